@@ -1,0 +1,4 @@
+//! The built-in demo world: a loopback STS-compatible endpoint and IMDS, and a config
+//! that exercises every outcome, so `rswitch demo` needs no AWS account.
+
+pub mod imds;

@@ -1,0 +1,15 @@
+//! rswitch: discover AWS profiles, resolve their role chains hop by hop, and hand the
+//! resulting credentials over to shells, commands and the clipboard.
+//!
+//! The binary (`src/main.rs`) only parses arguments and dispatches; everything testable
+//! lives here so that `tests/` can drive it directly.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod config;
+pub mod creds;
+pub mod demo;
+pub mod env;
+pub mod loopback;
+pub mod resolve;
+pub mod sts;

@@ -1,0 +1,6 @@
+//! Profile -> plan of hops (pure, loop-checked) -> credentials (runs the plan).
+
+pub mod plan;
+pub mod session_name;
+
+pub use plan::{BaseSource, Plan, PlanError, RoleHop, plan};

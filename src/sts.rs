@@ -1,0 +1,1 @@
+//! The only module that talks to STS through aws-sdk-sts; turns SDK errors into ours.
