@@ -1,1 +1,338 @@
-//! The only module that talks to STS through aws-sdk-sts; turns SDK errors into ours.
+//! The only module that talks to STS through aws-sdk-sts. It turns SDK errors into
+//! [`HopError`]s that keep the full STS code and message.
+//!
+//! One [`Sts`] per (region, endpoint) holds one SDK client, so every hop of every profile
+//! shares its connection pool; the calling credentials are set per call.
+
+use crate::creds::{Credentials, Identity};
+use crate::resolve::outcome::{ErrorKind, HopError};
+use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::time::{Duration, SystemTime};
+
+/// Region used when neither the environment nor the profile names one (STS is global).
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+#[derive(Clone, Debug)]
+pub struct StsSettings {
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    /// Upper bound for one whole call, retries included.
+    pub timeout: Duration,
+}
+
+/// A role assumed: credentials plus the session it created.
+#[derive(Clone, Debug)]
+pub struct AssumedRole {
+    pub credentials: Credentials,
+    pub identity: Identity,
+}
+
+/// Parameters of one AssumeRole call.
+#[derive(Clone, Debug, Default)]
+pub struct AssumeRoleInput<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    pub duration_seconds: Option<i32>,
+    pub serial_number: Option<&'a str>,
+    pub token_code: Option<&'a str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sts {
+    client: aws_sdk_sts::Client,
+    timeout: Duration,
+}
+
+impl Sts {
+    pub fn new(settings: &StsSettings) -> Self {
+        let region = settings
+            .region
+            .clone()
+            .unwrap_or_else(|| FALLBACK_REGION.to_string());
+        let attempt = settings.timeout.mul_f32(0.6).max(Duration::from_millis(500));
+        let mut config = aws_sdk_sts::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region))
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(attempt.min(Duration::from_secs(3)))
+                    .operation_attempt_timeout(attempt)
+                    .operation_timeout(settings.timeout)
+                    .build(),
+            );
+        if let Some(endpoint) = &settings.endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        Sts {
+            client: aws_sdk_sts::Client::from_conf(config.build()),
+            timeout: settings.timeout,
+        }
+    }
+
+    fn with_credentials(creds: &Credentials) -> aws_sdk_sts::config::Builder {
+        aws_sdk_sts::Config::builder().credentials_provider(creds.to_sdk())
+    }
+
+    pub async fn assume_role(
+        &self,
+        creds: &Credentials,
+        input: &AssumeRoleInput<'_>,
+    ) -> Result<AssumedRole, HopError> {
+        let out = self
+            .client
+            .assume_role()
+            .role_arn(input.role_arn)
+            .role_session_name(input.session_name)
+            .set_external_id(input.external_id.map(str::to_string))
+            .set_duration_seconds(input.duration_seconds)
+            .set_serial_number(input.serial_number.map(str::to_string))
+            .set_token_code(input.token_code.map(str::to_string))
+            .customize()
+            .config_override(Self::with_credentials(creds))
+            .send()
+            .await
+            .map_err(|e| self.convert(e))?;
+        let c = out
+            .credentials
+            .ok_or_else(|| HopError::new(ErrorKind::Other, None, "AssumeRole returned no credentials"))?;
+        let user = out.assumed_role_user;
+        let arn = user.as_ref().map(|u| u.arn.clone()).unwrap_or_default();
+        Ok(AssumedRole {
+            credentials: Credentials {
+                access_key_id: c.access_key_id,
+                secret_access_key: crate::creds::Secret::new(c.secret_access_key),
+                session_token: Some(crate::creds::Secret::new(c.session_token)),
+                expiration: SystemTime::try_from(c.expiration).ok(),
+            },
+            identity: Identity {
+                account: account_of(&arn).to_string(),
+                user_id: user.map(|u| u.assumed_role_id).unwrap_or_default(),
+                arn,
+            },
+        })
+    }
+
+    pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, HopError> {
+        let out = self
+            .client
+            .get_caller_identity()
+            .customize()
+            .config_override(Self::with_credentials(creds))
+            .send()
+            .await
+            .map_err(|e| self.convert(e))?;
+        Ok(Identity {
+            account: out.account.unwrap_or_default(),
+            arn: out.arn.unwrap_or_default(),
+            user_id: out.user_id.unwrap_or_default(),
+        })
+    }
+
+    /// GetSessionToken, for an MFA-authenticated session of a long-term user.
+    pub async fn session_token(
+        &self,
+        creds: &Credentials,
+        serial_number: &str,
+        token_code: &str,
+        duration_seconds: Option<i32>,
+    ) -> Result<Credentials, HopError> {
+        let out = self
+            .client
+            .get_session_token()
+            .serial_number(serial_number)
+            .token_code(token_code)
+            .set_duration_seconds(duration_seconds)
+            .customize()
+            .config_override(Self::with_credentials(creds))
+            .send()
+            .await
+            .map_err(|e| self.convert(e))?;
+        let c = out.credentials.ok_or_else(|| {
+            HopError::new(ErrorKind::Other, None, "GetSessionToken returned no credentials")
+        })?;
+        Ok(Credentials {
+            access_key_id: c.access_key_id,
+            secret_access_key: crate::creds::Secret::new(c.secret_access_key),
+            session_token: Some(crate::creds::Secret::new(c.session_token)),
+            expiration: SystemTime::try_from(c.expiration).ok(),
+        })
+    }
+
+    fn convert<E>(&self, err: SdkError<E, HttpResponse>) -> HopError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        convert_error(err, self.timeout)
+    }
+}
+
+/// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
+pub fn account_of(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// Turns any SDK error into a [`HopError`] that keeps STS's code and full message.
+pub fn convert_error<E>(err: SdkError<E, HttpResponse>, timeout: Duration) -> HopError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let timed_out = || {
+        HopError::new(
+            ErrorKind::Timeout,
+            None,
+            format!(
+                "timed out after {} s (no answer from STS)",
+                timeout.as_secs_f32().ceil() as u64
+            ),
+        )
+    };
+    let mut hop_error = match &err {
+        SdkError::TimeoutError(_) => timed_out(),
+        SdkError::DispatchFailure(d) if d.is_timeout() => timed_out(),
+        SdkError::DispatchFailure(_) => HopError::new(
+            ErrorKind::Network,
+            None,
+            format!("cannot reach STS: {}", DisplayErrorContext(&err)),
+        ),
+        SdkError::ServiceError(se) => {
+            let (code, message) = match (err.code(), err.message()) {
+                (Some(code), message) => (Some(code.to_string()), message.unwrap_or_default().to_string()),
+                // Some STS-compatible servers nest the error as ErrorResponse/Errors/Error,
+                // which the SDK does not read: take code and message from the raw body.
+                (None, _) => {
+                    let body = se
+                        .raw()
+                        .body()
+                        .bytes()
+                        .map(String::from_utf8_lossy)
+                        .unwrap_or_default();
+                    match xml_tag(&body, "Code") {
+                        Some(code) => (Some(code), xml_tag(&body, "Message").unwrap_or_default()),
+                        None => (
+                            None,
+                            format!("HTTP {} from STS: {}", se.raw().status().as_u16(), body.trim()),
+                        ),
+                    }
+                }
+            };
+            HopError::new(kind_of_code(code.as_deref()), code, message)
+        }
+        SdkError::ResponseError(r) => {
+            let body = r
+                .raw()
+                .body()
+                .bytes()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            match xml_tag(&body, "Code") {
+                Some(code) => HopError::new(
+                    kind_of_code(Some(&code)),
+                    Some(code),
+                    xml_tag(&body, "Message").unwrap_or_default(),
+                ),
+                None => HopError::new(
+                    ErrorKind::Other,
+                    None,
+                    format!("unreadable answer from STS: {}", DisplayErrorContext(&err)),
+                ),
+            }
+        }
+        SdkError::ConstructionFailure(_) => HopError::new(
+            ErrorKind::Config,
+            None,
+            format!("cannot build the STS request: {}", DisplayErrorContext(&err)),
+        ),
+        _ => HopError::new(ErrorKind::Other, None, DisplayErrorContext(&err).to_string()),
+    };
+    hop_error.caller_arn = caller_from_message(&hop_error.message);
+    hop_error
+}
+
+/// Classifies an STS error code.
+pub fn kind_of_code(code: Option<&str>) -> ErrorKind {
+    match code {
+        Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation") => ErrorKind::Denied,
+        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException") => {
+            ErrorKind::Throttled
+        }
+        Some(
+            "ExpiredToken"
+            | "ExpiredTokenException"
+            | "InvalidClientTokenId"
+            | "SignatureDoesNotMatch"
+            | "IncompleteSignature"
+            | "InvalidAccessKeyId"
+            | "MissingAuthenticationToken",
+        ) => ErrorKind::Credentials,
+        Some(
+            "ValidationError"
+            | "MalformedPolicyDocument"
+            | "PackedPolicyTooLarge"
+            | "RegionDisabledException",
+        ) => ErrorKind::Config,
+        _ => ErrorKind::Other,
+    }
+}
+
+/// The principal named by an AccessDenied message: `User: arn:… is not authorized …`.
+pub fn caller_from_message(message: &str) -> Option<String> {
+    let rest = message.split("User: ").nth(1)?;
+    let arn = rest.split_whitespace().next()?;
+    arn.starts_with("arn:").then(|| arn.to_string())
+}
+
+/// Text of the first `<tag>…</tag>` in `xml`, entities decoded.
+fn xml_tag(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&close)?;
+    Some(
+        xml[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_error_shapes() {
+        let nested = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_tag(nested, "Code").as_deref(), Some("AccessDenied"));
+        let msg = xml_tag(nested, "Message").unwrap();
+        assert_eq!(
+            caller_from_message(&msg).as_deref(),
+            Some("arn:aws:iam::111111111111:user/alice")
+        );
+        assert_eq!(
+            xml_tag("<Message>a &amp; &lt;b&gt;</Message>", "Message").as_deref(),
+            Some("a & <b>")
+        );
+    }
+
+    #[test]
+    fn classifies_codes() {
+        assert_eq!(kind_of_code(Some("AccessDenied")), ErrorKind::Denied);
+        assert_eq!(kind_of_code(Some("Throttling")), ErrorKind::Throttled);
+        assert_eq!(kind_of_code(Some("ExpiredToken")), ErrorKind::Credentials);
+        assert_eq!(kind_of_code(Some("ValidationError")), ErrorKind::Config);
+        assert_eq!(kind_of_code(None), ErrorKind::Other);
+        assert_eq!(
+            account_of("arn:aws:sts::222222222222:assumed-role/R/s"),
+            "222222222222"
+        );
+    }
+}

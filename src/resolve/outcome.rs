@@ -1,0 +1,196 @@
+//! What resolving a profile produced, hop by hop: the model behind `whoami`, `check`,
+//! the TUI's detail pane and `doctor`. Its JSON form is a stable interface (see README).
+
+use crate::creds::{Credentials, Identity, rfc3339};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::time::SystemTime;
+
+/// Why a hop failed, in the words of whoever refused it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// STS (or IAM policy) said no: AccessDenied and friends.
+    Denied,
+    /// No answer in time.
+    Timeout,
+    /// Could not connect, connection reset, DNS, TLS.
+    Network,
+    /// Throttling that outlasted the retries.
+    Throttled,
+    /// The calling credentials are invalid or expired.
+    Credentials,
+    /// The configuration is wrong (bad ARN, bad duration, missing settings, loops).
+    Config,
+    Other,
+}
+
+/// A failed hop: the full error text is always kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HopError {
+    pub code: Option<String>,
+    pub message: String,
+    pub kind: ErrorKind,
+    /// The identity that made the refused call, when known.
+    pub caller_arn: Option<String>,
+}
+
+impl HopError {
+    pub fn new(kind: ErrorKind, code: Option<String>, message: impl Into<String>) -> Self {
+        HopError {
+            code,
+            message: message.into(),
+            kind,
+            caller_arn: None,
+        }
+    }
+
+    /// `AccessDenied: User: arn:… is not authorized …`
+    pub fn summary(&self) -> String {
+        match &self.code {
+            Some(code) if !self.message.is_empty() => format!("{code}: {}", self.message),
+            Some(code) => code.clone(),
+            None => self.message.clone(),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "code": self.code,
+            "message": self.message,
+            "kind": self.kind,
+            "caller_arn": self.caller_arn,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HopKind {
+    Base,
+    AssumeRole,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HopStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+/// One step of a chain and what happened there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HopOutcome {
+    pub profile: String,
+    pub kind: HopKind,
+    /// For the base hop: `static`, `ec2-imds`, `process`, …
+    pub source: Option<&'static str>,
+    pub role_arn: Option<String>,
+    pub status: HopStatus,
+    /// The credentials came from the on-disk cache, not from a call.
+    pub cached: bool,
+    pub identity: Option<Identity>,
+    pub expiration: Option<SystemTime>,
+    pub error: Option<HopError>,
+}
+
+impl HopOutcome {
+    fn to_json(&self) -> Value {
+        json!({
+            "profile": self.profile,
+            "kind": self.kind,
+            "source": self.source,
+            "role_arn": self.role_arn,
+            "status": self.status,
+            "cached": self.cached,
+            "identity": self.identity,
+            "expiration": self.expiration.map(rfc3339),
+            "error": self.error.as_ref().map(HopError::to_json),
+        })
+    }
+}
+
+/// Credentials and who they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub credentials: Credentials,
+    pub identity: Identity,
+    pub expiration: Option<SystemTime>,
+}
+
+/// Where and why resolution stopped. `hop` is `None` when no hop could be planned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub hop: Option<usize>,
+    pub error: HopError,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Denied,
+    Error,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Denied => "DENIED",
+            Status::Error => "ERROR",
+        }
+    }
+}
+
+/// Everything known about one profile after trying to resolve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    pub profile: String,
+    pub chain: Vec<String>,
+    pub region: Option<String>,
+    pub hops: Vec<HopOutcome>,
+    pub outcome: Result<Resolved, Failure>,
+}
+
+impl Resolution {
+    pub fn status(&self) -> Status {
+        match &self.outcome {
+            Ok(_) => Status::Ok,
+            Err(f) if f.error.kind == ErrorKind::Denied => Status::Denied,
+            Err(_) => Status::Error,
+        }
+    }
+
+    pub fn identity(&self) -> Option<&Identity> {
+        self.outcome.as_ref().ok().map(|r| &r.identity)
+    }
+
+    pub fn failure(&self) -> Option<&Failure> {
+        self.outcome.as_ref().err()
+    }
+
+    /// The stable JSON form (documented in the README; tests pin it).
+    pub fn to_json(&self) -> Value {
+        let (identity, expiration) = match &self.outcome {
+            Ok(r) => (Some(&r.identity), r.expiration.map(rfc3339)),
+            Err(_) => (None, None),
+        };
+        let error = self.failure().map(|f| {
+            let mut e = f.error.to_json();
+            e["hop"] = json!(f.hop);
+            e
+        });
+        json!({
+            "profile": self.profile,
+            "status": self.status(),
+            "chain": self.chain,
+            "region": self.region,
+            "identity": identity,
+            "expiration": expiration,
+            "hops": self.hops.iter().map(HopOutcome::to_json).collect::<Vec<_>>(),
+            "error": error,
+        })
+    }
+}
