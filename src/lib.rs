@@ -6,10 +6,14 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod creds;
 pub mod demo;
 pub mod env;
 pub mod loopback;
+pub mod prompt;
+pub mod report;
 pub mod resolve;
 pub mod sts;

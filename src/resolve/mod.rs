@@ -1,7 +1,11 @@
 //! Profile -> plan of hops (pure, loop-checked) -> credentials (runs the plan).
 
+mod base;
 pub mod outcome;
 pub mod plan;
+pub mod run;
 pub mod session_name;
 
+pub use outcome::{ErrorKind, HopError, Resolution, Status};
 pub use plan::{BaseSource, Plan, PlanError, RoleHop, plan};
+pub use run::{MfaPrompt, Resolver, ResolverOptions};

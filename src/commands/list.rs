@@ -1,0 +1,35 @@
+use super::{Exit, SUCCESS, load_config};
+use crate::cli::ListArgs;
+use crate::config::lint;
+use crate::env::Env;
+use crate::report;
+use std::io::Write;
+
+pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let set = load_config(env)?;
+    if args.names {
+        for name in set.names() {
+            writeln!(out, "{name}")?;
+        }
+        return Ok(SUCCESS);
+    }
+    let findings = lint::lint(&set);
+    let rows = report::summarize(&set, env, &findings);
+    let other: Vec<_> = findings
+        .iter()
+        .filter(|f| f.profile.as_ref().is_none_or(|p| set.profile(p).is_none()))
+        .cloned()
+        .collect();
+    if args.json {
+        writeln!(out, "{:#}", report::list_json(&rows, &other, &set))?;
+    } else if rows.is_empty() && other.is_empty() {
+        eprintln!(
+            "no profiles found in {} or {}",
+            set.config_file.display(),
+            set.credentials_file.display()
+        );
+    } else {
+        write!(out, "{}", report::list_text(&rows, &other))?;
+    }
+    Ok(SUCCESS)
+}

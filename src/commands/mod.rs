@@ -1,0 +1,63 @@
+//! One function per subcommand. Each loads what it needs, calls the library, and writes
+//! only the requested output to `out` (stdout); diagnostics go to stderr.
+
+mod check;
+mod list;
+mod whoami;
+
+use crate::cli::{Cli, Command};
+use crate::config::ConfigSet;
+use crate::env::Env;
+use anyhow::Context;
+use std::io::Write;
+use std::sync::Arc;
+
+/// What `main` turns into the process exit status.
+pub type Exit = u8;
+pub const SUCCESS: Exit = 0;
+pub const FAILURE: Exit = 1;
+
+pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    match cli.command {
+        Some(Command::List(args)) => list::run(&env, &args, out),
+        Some(Command::Whoami(args)) => whoami::run(&env, &cli.global, &args, out).await,
+        Some(Command::Check(args)) => check::run(&env, &cli.global, &args, out).await,
+        Some(Command::Demo(_)) | None => {
+            anyhow::bail!(
+                "the TUI is not available in this build yet; try `rswitch list` or `rswitch check --all`"
+            )
+        }
+    }
+}
+
+pub(crate) fn load_config(env: &Env) -> anyhow::Result<Arc<ConfigSet>> {
+    let set = crate::config::load(env).context("reading the AWS configuration")?;
+    Ok(Arc::new(set))
+}
+
+/// The resolver every command uses: MFA codes are asked on the terminal.
+pub(crate) fn resolver(
+    set: Arc<ConfigSet>,
+    env: &Env,
+    global: &crate::cli::GlobalArgs,
+    concurrency: usize,
+) -> Arc<crate::resolve::Resolver> {
+    let prompt: crate::resolve::MfaPrompt = Arc::new(|profile, serial| {
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || crate::prompt::mfa_code(&profile, &serial))
+                .await
+                .map_err(|e| e.to_string())?
+        })
+    });
+    Arc::new(
+        crate::resolve::Resolver::new(
+            set,
+            env.clone(),
+            crate::resolve::ResolverOptions {
+                timeout: global.timeout(),
+                concurrency,
+            },
+        )
+        .with_mfa_prompt(prompt),
+    )
+}

@@ -1,0 +1,26 @@
+use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
+use crate::cli::{GlobalArgs, WhoamiArgs};
+use crate::env::Env;
+use crate::report;
+use std::io::Write;
+use std::time::SystemTime;
+
+pub async fn run(
+    env: &Env,
+    global: &GlobalArgs,
+    args: &WhoamiArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let set = load_config(env)?;
+    let resolution = resolver(set, env, global, 1).resolve(&args.profile).await;
+    if args.json {
+        writeln!(out, "{:#}", resolution.to_json())?;
+    } else {
+        write!(out, "{}", report::whoami_text(&resolution, SystemTime::now()))?;
+    }
+    Ok(if resolution.outcome.is_ok() {
+        SUCCESS
+    } else {
+        FAILURE
+    })
+}

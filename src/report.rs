@@ -1,0 +1,263 @@
+//! Text and JSON renderings of profiles and resolutions for the CLI. Pure: values in,
+//! strings out.
+
+use crate::config::lint::{Finding, Severity};
+use crate::config::{ConfigSet, Location};
+use crate::creds::rfc3339;
+use crate::resolve::outcome::{HopKind, HopStatus, Resolution, Status};
+use crate::resolve::{Plan, PlanError};
+use serde_json::{Value, json};
+use std::time::{Duration, SystemTime};
+
+/// One profile as `list` shows it.
+#[derive(Clone, Debug)]
+pub struct ProfileSummary {
+    pub name: String,
+    pub kind: String,
+    pub source: Option<&'static str>,
+    pub chain: Vec<String>,
+    pub region: Option<String>,
+    pub location: Location,
+    pub plan_error: Option<PlanError>,
+    pub findings: Vec<Finding>,
+}
+
+/// `static`, `role`, `process`, … — what a profile is, from its plan.
+pub fn kind_of(plan: &Result<Plan, PlanError>) -> String {
+    match plan {
+        Ok(plan) if plan.hops.is_empty() => plan.base.label().to_string(),
+        Ok(_) => "role".to_string(),
+        Err(_) => "invalid".to_string(),
+    }
+}
+
+pub fn summarize(set: &ConfigSet, env: &crate::env::Env, findings: &[Finding]) -> Vec<ProfileSummary> {
+    set.profiles
+        .values()
+        .map(|profile| {
+            let plan = crate::resolve::plan(set, env, &profile.name);
+            ProfileSummary {
+                name: profile.name.clone(),
+                kind: kind_of(&plan),
+                source: plan.as_ref().ok().map(|p| p.base.label()),
+                chain: match &plan {
+                    Ok(p) => p.chain_names(),
+                    Err(_) => vec![profile.name.clone()],
+                },
+                region: profile.get("region").map(str::to_string),
+                location: profile.location.clone(),
+                findings: findings
+                    .iter()
+                    .filter(|f| f.profile.as_deref() == Some(profile.name.as_str()))
+                    .cloned()
+                    .collect(),
+                plan_error: plan.err(),
+            }
+        })
+        .collect()
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+pub fn finding_line(f: &Finding) -> String {
+    format!(
+        "{}[{}] {}: {}",
+        severity_label(f.severity),
+        f.code,
+        f.location,
+        f.message
+    )
+}
+
+/// The `list` table, with lint findings under each profile and file-level ones at the end.
+pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> String {
+    let headers = ["PROFILE", "KIND", "CHAIN", "REGION", "DEFINED AT"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                match r.source {
+                    Some(src) if r.kind == "role" && src != "static" => format!("role ({src})"),
+                    _ => r.kind.clone(),
+                },
+                r.chain.join(" -> "),
+                r.region.clone().unwrap_or_else(|| "-".into()),
+                r.location.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: &[String]| {
+        let mut s = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&headers.map(String::from));
+    for (row, summary) in cells.iter().zip(rows) {
+        out.push_str(&line(row));
+        if let Some(e) = &summary.plan_error {
+            out.push_str(&format!("    error: {e}\n"));
+        }
+        for f in &summary.findings {
+            out.push_str(&format!("    {}\n", finding_line(f)));
+        }
+    }
+    for f in other {
+        out.push_str(&format!("{}\n", finding_line(f)));
+    }
+    out
+}
+
+pub fn list_json(rows: &[ProfileSummary], other: &[Finding], set: &ConfigSet) -> Value {
+    json!({
+        "config_file": set.config_file,
+        "credentials_file": set.credentials_file,
+        "profiles": rows.iter().map(|r| json!({
+            "name": r.name,
+            "kind": r.kind,
+            "source": r.source,
+            "chain": r.chain,
+            "region": r.region,
+            "location": r.location.to_string(),
+            "error": r.plan_error.as_ref().map(|e| e.to_string()),
+            "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "findings": other.iter().map(finding_json).collect::<Vec<_>>(),
+    })
+}
+
+pub fn finding_json(f: &Finding) -> Value {
+    json!({
+        "severity": f.severity,
+        "code": f.code,
+        "profile": f.profile,
+        "location": f.location.to_string(),
+        "message": f.message,
+    })
+}
+
+/// `in 59m`, `in 2h03m`, `expired`.
+pub fn countdown(expiration: SystemTime, now: SystemTime) -> String {
+    match expiration.duration_since(now) {
+        Ok(left) => format!("in {}", short_duration(left)),
+        Err(_) => "expired".to_string(),
+    }
+}
+
+pub fn short_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+/// `whoami`'s report.
+pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
+    let mut out = String::new();
+    let field = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<9} {v}\n"));
+    field(&mut out, "profile", &r.profile);
+    field(&mut out, "chain", &r.chain.join(" -> "));
+    if let Some(region) = &r.region {
+        field(&mut out, "region", region);
+    }
+    match &r.outcome {
+        Ok(ok) => {
+            field(&mut out, "account", &ok.identity.account);
+            field(&mut out, "arn", &ok.identity.arn);
+            field(&mut out, "user id", &ok.identity.user_id);
+            let expiry = match ok.expiration {
+                Some(e) => format!("{} ({})", rfc3339(e), countdown(e, now)),
+                None => "never (long-term keys)".to_string(),
+            };
+            field(&mut out, "expires", &expiry);
+        }
+        Err(f) => {
+            field(&mut out, "status", r.status().label());
+            if let Some(code) = &f.error.code {
+                field(&mut out, "code", code);
+            }
+            field(&mut out, "error", &f.error.message);
+            if let Some(caller) = &f.error.caller_arn {
+                field(&mut out, "caller", caller);
+            }
+        }
+    }
+    if !r.hops.is_empty() {
+        out.push_str("hops\n");
+    }
+    for (i, hop) in r.hops.iter().enumerate() {
+        let what = match hop.kind {
+            HopKind::Base => format!("{} credentials", hop.source.unwrap_or("base")),
+            HopKind::AssumeRole => format!("AssumeRole {}", hop.role_arn.as_deref().unwrap_or("?")),
+        };
+        let status = match hop.status {
+            HopStatus::Ok => {
+                let who = hop
+                    .identity
+                    .as_ref()
+                    .map(|i| format!(" as {}", i.arn))
+                    .unwrap_or_default();
+                let cached = if hop.cached { " (cached)" } else { "" };
+                format!("ok{who}{cached}")
+            }
+            HopStatus::Failed => format!(
+                "FAILED: {}",
+                hop.error.as_ref().map(|e| e.summary()).unwrap_or_default()
+            ),
+            HopStatus::Skipped => "skipped".to_string(),
+        };
+        out.push_str(&format!("  {}. {} — {}: {}\n", i + 1, hop.profile, what, status));
+    }
+    out
+}
+
+/// One `check` line: `OK      prod   222222222222  arn:…` or the full error.
+pub fn check_line(r: &Resolution, name_width: usize) -> String {
+    let status = r.status();
+    let detail = match &r.outcome {
+        Ok(ok) => format!("{}  {}", ok.identity.account, ok.identity.arn),
+        Err(f) => {
+            let place = match f.hop.and_then(|h| r.hops.get(h)) {
+                Some(hop) => match &hop.role_arn {
+                    Some(arn) => format!("hop {} ({} -> {arn}): ", f.hop.unwrap_or(0) + 1, hop.profile),
+                    None => format!(
+                        "hop {} ({} {}): ",
+                        f.hop.unwrap_or(0) + 1,
+                        hop.profile,
+                        hop.source.unwrap_or("")
+                    ),
+                },
+                None => String::new(),
+            };
+            format!("{place}{}", f.error.summary()).replace('\n', " ")
+        }
+    };
+    format!("{:<7} {:<name_width$}  {detail}", status.label(), r.profile)
+}
+
+pub fn check_json(results: &[Resolution]) -> Value {
+    let count = |s: Status| results.iter().filter(|r| r.status() == s).count();
+    json!({
+        "results": results.iter().map(Resolution::to_json).collect::<Vec<_>>(),
+        "summary": {"ok": count(Status::Ok), "denied": count(Status::Denied), "error": count(Status::Error)},
+    })
+}

@@ -1,0 +1,179 @@
+//! First credentials of a chain, through aws-config's providers (IMDSv2, ECS, process,
+//! SSO, web identity) — the one job aws-config does for rswitch.
+
+use super::outcome::{ErrorKind, HopError};
+use super::plan::BaseSource;
+use crate::creds::{Credentials, Secret};
+use crate::env::Env;
+use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
+use aws_sdk_sts::config::Region;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::time::Duration;
+
+/// Obtains the base credentials of a plan, within `timeout`.
+pub async fn base_credentials(
+    base: &BaseSource,
+    env: &Env,
+    region: Option<&str>,
+    timeout: Duration,
+) -> Result<Credentials, HopError> {
+    let provider_config = ProviderConfig::without_region()
+        .with_region(region.map(|r| Region::new(r.to_string())))
+        .with_timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout.min(Duration::from_secs(2)))
+                .read_timeout(timeout)
+                .operation_timeout(timeout)
+                .build(),
+        );
+    let what = base.label();
+    let fetch = async {
+        match base {
+            BaseSource::Static { credentials, .. } => Ok(credentials.clone()),
+            BaseSource::Environment { profile } => from_env(env, profile),
+            BaseSource::Ec2InstanceMetadata { endpoint, .. } => {
+                imds_credentials(&provider_config, endpoint.as_deref(), timeout).await
+            }
+            BaseSource::DefaultChain { imds_endpoint, .. } if !has_container_env(env) => {
+                imds_credentials(&provider_config, imds_endpoint.as_deref(), timeout).await
+            }
+            BaseSource::EcsContainer { .. } | BaseSource::DefaultChain { .. } => {
+                provide(
+                    aws_config::ecs::EcsCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .build(),
+                )
+                .await
+            }
+            BaseSource::Process { command, .. } => {
+                provide(aws_config::credential_process::CredentialProcessProvider::new(
+                    command.clone(),
+                ))
+                .await
+            }
+            BaseSource::Sso {
+                session,
+                start_url,
+                sso_region,
+                account_id,
+                role_name,
+                ..
+            } => {
+                let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
+                    .configure(&provider_config)
+                    .start_url(start_url)
+                    .region(Region::new(sso_region.clone()))
+                    .account_id(account_id)
+                    .role_name(role_name);
+                if let Some(session) = session {
+                    builder = builder.session_name(session);
+                }
+                provide(builder.build()).await
+            }
+            BaseSource::WebIdentity {
+                role_arn,
+                token_file,
+                session_name,
+                ..
+            } => {
+                let static_configuration = aws_config::web_identity_token::StaticConfiguration {
+                    web_identity_token_file: token_file.into(),
+                    role_arn: role_arn.clone(),
+                    session_name: session_name
+                        .clone()
+                        .unwrap_or_else(|| super::session_name::default_for_user(&env.user_name())),
+                };
+                provide(
+                    aws_config::web_identity_token::WebIdentityTokenCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .static_configuration(static_configuration)
+                        .build(),
+                )
+                .await
+            }
+        }
+    };
+    match tokio::time::timeout(timeout + Duration::from_millis(250), fetch).await {
+        Ok(result) => result.map_err(|mut e: HopError| {
+            e.message = format!("{what} credentials: {}", e.message);
+            e
+        }),
+        Err(_) => Err(HopError::new(
+            ErrorKind::Timeout,
+            None,
+            format!(
+                "{what} credentials: timed out after {} s",
+                timeout.as_secs_f32().ceil() as u64
+            ),
+        )),
+    }
+}
+
+async fn imds_credentials(
+    provider_config: &ProviderConfig,
+    endpoint: Option<&str>,
+    timeout: Duration,
+) -> Result<Credentials, HopError> {
+    let mut client = aws_config::imds::Client::builder()
+        .configure(provider_config)
+        .connect_timeout(timeout.min(Duration::from_secs(1)))
+        .read_timeout(timeout.min(Duration::from_secs(2)))
+        .max_attempts(2);
+    if let Some(endpoint) = endpoint {
+        client = client.endpoint(endpoint).map_err(|e| {
+            HopError::new(
+                ErrorKind::Config,
+                None,
+                format!("invalid instance metadata endpoint '{endpoint}': {e}"),
+            )
+        })?;
+    }
+    let provider = aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+        .configure(provider_config)
+        .imds_client(client.build())
+        .build();
+    provide(provider).await
+}
+
+fn has_container_env(env: &Env) -> bool {
+    env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some()
+        || env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some()
+}
+
+fn from_env(env: &Env, profile: &str) -> Result<Credentials, HopError> {
+    match (env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => Ok(Credentials {
+            access_key_id: id.to_string(),
+            secret_access_key: Secret::new(secret),
+            session_token: env
+                .get("AWS_SESSION_TOKEN")
+                .or_else(|| env.get("AWS_SECURITY_TOKEN"))
+                .map(Secret::new),
+            expiration: None,
+        }),
+        _ => Err(HopError::new(
+            ErrorKind::Credentials,
+            None,
+            format!(
+                "profile '{profile}' uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
+            ),
+        )),
+    }
+}
+
+async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopError> {
+    provider
+        .provide_credentials()
+        .await
+        .map(|c| Credentials::from_sdk(&c))
+        .map_err(|e| {
+            let kind = match &e {
+                CredentialsError::ProviderTimedOut(_) => ErrorKind::Timeout,
+                CredentialsError::InvalidConfiguration(_) => ErrorKind::Config,
+                _ => ErrorKind::Credentials,
+            };
+            HopError::new(kind, None, DisplayErrorContext(&e).to_string())
+        })
+}
