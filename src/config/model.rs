@@ -69,8 +69,37 @@ impl Profile {
 pub struct Section {
     pub kind: String,
     pub name: String,
+    /// Where the section's header first appears.
     pub location: Location,
+    /// Keys are lower-case; a nested block (`sts =` + indented lines) is kept as the raw
+    /// value `\nendpoint_url = …`.
     pub properties: BTreeMap<String, Property>,
+    /// For sections other than `[sso-session]`: every `group.key` sub-property, merged as
+    /// the SDK merges them (a later `key` in the same group wins, even across repeated
+    /// sections). Keys are `(group, key)`; the group is lower-case, the key as written.
+    pub sub_properties: BTreeMap<(String, String), Property>,
+}
+
+impl Section {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.properties.get(key).map(|p| p.value.as_str())
+    }
+
+    /// A nested setting such as `[services NAME]` / `sts =` / `endpoint_url = …`, looked up
+    /// exactly as the SDK does (group lower-case, key case-sensitive).
+    pub fn sub_property(&self, group: &str, key: &str) -> Option<&Property> {
+        self.sub_properties.get(&(group.to_string(), key.to_string()))
+    }
+}
+
+/// A key the SDK ignores because its name is not a valid identifier (`in valid = x`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IgnoredKey {
+    /// The section header as written, e.g. `[profile dev]`.
+    pub section: String,
+    pub key: String,
+    pub location: Location,
+    pub reason: String,
 }
 
 /// A section the AWS CLI/SDK ignores (e.g. a bare `[NAME]` in the config file), kept so
@@ -79,7 +108,24 @@ pub struct Section {
 pub struct IgnoredSection {
     pub header: String,
     pub location: Location,
+    pub kind: IgnoredKind,
     pub reason: String,
+}
+
+/// Why a section was ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IgnoredKind {
+    /// A bare `[NAME]` (not `[default]`) in the config file: needs `[profile NAME]`.
+    MissingProfilePrefix,
+    /// `[profile NAME]` in the credentials file, which takes bare `[NAME]`.
+    ProfilePrefixInCredentials,
+    /// Any other `[PREFIX NAME]` in the credentials file (e.g. `[sso-session x]`).
+    ConfigOnlySection,
+    /// The name is not an identifier (`[A-Za-z0-9_\-/.%@:+]+`), e.g. `[profile a b]`.
+    InvalidName,
+    /// `[default]` in a file that also has `[profile default]`, which wins.
+    ShadowedDefault,
 }
 
 /// A line the parser could not read. The SDK rejects the whole file on such a line;
@@ -99,6 +145,7 @@ pub struct ConfigSet {
     /// `[services NAME]` and other prefixed sections, keyed by `(kind, name)`.
     pub other_sections: BTreeMap<(String, String), Section>,
     pub ignored: Vec<IgnoredSection>,
+    pub ignored_keys: Vec<IgnoredKey>,
     pub parse_issues: Vec<ParseIssue>,
     /// The files that were looked for, whether or not they exist.
     pub config_file: PathBuf,
