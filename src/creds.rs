@@ -88,7 +88,7 @@ pub struct Identity {
 
 /// Formats a timestamp as RFC 3339 UTC (`2026-08-07T12:34:56Z`).
 pub fn rfc3339(t: SystemTime) -> String {
-    aws_smithy_types::DateTime::from(t)
+    aws_smithy_types::DateTime::from_secs(aws_smithy_types::DateTime::from(t).secs())
         .fmt(aws_smithy_types::date_time::Format::DateTime)
         .unwrap_or_else(|_| "invalid-time".to_string())
 }

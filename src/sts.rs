@@ -199,7 +199,7 @@ where
         SdkError::DispatchFailure(_) => HopError::new(
             ErrorKind::Network,
             None,
-            format!("cannot reach STS: {}", DisplayErrorContext(&err)),
+            format!("cannot reach STS: {}", error_chain(&err)),
         ),
         SdkError::ServiceError(se) => {
             let (code, message) = match (err.code(), err.message()) {
@@ -253,6 +253,20 @@ where
     };
     hop_error.caller_arn = caller_from_message(&hop_error.message);
     hop_error
+}
+
+/// An error and its sources, each said once: `dispatch failure: io error: … refused`.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Classifies an STS error code.

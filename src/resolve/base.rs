@@ -8,7 +8,6 @@ use crate::env::Env;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
 use aws_sdk_sts::config::Region;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
@@ -174,6 +173,6 @@ async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopEr
                 CredentialsError::InvalidConfiguration(_) => ErrorKind::Config,
                 _ => ErrorKind::Credentials,
             };
-            HopError::new(kind, None, DisplayErrorContext(&e).to_string())
+            HopError::new(kind, None, crate::sts::error_chain(&e))
         })
 }
