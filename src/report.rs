@@ -22,6 +22,20 @@ pub struct ProfileSummary {
     pub findings: Vec<Finding>,
 }
 
+/// Makes text safe to print on a terminal: control characters (escape sequences from a
+/// hostile config value or endpoint) are shown escaped instead of being interpreted.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `static`, `role`, `process`, … — what a profile is, from its plan.
 pub fn kind_of(plan: &Result<Plan, PlanError>) -> String {
     match plan {
@@ -122,7 +136,7 @@ pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> String {
     for f in other {
         out.push_str(&format!("{}\n", finding_line(f)));
     }
-    out
+    printable(&out)
 }
 
 pub fn list_json(rows: &[ProfileSummary], other: &[Finding], set: &ConfigSet) -> Value {
@@ -227,7 +241,7 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
         };
         out.push_str(&format!("  {}. {} — {}: {}\n", i + 1, hop.profile, what, status));
     }
-    out
+    printable(&out)
 }
 
 /// One `check` line: `OK      prod   222222222222  arn:…` or the full error.
@@ -251,7 +265,11 @@ pub fn check_line(r: &Resolution, name_width: usize) -> String {
             format!("{place}{}", f.error.summary()).replace('\n', " ")
         }
     };
-    format!("{:<7} {:<name_width$}  {detail}", status.label(), r.profile)
+    printable(&format!(
+        "{:<7} {:<name_width$}  {detail}",
+        status.label(),
+        r.profile
+    ))
 }
 
 pub fn check_json(results: &[Resolution]) -> Value {
@@ -260,4 +278,24 @@ pub fn check_json(results: &[Resolution]) -> Value {
         "results": results.iter().map(Resolution::to_json).collect::<Vec<_>>(),
         "summary": {"ok": count(Status::Ok), "denied": count(Status::Denied), "error": count(Status::Error)},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("line\nnext"), "line\nnext");
+    }
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(short_duration(Duration::from_secs(59)), "59s");
+        assert_eq!(short_duration(Duration::from_secs(61)), "1m01s");
+        assert_eq!(short_duration(Duration::from_secs(3 * 3600 + 120)), "3h02m");
+        let now = SystemTime::now();
+        assert_eq!(countdown(now - Duration::from_secs(1), now), "expired");
+    }
 }

@@ -168,11 +168,16 @@ async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopEr
         .await
         .map(|c| Credentials::from_sdk(&c))
         .map_err(|e| {
+            // "the credential provider was not enabled" is how aws-config says "could not
+            // get credentials here"; the sources carry the real reason.
+            let message =
+                crate::sts::error_chain(&e).replace("the credential provider was not enabled: ", "");
             let kind = match &e {
                 CredentialsError::ProviderTimedOut(_) => ErrorKind::Timeout,
                 CredentialsError::InvalidConfiguration(_) => ErrorKind::Config,
+                _ if message.contains("timeout") || message.contains("timed out") => ErrorKind::Timeout,
                 _ => ErrorKind::Credentials,
             };
-            HopError::new(kind, None, crate::sts::error_chain(&e))
+            HopError::new(kind, None, message)
         })
 }
