@@ -51,6 +51,8 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Resolve many profiles in parallel, one line each: OK, DENIED or ERROR
     Check(CheckArgs),
+    /// Check the config files for mistakes (no network); exit 1 if any error is found
+    Lint(LintArgs),
     /// Run rswitch on a built-in demo world (loopback STS and IMDS; no AWS account needed)
     Demo(DemoArgs),
 }
@@ -97,4 +99,14 @@ pub struct DemoArgs {
     /// Print the demo's check results instead of opening the TUI
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Print JSON instead of one line per finding
+    #[arg(long)]
+    pub json: bool,
+    /// Also exit 1 on warnings
+    #[arg(long)]
+    pub strict: bool,
 }

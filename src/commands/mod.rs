@@ -2,6 +2,7 @@
 //! only the requested output to `out` (stdout); diagnostics go to stderr.
 
 mod check;
+mod lint;
 mod list;
 mod whoami;
 
@@ -22,6 +23,7 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::List(args)) => list::run(&env, &args, out),
         Some(Command::Whoami(args)) => whoami::run(&env, &cli.global, &args, out).await,
         Some(Command::Check(args)) => check::run(&env, &cli.global, &args, out).await,
+        Some(Command::Lint(args)) => lint::run(&env, &args, out),
         Some(Command::Demo(_)) | None => {
             anyhow::bail!(
                 "the TUI is not available in this build yet; try `rswitch list` or `rswitch check --all`"
