@@ -1,0 +1,7 @@
+//! The profile-file reader and linter: agreement with the AWS SDK (suite and generated
+//! files), table tests over inline INI, and lint rules.
+
+#[path = "config/agreement.rs"]
+mod agreement;
+#[path = "config/sdk.rs"]
+mod sdk;
