@@ -3,5 +3,7 @@
 
 #[path = "config/agreement.rs"]
 mod agreement;
+#[path = "config/parse_table.rs"]
+mod parse_table;
 #[path = "config/sdk.rs"]
 mod sdk;
