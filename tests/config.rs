@@ -3,6 +3,8 @@
 
 #[path = "config/agreement.rs"]
 mod agreement;
+#[path = "config/lint_table.rs"]
+mod lint_table;
 #[path = "config/parse_table.rs"]
 mod parse_table;
 #[path = "config/sdk.rs"]
