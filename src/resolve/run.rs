@@ -47,6 +47,8 @@ struct Step {
     cached: bool,
 }
 
+/// (region, endpoint) of an STS client.
+type StsKey = (Option<String>, Option<String>);
 type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 
 pub struct Resolver {
@@ -54,7 +56,7 @@ pub struct Resolver {
     set: Arc<ConfigSet>,
     options: ResolverOptions,
     mfa: Option<MfaPrompt>,
-    clients: Mutex<HashMap<(Option<String>, Option<String>), Sts>>,
+    clients: Mutex<HashMap<StsKey, Sts>>,
     memo: Mutex<HashMap<String, Memo>>,
     /// One MFA prompt at a time on the terminal.
     mfa_lock: tokio::sync::Mutex<()>,
