@@ -190,3 +190,55 @@ fn proxy_latency_delays_answers() {
     assume(&alice(&proxy.url()), &stack.world.roles.switch_to, None).expect("slow but fine");
     assert!(start.elapsed() >= Duration::from_millis(300));
 }
+
+/// The AWS CLI resolves the e2e config the same way the tests expect rswitch to, so the
+/// config itself is right.
+#[test]
+fn aws_cli_agrees_with_the_e2e_config() {
+    let (stack, home) = crate::cli::direct();
+    let aws = support::venv_bin("aws");
+    let who = |profile: &str| {
+        let out = std::process::Command::new(&aws)
+            .args([
+                "sts",
+                "get-caller-identity",
+                "--output",
+                "json",
+                "--profile",
+                profile,
+            ])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(home.env())
+            .output()
+            .expect("run aws");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.success(), text, err)
+    };
+    let expected = [
+        ("alice", stack.world.alice.arn.as_str()),
+        ("deploy", "arn:aws:sts::222222222222:assumed-role/Deploy/"),
+        (
+            "instance-deploy",
+            "arn:aws:sts::222222222222:assumed-role/Deploy/",
+        ),
+        (
+            "carol-switch",
+            "arn:aws:sts::222222222222:assumed-role/SwitchToRole/",
+        ),
+        ("self-ref", "arn:aws:sts::222222222222:assumed-role/SwitchToRole/"),
+        ("chain-denied", "is not authorized to perform: sts:AssumeRole"),
+    ];
+    // The AWS CLI takes seconds to start; run them side by side.
+    let results: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = expected.iter().map(|(p, _)| s.spawn(|| who(p))).collect();
+        runs.into_iter().map(|r| r.join().expect("aws thread")).collect()
+    });
+    for ((profile, want), (ok, out, err)) in expected.iter().zip(results) {
+        let denied = *profile == "chain-denied";
+        assert_eq!(ok, !denied, "aws --profile {profile}: {out}{err}");
+        let text = if denied { &err } else { &out };
+        assert!(text.contains(want), "aws --profile {profile}: {out}{err}");
+    }
+}
