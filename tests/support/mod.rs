@@ -12,11 +12,13 @@
 
 pub mod home;
 pub mod moto;
+pub mod profiles;
 pub mod proxy;
 pub mod world;
 
 pub use home::Home;
 pub use moto::Moto;
+pub use profiles::world_home;
 pub use proxy::{Fault, Proxy};
 pub use world::{Stack, World, shared};
 
