@@ -10,6 +10,7 @@ pub mod config;
 pub mod creds;
 pub mod demo;
 pub mod env;
+pub mod export;
 pub mod loopback;
 pub mod resolve;
 pub mod sts;
