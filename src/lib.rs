@@ -14,4 +14,5 @@ pub mod env;
 pub mod export;
 pub mod loopback;
 pub mod resolve;
+pub mod shell;
 pub mod sts;

@@ -59,9 +59,10 @@ fn env_after(shell: &str, script: &str, file: &Path, dir: &Path) -> EnvMap {
     let out = Command::new(shell)
         .args(["-c", &format!("{script}\nenv -0")])
         .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PATH", fake_path(dir))
         .env("HOME", dir)
         .env("LANG", "C.UTF-8")
+        .env("FAKE_DIR", dir)
         .env("EXPORT_FILE", file)
         .env("AWS_PROFILE", "stale-profile")
         .env("AWS_DEFAULT_PROFILE", "stale-default")
@@ -93,15 +94,34 @@ fn env_after(shell: &str, script: &str, file: &Path, dir: &Path) -> EnvMap {
         .collect()
 }
 
+/// `PATH` with `dir/bin` (where tests put a fake `rswitch`) first.
+fn fake_path(dir: &Path) -> std::ffi::OsString {
+    let mut paths = vec![dir.join("bin")];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
+
 /// Evaluates `text` in `shell` and checks that the environment changed by exactly `pairs`.
 fn assert_round_trip(shell: &str, script: &str, text: &str, pairs: &[(String, Option<String>)]) {
     let dir = tempfile::tempdir().unwrap();
-    let empty = dir.path().join("empty");
-    let file = dir.path().join("export");
+    assert_round_trip_in(dir.path(), shell, script, text, pairs);
+}
+
+fn assert_round_trip_in(
+    dir: &Path,
+    shell: &str,
+    script: &str,
+    text: &str,
+    pairs: &[(String, Option<String>)],
+) {
+    let empty = dir.join("empty");
+    let file = dir.join("export");
     std::fs::write(&empty, "").unwrap();
     std::fs::write(&file, text).unwrap();
-    let before = env_after(shell, script, &empty, dir.path());
-    let after = env_after(shell, script, &file, dir.path());
+    let before = env_after(shell, script, &empty, dir);
+    let after = env_after(shell, script, &file, dir);
     let mut expected = before.clone();
     expected.remove(b"EXPORT_FILE".as_slice());
     for (k, v) in pairs {
@@ -125,10 +145,7 @@ fn assert_round_trip(shell: &str, script: &str, text: &str, pairs: &[(String, Op
             show(&after_cmp)
         );
     }
-    assert!(
-        !dir.path().join("pwned").exists(),
-        "{shell}: a value ran code:\n{text}"
-    );
+    assert!(!dir.join("pwned").exists(), "{shell}: a value ran code:\n{text}");
 }
 
 const POSIX_EVAL: &str = r#"eval "$(cat "$EXPORT_FILE")""#;
@@ -407,5 +424,267 @@ proptest! {
         let mut all = values;
         all.extend(quoted);
         proptest_round_trip(&all);
+    }
+}
+
+// ---- exec, subshell and the `rsw` functions -------------------------------------------
+
+use rswitch::env::Env;
+use rswitch::shell::{self, InitShell, ShellError, exit_code, init_script};
+use std::ffi::OsString;
+
+fn os(args: &[&str]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+#[test]
+fn exec_applies_the_pairs_and_reports_the_status() {
+    let input = hostile_input(1);
+    let pairs = env_pairs(&input);
+    let cmd = shell::command("env", &os(&["-0"]), &pairs);
+    for (k, v) in &pairs {
+        let got = cmd
+            .get_envs()
+            .find(|(name, _)| *name == k.as_str())
+            .map(|(_, v)| v);
+        assert_eq!(got, Some(v.as_deref().map(std::ffi::OsStr::new)), "{k}");
+    }
+    let out = shell::command("env", &os(&["-0"]), &pairs).output().unwrap();
+    let env: BTreeMap<String, String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_terminator('\0')
+        .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect();
+    for (k, v) in &pairs {
+        assert_eq!(env.get(k), v.as_ref(), "{k}");
+    }
+
+    let status = shell::exec(
+        "sh",
+        &os(&[
+            "-c",
+            r#"test "$RSWITCH_PROFILE" = "$1" && exit 7"#,
+            "sh",
+            &input.profile,
+        ]),
+        &pairs,
+    );
+    assert_eq!(exit_code(status.unwrap()), 7);
+    let status = shell::exec("sh", &os(&["-c", "kill -TERM $$"]), &pairs).unwrap();
+    assert_eq!(exit_code(status), 128 + 15);
+    let err = shell::exec("rswitch-no-such-command", &[], &pairs).unwrap_err();
+    assert!(
+        matches!(err, ShellError::NotFound { .. }) && err.exit_code() == 127,
+        "{err}"
+    );
+    assert!(err.to_string().contains("'rswitch-no-such-command'"));
+}
+
+#[cfg(unix)]
+#[test]
+fn exec_survives_the_terminal_interrupt_meant_for_the_child() {
+    // The child sends SIGINT to rswitch (this test process) as Ctrl-C would: rswitch must
+    // live on and report the child's own status.
+    let status = shell::exec(
+        "sh",
+        &os(&["-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.1; exit 4"]),
+        &[],
+    );
+    assert_eq!(exit_code(status.unwrap()), 4);
+}
+
+#[test]
+fn subshell_uses_shell_refuses_to_nest_and_sets_the_profile() {
+    let pairs = env_pairs(&hostile_input(0));
+    let env = Env::from_vars([("SHELL", "/bin/bash")], None);
+    let mut cmd = shell::subshell_command(&env, &pairs, false).unwrap();
+    assert_eq!(cmd.get_program(), "/bin/bash");
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"printf '%s' \"$RSWITCH_PROFILE\"; test -z \"${AWS_PROFILE+x}${AWS_SECURITY_TOKEN+x}\" && exit 5\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(exit_code(out.status), 5);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), hostile_input(0).profile);
+
+    let no_shell = Env::from_vars(Vec::<(String, String)>::new(), None);
+    assert_eq!(
+        shell::subshell_command(&no_shell, &pairs, false)
+            .unwrap()
+            .get_program(),
+        "/bin/sh"
+    );
+
+    let inside = Env::from_vars([("RSWITCH_PROFILE", "prod")], None);
+    let err = shell::subshell_command(&inside, &pairs, false).unwrap_err();
+    assert!(matches!(err, ShellError::Nested { .. }));
+    assert!(
+        err.to_string().contains("'prod'") && err.to_string().contains("--nested"),
+        "{err}"
+    );
+    assert!(shell::subshell_command(&inside, &pairs, true).is_ok());
+}
+
+/// A stand-in for the real binary: `export` prints `$EXPORT_FILE` and exits with the
+/// code in `$FAKE_DIR/rc` (default 0); `list --names` prints `$FAKE_DIR/names`.
+fn install_fake_rswitch(dir: &Path, rc: i32, names: &[&str]) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    let fake = dir.join("bin/rswitch");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$FAKE_DIR/args\"\ncase \"$1\" in\n\
+         export) cat \"$EXPORT_FILE\"; exit $(cat \"$FAKE_DIR/rc\") ;;\n\
+         list) cat \"$FAKE_DIR/names\" ;;\nesac\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.join("rc"), rc.to_string()).unwrap();
+    std::fs::write(
+        dir.join("names"),
+        names.iter().map(|n| format!("{n}\n")).collect::<String>(),
+    )
+    .unwrap();
+    for (shell, ext) in [
+        (InitShell::Bash, "bash"),
+        (InitShell::Zsh, "zsh"),
+        (InitShell::Fish, "fish"),
+    ] {
+        std::fs::write(dir.join(format!("init.{ext}")), init_script(shell)).unwrap();
+    }
+}
+
+const RSW_SCRIPTS: &[(&str, Format, &str)] = &[
+    (
+        "bash",
+        Format::Env,
+        r#"eval "$(cat "$FAKE_DIR/init.bash")"; rsw "$RSW_ARG"; echo $? > "$FAKE_DIR/status""#,
+    ),
+    (
+        "zsh",
+        Format::Env,
+        r#"eval "$(cat "$FAKE_DIR/init.zsh")"; rsw "$RSW_ARG"; echo $? > "$FAKE_DIR/status""#,
+    ),
+    (
+        "fish",
+        Format::Fish,
+        r#"cat $FAKE_DIR/init.fish | source; rsw $RSW_ARG; echo $status > $FAKE_DIR/status"#,
+    ),
+];
+
+#[test]
+fn rsw_switches_the_current_shell_only_when_rswitch_succeeds() {
+    for (shell, format, script) in RSW_SCRIPTS {
+        let input = hostile_input(0);
+        let text = render(&input, *format).unwrap();
+        let script = format!("RSW_ARG='x y'\n{}", script.replace("RSW_ARG=", ""));
+        let script = if *shell == "fish" {
+            script.replace("RSW_ARG='x y'", "set RSW_ARG 'x y'")
+        } else {
+            script
+        };
+
+        let dir = tempfile::tempdir().unwrap();
+        install_fake_rswitch(dir.path(), 0, &[]);
+        assert_round_trip_in(dir.path(), shell, &script, &text, &env_pairs(&input));
+        let args = std::fs::read_to_string(dir.path().join("args")).unwrap();
+        assert_eq!(
+            args,
+            format!("export\n--format\n{}\nx y\n", format.name()),
+            "{shell}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("status")).unwrap().trim(),
+            "0"
+        );
+
+        // rswitch fails after printing something: nothing is evaluated, the code is passed on.
+        let dir = tempfile::tempdir().unwrap();
+        install_fake_rswitch(dir.path(), 3, &[]);
+        assert_round_trip_in(dir.path(), shell, &script, &text, &[]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("status")).unwrap().trim(),
+            "3",
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn rsw_completes_profile_names_without_expanding_them() {
+    let names = ["prod", "prod eu", "$(touch pwned)", "`touch pwned`", "dev"];
+    let dir = tempfile::tempdir().unwrap();
+    install_fake_rswitch(dir.path(), 0, &names);
+    let run = |shell: &str, script: &str| {
+        let out = Command::new(shell)
+            .args(["-c", script])
+            .env("PATH", fake_path(dir.path()))
+            .env("FAKE_DIR", dir.path())
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = |word: &str| {
+        run(
+            "bash",
+            &format!(
+                "eval \"$(cat \"$FAKE_DIR/init.bash\")\"; COMP_WORDS=(rsw {}); COMP_CWORD=1; _rsw_complete; \
+                 printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                rswitch::export::posix_quote(word)
+            ),
+        )
+    };
+    assert_eq!(bash("pr"), "prod\nprod\\ eu\n");
+    assert_eq!(bash("$"), "\\$\\(touch\\ pwned\\)\n");
+    assert_eq!(bash("`").lines().count(), 1);
+
+    let fish = run(
+        "fish",
+        "cat $FAKE_DIR/init.fish | source; complete -C 'rsw pr'; complete -C 'rsw \\$'",
+    );
+    let fish: Vec<&str> = fish.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(fish, ["prod", "prod eu", "$(touch pwned)"]);
+
+    let zsh = run(
+        "zsh",
+        "autoload -Uz compinit; compinit -u -D; eval \"$(cat \"$FAKE_DIR/init.zsh\")\"; print -r -- $_comps[rsw]",
+    );
+    assert_eq!(zsh, "_rsw\n");
+    // Without compinit the script still loads (completion is simply not registered).
+    assert_eq!(
+        run("zsh", "eval \"$(cat \"$FAKE_DIR/init.zsh\")\"; whence -w rsw"),
+        "rsw: function\n"
+    );
+    assert!(!dir.path().join("pwned").exists(), "a profile name ran code");
+}
+
+#[test]
+fn every_init_script_calls_export_with_its_own_format() {
+    for (shell, format) in [
+        (InitShell::Bash, Format::Env),
+        (InitShell::Zsh, Format::Env),
+        (InitShell::Fish, Format::Fish),
+        (InitShell::Powershell, Format::Powershell),
+    ] {
+        let s = init_script(shell);
+        assert!(
+            s.contains(&format!("rswitch export --format {}", format.name())),
+            "{shell:?}"
+        );
+        assert!(s.contains("rswitch list --names"), "{shell:?}");
     }
 }
