@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod cache;
+pub mod clipboard;
 pub mod config;
 pub mod creds;
 pub mod demo;
