@@ -2,3 +2,4 @@
 //! that exercises every outcome, so `rswitch demo` needs no AWS account.
 
 pub mod imds;
+pub mod policy;
