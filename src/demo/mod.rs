@@ -3,3 +3,4 @@
 
 pub mod imds;
 pub mod policy;
+pub mod world;
