@@ -3,4 +3,5 @@
 
 pub mod imds;
 pub mod policy;
+pub mod sigv4;
 pub mod world;
