@@ -435,3 +435,51 @@ async fn files_live_in_a_private_temp_dir_that_goes_away() {
     drop(demo);
     assert!(!dir.exists(), "{} left behind", dir.display());
 }
+
+#[tokio::test]
+async fn the_sdk_reads_the_demo_files_as_written() {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let demo = demo::start().await.expect("demo starts");
+    let var = |k: &str| demo.env.get(k).expect(k).to_string();
+    let (home, config, credentials) = (
+        var("HOME"),
+        var("AWS_CONFIG_FILE"),
+        var("AWS_SHARED_CREDENTIALS_FILE"),
+    );
+    let env = Env::from_slice(&[
+        ("HOME", home.as_str()),
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+    ]);
+    let set = aws_config::profile::load(&Fs::real(), &env, &Default::default(), None)
+        .await
+        .expect("aws-config parses the demo files");
+    for p in demo.profiles() {
+        let profile = set
+            .get_profile(&p.name)
+            .unwrap_or_else(|| panic!("profile {} missing", p.name));
+        assert_eq!(
+            profile.get("endpoint_url"),
+            Some(demo.sts_url().as_str()),
+            "{}",
+            p.name
+        );
+        assert!(!p.story.is_empty(), "{} has no story", p.name);
+    }
+    let alice = set.get_profile("alice").expect("alice");
+    assert!(
+        alice
+            .get("aws_access_key_id")
+            .is_some_and(|k| k.starts_with("AKIA"))
+    );
+    let broken = set.get_profile("broken-arn").expect("broken-arn");
+    assert_eq!(
+        broken.get("role_arn"),
+        Some("arn:aws:iam::222222222222/SwitchToRole")
+    );
+    let instance = set.get_profile("prod-from-instance").expect("prod-from-instance");
+    assert_eq!(
+        instance.get("ec2_metadata_service_endpoint"),
+        Some(demo.imds_url().as_str())
+    );
+}

@@ -6,20 +6,34 @@
 //! Everything is removed when the [`Demo`] is dropped. Nothing here touches the user's own
 //! `~/.aws`.
 //!
-//! Running the checks against it (from the CLI, or a test):
+//! Running `rswitch check --all` against it: start the demo, then run exactly what
+//! `check --all` runs, with `demo.env` in place of `Env::real()` (every profile's STS endpoint
+//! and the instance profile's IMDS endpoint are in the config file, so nothing else changes).
+//! Keep the [`Demo`] alive until the output is done. `rswitch demo` may equally start a shell
+//! with `demo.env` applied, in which `rswitch check --all` and the AWS CLI
+//! (`aws sts get-caller-identity --profile prod`) both work until the shell exits.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let demo = rswitch::demo::start().await?;
-//! // Resolve every profile with `demo.env` in place of `Env::real()`, e.g. what
-//! // `rswitch check --all` does; `demo.profiles()` says what each one shows.
-//! let config = demo.env.config_file();
-//! # let _ = config; Ok(()) }
+//! for p in demo.profiles() {
+//!     // resolve profile `p.name` with `&demo.env`; `p.story` says what it demonstrates
+//!     # let _ = p;
+//! }
+//! # Ok(()) }
 //! ```
+//!
+//! What each profile shows (see `assets/demo/config`): `alice` (static keys), `dev-admin`
+//! (same account, trust alone), `dev-audit` (explicit deny), `prod` (cross-account),
+//! `prod-from-instance` (IMDSv2 instance role), `prod-deploy` (role chaining),
+//! `prod-denied-trust` / `prod-denied-identity` (AccessDenied by either side), `partner`
+//! (external id), `prod-mfa` (MFA; the demo device accepts `123456`), `broken-arn`
+//! (ValidationError).
 
 pub mod imds;
 mod params;
 pub mod policy;
+mod session;
 mod sigv4;
 pub mod sts;
 pub mod world;
@@ -225,22 +239,23 @@ mod tests {
     #[test]
     fn template_profiles_and_stories() {
         let names: Vec<String> = profiles().into_iter().map(|p| p.name).collect();
-        for expected in [
-            "alice",
-            "dev-admin",
-            "prod",
-            "prod-from-instance",
-            "prod-deploy",
-            "prod-denied-trust",
-            "prod-denied-identity",
-            "partner",
-            "broken-arn",
-        ] {
-            assert!(
-                names.iter().any(|n| n == expected),
-                "{expected} missing from {names:?}"
-            );
-        }
+        assert_eq!(
+            names,
+            [
+                "alice",
+                "dev-admin",
+                "dev-audit",
+                "prod",
+                "prod-from-instance",
+                "prod-deploy",
+                "prod-denied-trust",
+                "prod-denied-identity",
+                "partner",
+                "prod-mfa",
+                "broken-arn",
+            ]
+        );
+        assert!(profiles().iter().all(|p| !p.story.is_empty()));
         let deploy = profiles()
             .into_iter()
             .find(|p| p.name == "prod-deploy")

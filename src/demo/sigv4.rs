@@ -217,13 +217,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Test support: requests signed like the SDK signs them.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use super::*;
     use bytes::Bytes;
 
-    /// Signs a request exactly as the SDK's signer would, for tests.
-    fn signed_request(secret: &str, token: Option<&str>, at: SystemTime, body: &str) -> Request {
+    /// Signs a request exactly as the SDK's signer would.
+    pub(crate) fn signed_request_as(
+        key: &str,
+        secret: &str,
+        token: Option<&str>,
+        at: SystemTime,
+        body: &str,
+    ) -> Request {
         let amz_date = amz_date_of(at);
         let mut headers = vec![
             ("host".to_string(), "127.0.0.1:4567".to_string()),
@@ -237,7 +244,7 @@ mod tests {
             headers.push(("x-amz-security-token".to_string(), t.to_string()));
         }
         let creds = aws_credential_types::Credentials::new(
-            "AKIDEXAMPLE",
+            key.to_string(),
             secret,
             token.map(str::to_string),
             None,
@@ -273,6 +280,17 @@ mod tests {
             headers,
             body: Bytes::from(body.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::signed_request_as;
+    use super::*;
+    use bytes::Bytes;
+
+    fn signed_request(secret: &str, token: Option<&str>, at: SystemTime, body: &str) -> Request {
+        signed_request_as("AKIDEXAMPLE", secret, token, at, body)
     }
 
     #[test]

@@ -5,12 +5,12 @@
 
 use super::params::{CharClass, Params, Violations};
 use super::policy::{self, Caller, RequestContext};
+use super::session::{Principal, SessionStore, random};
 use super::world::{self, World};
 use super::{sigv4, xml};
-use crate::creds::{Credentials, Secret};
+use crate::creds::Credentials;
 use crate::loopback::{Request, Response, Server, handler};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// How long the instance role's credentials (served by the demo IMDS) last, as on EC2.
@@ -19,64 +19,7 @@ const INSTANCE_SESSION: Duration = Duration::from_secs(6 * 3600);
 /// The demo STS: the world plus the sessions it has issued.
 pub struct DemoSts {
     world: Arc<World>,
-    sessions: Mutex<HashMap<String, Session>>,
-}
-
-#[derive(Clone)]
-struct Session {
-    secret: Secret,
-    token: Secret,
-    expiration: SystemTime,
-    principal: Principal,
-    /// Whether the call that created the session carried MFA.
-    mfa: bool,
-}
-
-/// Who a set of credentials belongs to.
-#[derive(Clone, Debug)]
-enum Principal {
-    User {
-        arn: String,
-        id: String,
-        account: String,
-    },
-    Role {
-        arn: String,
-        id: String,
-        account: String,
-        session: String,
-    },
-}
-
-impl Principal {
-    /// The ARN STS reports and names in error messages.
-    fn arn(&self) -> String {
-        match self {
-            Principal::User { arn, .. } => arn.clone(),
-            Principal::Role {
-                arn,
-                account,
-                session,
-                ..
-            } => {
-                let role = arn.rsplit('/').next().unwrap_or_default();
-                format!("arn:aws:sts::{account}:assumed-role/{role}/{session}")
-            }
-        }
-    }
-
-    fn user_id(&self) -> String {
-        match self {
-            Principal::User { id, .. } => id.clone(),
-            Principal::Role { id, session, .. } => format!("{id}:{session}"),
-        }
-    }
-
-    fn account(&self) -> &str {
-        match self {
-            Principal::User { account, .. } | Principal::Role { account, .. } => account,
-        }
-    }
+    sessions: SessionStore,
 }
 
 /// The caller of one request, once authenticated.
@@ -111,7 +54,7 @@ impl DemoSts {
     pub fn new(world: Arc<World>) -> Arc<DemoSts> {
         Arc::new(DemoSts {
             world,
-            sessions: Mutex::new(HashMap::new()),
+            sessions: SessionStore::default(),
         })
     }
 
@@ -139,7 +82,7 @@ impl DemoSts {
             account: role.account.clone(),
             session: self.world.instance.id.clone(),
         };
-        Some(self.issue(principal, false, INSTANCE_SESSION, now))
+        Some(self.sessions.issue(principal, false, INSTANCE_SESSION, now))
     }
 
     /// Answers one request.
@@ -191,7 +134,7 @@ impl DemoSts {
                 temporary: false,
             });
         }
-        let session = self.session(&auth.access_key_id).ok_or_else(invalid_token)?;
+        let session = self.sessions.get(&auth.access_key_id).ok_or_else(invalid_token)?;
         if token != Some(session.token.expose()) {
             return Err(invalid_token());
         }
@@ -208,10 +151,6 @@ impl DemoSts {
             mfa: Some(session.mfa),
             temporary: true,
         })
-    }
-
-    fn session(&self, access_key_id: &str) -> Option<Session> {
-        self.sessions.lock().ok()?.get(access_key_id).cloned()
     }
 
     fn assume_role(
@@ -286,7 +225,7 @@ impl DemoSts {
             account: role.account.clone(),
             session: session_name.to_string(),
         };
-        let creds = self.issue(
+        let creds = self.sessions.issue(
             principal.clone(),
             mfa == Some(true),
             Duration::from_secs(seconds.into()),
@@ -320,7 +259,9 @@ impl DemoSts {
         }
         let mfa = self.check_mfa(caller, p)? == Some(true);
         let seconds = duration.unwrap_or(43_200) as u64;
-        let creds = self.issue(caller.principal.clone(), mfa, Duration::from_secs(seconds), now);
+        let creds = self
+            .sessions
+            .issue(caller.principal.clone(), mfa, Duration::from_secs(seconds), now);
         Ok(xml::session_token(&creds, rid))
     }
 
@@ -373,36 +314,6 @@ impl DemoSts {
             ),
         }
     }
-
-    fn issue(&self, principal: Principal, mfa: bool, lifetime: Duration, now: SystemTime) -> Credentials {
-        // Whole seconds, as STS reports them, so the stored and the reported expiry agree.
-        let expiration = now + lifetime;
-        let expiration = SystemTime::UNIX_EPOCH
-            + Duration::from_secs(
-                expiration
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-            );
-        let access_key_id = format!("ASIA{}", random(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
-        let session = Session {
-            secret: Secret::new(random(BASE64, 40)),
-            token: Secret::new(format!("IQoJb3JpZ2luX2Vj{}", random(BASE64, 320))),
-            expiration,
-            principal,
-            mfa,
-        };
-        let creds = Credentials {
-            access_key_id: access_key_id.clone(),
-            secret_access_key: session.secret.clone(),
-            session_token: Some(session.token.clone()),
-            expiration: Some(expiration),
-        };
-        if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.retain(|_, s| s.expiration > now);
-            sessions.insert(access_key_id, session);
-        }
-        creds
-    }
 }
 
 /// Starts a demo STS for `world`; the server stops when dropped.
@@ -423,15 +334,11 @@ fn check_mfa_params(v: &mut Violations, p: &Params) {
     v.string(p.get("TokenCode"), "tokenCode", false, (6, 6), CharClass::Digits);
 }
 
-const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn random(alphabet: &[u8], len: usize) -> String {
-    (0..len)
-        .map(|_| alphabet[fastrand::usize(..alphabet.len())] as char)
-        .collect()
-}
-
 fn request_id() -> String {
     let hex = |n| random(b"0123456789abcdef", n);
     format!("{}-{}-4{}-a{}-{}", hex(8), hex(4), hex(3), hex(3), hex(12))
 }
+
+#[cfg(test)]
+#[path = "sts_tests.rs"]
+mod tests;
