@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod creds;
 pub mod demo;
+pub mod doctor;
 pub mod env;
 pub mod loopback;
 pub mod prompt;
