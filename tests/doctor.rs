@@ -225,7 +225,7 @@ fn ids(report: &Report) -> Vec<(CauseId, Confidence)> {
     report.causes.iter().map(|c| (c.id, c.confidence)).collect()
 }
 
-fn policy<'a>(report: &'a Report, kind: PolicyKind) -> Option<&'a rswitch::doctor::policy::PolicyFix> {
+fn policy(report: &Report, kind: PolicyKind) -> Option<&rswitch::doctor::policy::PolicyFix> {
     report.policies.iter().find(|p| p.kind == kind)
 }
 

@@ -12,6 +12,7 @@
 //! [`render`] turns a report into text and JSON. rswitch never changes IAM.
 
 pub mod arn;
+mod denied;
 pub mod diagnose;
 pub mod enrich;
 pub mod iam;
