@@ -226,7 +226,7 @@ impl Iam {
         }
         Err(match xml_tag(&text, "Code") {
             Some(code) => format!("{code}: {}", xml_tag(&text, "Message").unwrap_or_default()),
-            None => format!("HTTP {status}"),
+            None => format!("HTTP {status} without an IAM error (the endpoint may not support this action)"),
         })
     }
 }
