@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod creds;
 pub mod demo;
+pub mod doctor;
 pub mod env;
 pub mod export;
 pub mod loopback;
