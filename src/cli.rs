@@ -54,6 +54,8 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Resolve many profiles in parallel, one line each: OK, DENIED or ERROR
     Check(CheckArgs),
+    /// Explain why a profile fails: which policy is missing, the policy JSON and the commands that would fix it
+    Doctor(DoctorArgs),
     /// Check the config files for mistakes (no network); exit 1 if any error is found
     Lint(LintArgs),
     /// Print a profile's credentials for a shell: eval "$(rswitch export prod)"
@@ -186,4 +188,28 @@ pub enum CacheCommand {
         /// Only this profile's hops
         profile: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Profile name
+    pub profile: String,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Command {
+    /// The profile a command resolves, if any (for the credential_process loop guard).
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            Command::Whoami(a) => Some(&a.profile),
+            Command::Export(a) => Some(&a.profile),
+            Command::Exec(a) => Some(&a.profile),
+            Command::Shell(a) => Some(&a.profile),
+            Command::Copy(a) => Some(&a.profile),
+            Command::Doctor(a) => Some(&a.profile),
+            _ => None,
+        }
+    }
 }

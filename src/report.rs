@@ -233,9 +233,13 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
                 let cached = if hop.cached { " (cached)" } else { "" };
                 format!("ok{who}{cached}")
             }
+            // The full text is printed once, above.
             HopStatus::Failed => format!(
-                "FAILED: {}",
-                hop.error.as_ref().map(|e| e.summary()).unwrap_or_default()
+                "FAILED ({})",
+                hop.error
+                    .as_ref()
+                    .and_then(|e| e.code.clone())
+                    .unwrap_or_else(|| "see error above".to_string())
             ),
             HopStatus::Skipped => "skipped".to_string(),
         };

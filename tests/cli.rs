@@ -169,31 +169,31 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn every_command_has_help() {
+    use clap::CommandFactory;
     let home = world("", "");
-    let out = rswitch(home.path())
-        .arg("--help")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let help = String::from_utf8(out).expect("utf8");
-    let commands: Vec<String> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|l| l.starts_with("  "))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .filter(|c| c != "help")
-        .collect();
-    assert!(commands.len() >= 3, "{help}");
-    for command in commands {
-        rswitch(home.path())
-            .args([command.as_str(), "--help"])
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("Usage: rswitch"));
+    rswitch(home.path()).arg("--help").assert().success();
+    let cli = rswitch::cli::Cli::command();
+    let mut seen = 0;
+    for sub in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
+        let mut path = vec![sub.get_name().to_string()];
+        let nested: Vec<String> = sub.get_subcommands().map(|c| c.get_name().to_string()).collect();
+        for args in std::iter::once(path.clone()).chain(nested.into_iter().map(|n| {
+            let mut p = path.clone();
+            p.push(n);
+            p
+        })) {
+            let mut args = args;
+            args.push("--help".into());
+            rswitch(home.path())
+                .args(&args)
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("Usage: rswitch"));
+            seen += 1;
+        }
+        path.clear();
     }
+    assert!(seen >= 10, "only {seen} commands");
 }
 
 #[test]
@@ -204,4 +204,40 @@ fn missing_files_are_not_an_error() {
         .assert()
         .success()
         .stderr(predicate::str::contains("no profiles found"));
+}
+
+#[test]
+fn credential_process_that_calls_rswitch_back_is_refused_not_looped() {
+    let bin = env!("CARGO_BIN_EXE_rswitch");
+    let config = format!(
+        "[profile a]\ncredential_process = {bin} export b --format process\n\
+         [profile b]\ncredential_process = {bin} export a --format process\n"
+    );
+    let home = world(&config, "");
+    let assert = rswitch(home.path())
+        .args(["export", "a"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let output = assert.get_output();
+    assert!(output.stdout.is_empty(), "nothing may reach stdout on failure");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("credential_process loop"), "{stderr}");
+    assert!(stderr.contains("a -> b -> a"), "{stderr}");
+}
+
+#[test]
+fn malformed_role_arn_is_reported_before_any_call() {
+    let home = world(
+        "[profile broken]\nsource_profile = alice\nrole_arn = arn:aws:iam::222222222222/SwitchToRole\n",
+        CREDENTIALS,
+    );
+    let assert = rswitch(home.path()).args(["check", "broken"]).assert().code(1);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        out.contains("arn:aws:iam::222222222222:role/SwitchToRole"),
+        "suggests the fix: {out}"
+    );
+    assert!(out.contains("config:3"), "{out}");
+    assert!(out.contains("not sent to STS"), "{out}");
 }

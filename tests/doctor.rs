@@ -209,6 +209,7 @@ async fn run_doctor(replay: &Replay, config_text: &str, profile: &str) -> Report
         ResolverOptions {
             timeout: Duration::from_secs(3),
             concurrency: 2,
+            cache: None,
         },
     )
     .with_mfa_prompt(Arc::new(|_, _| Box::pin(async { Ok("123456".to_string()) })));
@@ -733,6 +734,7 @@ async fn unreachable_endpoint_is_a_region_or_endpoint_problem() {
         ResolverOptions {
             timeout: Duration::from_secs(2),
             concurrency: 1,
+            cache: None,
         },
     );
     let report = doctor(&resolver, "direct").await;

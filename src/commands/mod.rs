@@ -1,7 +1,9 @@
 //! One function per subcommand. Each loads what it needs, calls the library, and writes
 //! only the requested output to `out` (stdout); diagnostics go to stderr.
 
-mod check;
+pub(crate) mod check;
+mod demo;
+mod doctor;
 pub mod handover;
 mod lint;
 mod list;
@@ -34,7 +36,9 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
             handover::clear_cache(&env, profile.as_deref())
         }
         Some(Command::ClipboardKeeper) => handover::clipboard_keeper(),
-        Some(Command::Demo(_)) | None => {
+        Some(Command::Doctor(args)) => doctor::run(&env, &cli.global, &args, out).await,
+        Some(Command::Demo(args)) => demo::run(&env, &cli.global, &args, out).await,
+        None => {
             anyhow::bail!(
                 "the TUI is not available in this build yet; try `rswitch list` or `rswitch check --all`"
             )

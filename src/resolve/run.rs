@@ -399,6 +399,24 @@ impl Resolver {
         hop: &RoleHop,
         read_cache: bool,
     ) -> Result<Step, HopError> {
+        // STS would only say "is invalid"; the config check says what is wrong and where.
+        if let Some(problems) = crate::config::arn::check_iam_arn(&hop.role_arn, "role") {
+            let suggestion = problems
+                .suggestion
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            return Err(HopError::new(
+                ErrorKind::Config,
+                None,
+                format!(
+                    "profile '{}': role_arn '{}' is malformed: {}{suggestion} ({}); not sent to STS",
+                    hop.profile,
+                    hop.role_arn,
+                    problems.problems.join("; "),
+                    hop.location
+                ),
+            ));
+        }
         let key = cache_key(hop);
         let cache = self.options.cache.as_ref();
         if read_cache && let Some(hit) = cache.and_then(|c| c.get(&key, SystemTime::now())) {

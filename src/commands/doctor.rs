@@ -1,0 +1,26 @@
+use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
+use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::env::Env;
+use crate::report::printable;
+use crate::resolve::Status;
+use std::io::Write;
+
+pub async fn run(
+    env: &Env,
+    global: &GlobalArgs,
+    args: &DoctorArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let set = load_config(env)?;
+    let report = crate::doctor::doctor(&resolver(set, env, global, 1), &args.profile).await;
+    if args.json {
+        writeln!(out, "{:#}", report.to_json())?;
+    } else {
+        write!(out, "{}", printable(&report.to_text()))?;
+    }
+    Ok(if report.status == Status::Ok {
+        SUCCESS
+    } else {
+        FAILURE
+    })
+}
