@@ -327,7 +327,23 @@ impl Resolver {
             }
         }
 
-        // Prove the final credentials work and learn who they are.
+        // Credentials straight from the cache, with the identity recorded there, cost no
+        // call at all (what makes a warm `export` instant); anything else is proven to
+        // work, and named, by GetCallerIdentity.
+        if current.cached
+            && let Some(identity) = current.identity.clone()
+        {
+            let expiration = current.credentials.expiration;
+            return finish(
+                plan,
+                hops,
+                Ok(Resolved {
+                    credentials: current.credentials,
+                    identity,
+                    expiration,
+                }),
+            );
+        }
         key.push_str("|whoami");
         let final_creds = current.credentials.clone();
         let identity = self
