@@ -17,3 +17,4 @@ pub mod prompt;
 pub mod report;
 pub mod resolve;
 pub mod sts;
+pub mod tui;
