@@ -2,6 +2,7 @@
 
 use super::filter;
 use super::rows::ProfileRow;
+use super::view::layout::list_rows;
 use crate::resolve::outcome::Resolution;
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -185,6 +186,8 @@ pub struct State {
     pub visible: Vec<usize>,
     /// Index into `entries` of the selected profile (stays on it when the list changes).
     pub selected: Option<usize>,
+    /// Position in `visible` of the first row shown (the list's scroll offset).
+    pub list_top: usize,
     pub filter: String,
     pub filter_editing: bool,
     pub group_by_account: bool,
@@ -210,6 +213,7 @@ impl State {
             entries: rows.into_iter().map(Entry::new).collect(),
             visible: Vec::new(),
             selected: None,
+            list_top: 0,
             filter: String::new(),
             filter_editing: false,
             group_by_account: false,
@@ -270,6 +274,21 @@ impl State {
             self.detail_scroll = 0;
         }
         self.selected = keep.or_else(|| self.visible.first().copied());
+        self.scroll_to_cursor();
+    }
+
+    /// Moves the list's scroll offset just enough to show the selection.
+    pub fn scroll_to_cursor(&mut self) {
+        let filter_line = usize::from(self.filter_editing || !self.filter.is_empty());
+        let rows = list_rows(self.size).saturating_sub(filter_line).max(1);
+        let cursor = self.cursor().unwrap_or(0);
+        let last_top = self.visible.len().saturating_sub(rows);
+        if cursor < self.list_top {
+            self.list_top = cursor;
+        } else if cursor >= self.list_top + rows {
+            self.list_top = cursor + 1 - rows;
+        }
+        self.list_top = self.list_top.min(last_top);
     }
 
     pub fn resolving_count(&self) -> usize {

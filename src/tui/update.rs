@@ -35,6 +35,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Resize { width, height } => {
             state.size = (width, height);
+            state.scroll_to_cursor();
             Vec::new()
         }
         Action::Resolved {
@@ -167,6 +168,7 @@ fn move_cursor(state: &mut State, action: &Action) -> bool {
         state.detail_scroll = 0;
     }
     state.selected = Some(state.visible[next]);
+    state.scroll_to_cursor();
     true
 }
 
@@ -201,7 +203,10 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::DetailsDown => state.detail_scroll = state.detail_scroll.saturating_add(1),
         Action::DetailsUp => state.detail_scroll = state.detail_scroll.saturating_sub(1),
-        Action::OpenFilter => state.filter_editing = true,
+        Action::OpenFilter => {
+            state.filter_editing = true;
+            state.scroll_to_cursor();
+        }
         Action::Cancel => {
             let pending = state.entries.iter_mut().filter(|e| e.pick_when_resolved);
             if pending.map(|e| e.pick_when_resolved = false).count() > 0 {

@@ -72,7 +72,9 @@ pub fn lines(state: &State, entry: &Entry, theme: &Theme) -> Vec<Line<'static>> 
                     spans.push(Span::raw(format!("{} ", theme.arrow())));
                 }
                 spans.push(Span::raw(clean(&hop.profile)));
-                spans.push(Span::styled(format!(" ({})", clean(&hop.label)), theme.dim()));
+                if hop.label != hop.profile {
+                    spans.push(Span::styled(format!(" ({})", clean(&hop.label)), theme.dim()));
+                }
                 out.push(Line::from(spans));
             }
         }
@@ -112,17 +114,25 @@ fn hop_lines(n: usize, hop: &HopOutcome, theme: &Theme) -> Vec<Line<'static>> {
         spans.push(Span::raw(format!("{} ", theme.arrow())));
     }
     spans.push(Span::raw(clean(&hop.profile)));
-    let what = match hop.kind {
-        HopKind::Base => hop.source.unwrap_or("base").to_string(),
-        HopKind::AssumeRole => hop
-            .role_arn
-            .as_deref()
-            .map(|arn| clean(arn.rsplit('/').next().unwrap_or(arn)))
-            .unwrap_or_else(|| "role".into()),
-    };
-    spans.push(Span::styled(format!(" ({what})"), theme.dim()));
+    let mut notes = Vec::new();
+    match hop.kind {
+        HopKind::Base => notes.push(hop.source.unwrap_or("base").to_string()),
+        HopKind::AssumeRole => {
+            // The role's name, when the profile is not simply named after it.
+            let role = hop
+                .role_arn
+                .as_deref()
+                .map(|arn| arn.rsplit('/').next().unwrap_or(arn));
+            if let Some(role) = role.filter(|r| *r != hop.profile) {
+                notes.push(format!("role {}", clean(role)));
+            }
+        }
+    }
     if hop.cached {
-        spans.push(Span::styled(" cached", theme.dim()));
+        notes.push("cached".to_string());
+    }
+    if !notes.is_empty() {
+        spans.push(Span::styled(format!(" ({})", notes.join(", ")), theme.dim()));
     }
     if let Some(identity) = &hop.identity {
         spans.push(Span::raw(format!(" {}", clean(&identity.account))));

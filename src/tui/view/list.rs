@@ -53,9 +53,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stack
     );
     let mut items = Vec::new();
     let mut selected_item = None;
+    let mut top_item = 0;
     let mut last_group: Option<Option<&str>> = None;
-    for &i in &state.visible {
+    for (n, &i) in state.visible.iter().enumerate() {
         let entry = &state.entries[i];
+        if n == state.list_top {
+            top_item = items.len();
+        }
         if state.group_by_account {
             let group = entry.account();
             if last_group != Some(group) {
@@ -75,7 +79,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stack
     let list = List::new(items)
         .highlight_symbol(Line::from(theme.highlight()))
         .highlight_style(theme.selected());
-    let mut list_state = ListState::default().with_selected(selected_item);
+    // The offset comes from the state (so the list does not jump as the selection moves);
+    // ratatui still moves it if the selection would be off screen (group headers).
+    let mut list_state = ListState::default()
+        .with_selected(selected_item)
+        .with_offset(top_item);
     frame.render_stateful_widget(list, inner, &mut list_state);
 }
 
@@ -85,9 +93,14 @@ struct Columns {
     name: usize,
     kind: Option<usize>,
     region: Option<usize>,
+    status: usize,
 }
 
+/// The status cell never gets less than this.
 const STATUS_MIN: usize = 16;
+/// Kind and region are shown only if the status cell keeps this much, enough for
+/// `✔ 123456789012 SomeRoleName`.
+const STATUS_COMFORT: usize = 28;
 
 impl Columns {
     fn new(state: &State, room: usize) -> Self {
@@ -97,11 +110,17 @@ impl Columns {
         let name = name.min(room.saturating_sub(marker + 1 + STATUS_MIN).max(8));
         let mut used = marker + name + 1;
         let kind_w = longest(&|e| width(&e.row.kind)).min(12);
-        let kind = (used + kind_w + 1 + STATUS_MIN <= room).then_some(kind_w);
+        let kind = (used + kind_w + 1 + STATUS_COMFORT <= room).then_some(kind_w);
         used += kind.map_or(0, |k| k + 1);
         let region_w = longest(&|e| e.row.region.as_deref().map_or(1, width)).min(14);
-        let region = (used + region_w + 1 + STATUS_MIN <= room).then_some(region_w);
-        Columns { name, kind, region }
+        let region = (used + region_w + 1 + STATUS_COMFORT <= room).then_some(region_w);
+        used += region.map_or(0, |r| r + 1);
+        Columns {
+            name,
+            kind,
+            region,
+            status: room.saturating_sub(used),
+        }
     }
 }
 
@@ -132,7 +151,7 @@ fn row_line<'a>(state: &State, entry: &Entry, cols: &Columns, theme: &Theme) -> 
         spans.push(Span::styled(fit(&region, w, e) + " ", theme.dim()));
     }
     let (text, style) = status_cell(state, entry, theme);
-    spans.push(Span::styled(text, style));
+    spans.push(Span::styled(truncate(&text, cols.status, e), style));
     Line::from(spans)
 }
 

@@ -1,0 +1,454 @@
+//! Headless state tests: keys and replies in, state and effects out.
+
+use super::fixtures::{self, answer, resolution, unicode};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rswitch::creds::Secret;
+use rswitch::tui::action::Action;
+use rswitch::tui::effect::Effect;
+use rswitch::tui::state::{Overlay, RowStatus};
+use rswitch::tui::update::{handle_key, resolve_all, update};
+use rswitch::tui::{ProfileRow, State, TuiExit};
+
+fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    handle_key(state, KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| press(state, KeyCode::Char(c)))
+        .collect()
+}
+
+fn selected(state: &State) -> &str {
+    state.selected_entry().map(|e| e.row.name.as_str()).unwrap_or("")
+}
+
+fn visible(state: &State) -> Vec<&str> {
+    state
+        .visible
+        .iter()
+        .map(|&i| state.entries[i].row.name.as_str())
+        .collect()
+}
+
+fn status_of(state: &State, profile: &str) -> RowStatus {
+    state.entries[state.index_of(profile).expect("profile")].status()
+}
+
+fn request_id(effect: &Effect) -> u64 {
+    match effect {
+        Effect::Resolve { request_id, .. } => *request_id,
+        other => panic!("not a resolve: {other:?}"),
+    }
+}
+
+#[test]
+fn start_resolves_everything_that_needs_no_input() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    let profiles: Vec<&str> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Resolve { profile, .. } => profile.as_str(),
+            _ => "",
+        })
+        .collect();
+    assert_eq!(profiles, ["SwitchFromRole", "SwitchToRole", "alice", "denied"]);
+    assert_eq!(status_of(&state, "mfa-admin"), RowStatus::NeedsMfa);
+    assert_eq!(status_of(&state, "broken"), RowStatus::Lint);
+    assert_eq!(status_of(&state, "alice"), RowStatus::Resolving);
+}
+
+#[test]
+fn keys_move_the_selection() {
+    let mut state = fixtures::state(unicode());
+    assert_eq!(selected(&state), "SwitchFromRole");
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Down);
+    assert_eq!(selected(&state), "alice");
+    press(&mut state, KeyCode::Char('k'));
+    assert_eq!(selected(&state), "SwitchToRole");
+    press(&mut state, KeyCode::Char('G'));
+    assert_eq!(selected(&state), "mfa-admin");
+    press(&mut state, KeyCode::Down);
+    assert_eq!(selected(&state), "mfa-admin", "stays on the last");
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!(selected(&state), "SwitchFromRole");
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(
+        selected(&state),
+        "mfa-admin",
+        "a page is longer than six profiles"
+    );
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(selected(&state), "SwitchFromRole");
+}
+
+#[test]
+fn results_out_of_order_all_land() {
+    let mut state = fixtures::state(unicode());
+    let mut effects = resolve_all(&mut state);
+    effects.reverse();
+    answer(&mut state, effects);
+    assert_eq!(status_of(&state, "alice"), RowStatus::Ok);
+    assert_eq!(status_of(&state, "SwitchToRole"), RowStatus::Ok);
+    assert_eq!(status_of(&state, "denied"), RowStatus::Failed);
+    assert_eq!(state.resolving_count(), 0);
+    assert_eq!(state.tick_interval(), Some(std::time::Duration::from_secs(1)));
+}
+
+#[test]
+fn stale_replies_are_dropped() {
+    let mut state = fixtures::state(unicode());
+    state.select("denied");
+    let first = press(&mut state, KeyCode::Char('r'));
+    let second = press(&mut state, KeyCode::Char('r'));
+    assert!(request_id(&second[0]) > request_id(&first[0]));
+
+    // The first request answers late with a success: it must not win.
+    let stale = Action::Resolved {
+        request_id: request_id(&first[0]),
+        profile: "denied".into(),
+        resolution: Box::new(resolution("alice")),
+    };
+    update(&mut state, stale.clone());
+    assert_eq!(status_of(&state, "denied"), RowStatus::Resolving);
+    answer(&mut state, second);
+    assert_eq!(status_of(&state, "denied"), RowStatus::Failed);
+    update(&mut state, stale);
+    assert_eq!(
+        status_of(&state, "denied"),
+        RowStatus::Failed,
+        "still the latest reply"
+    );
+    // A reply for a profile that does not exist is ignored too.
+    let effects = update(
+        &mut state,
+        Action::Resolved {
+            request_id: 999,
+            profile: "nope".into(),
+            resolution: Box::new(resolution("alice")),
+        },
+    );
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn filter_narrows_incrementally_and_esc_clears() {
+    let mut state = fixtures::state(unicode());
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "swto");
+    // Fuzzy: both match, the closer one first; the selection stays where it was.
+    assert_eq!(visible(&state), ["SwitchToRole", "SwitchFromRole"]);
+    assert_eq!(selected(&state), "SwitchFromRole");
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    assert_eq!(state.filter, "s");
+    type_text(&mut state, "witchto");
+    assert_eq!(visible(&state), ["SwitchToRole"]);
+    assert_eq!(
+        selected(&state),
+        "SwitchToRole",
+        "the selection follows what is left"
+    );
+    for _ in 0..6 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    assert_eq!(state.filter, "sw");
+    assert_eq!(visible(&state), ["SwitchFromRole", "SwitchToRole"]);
+    // q is text while filtering, not quit.
+    assert!(type_text(&mut state, "q").is_empty());
+    assert!(visible(&state).is_empty());
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.filter, "sw");
+    assert_eq!(visible(&state).len(), 2, "Enter keeps the filter");
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(visible(&state).len(), 6);
+    assert_eq!(selected(&state), "SwitchFromRole");
+}
+
+#[test]
+fn filter_matches_accounts_once_known() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "333333333333");
+    assert_eq!(visible(&state), ["SwitchToRole"]);
+}
+
+#[test]
+fn mfa_prompt_then_resolve_with_the_code() {
+    let mut state = fixtures::state(unicode());
+    state.select("mfa-admin");
+    assert!(press(&mut state, KeyCode::Char('r')).is_empty());
+    assert!(matches!(state.overlay, Some(Overlay::Mfa { .. })));
+    type_text(&mut state, "12x");
+    match &state.overlay {
+        Some(Overlay::Mfa { code, error, .. }) => {
+            assert_eq!(code.len(), 2);
+            assert!(error.is_some(), "letters are refused");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        press(&mut state, KeyCode::Enter).is_empty(),
+        "two digits are not a code"
+    );
+    type_text(&mut state, "3456");
+    assert!(
+        !format!("{state:?}").contains("123456"),
+        "the code never shows in Debug"
+    );
+    let effects = press(&mut state, KeyCode::Enter);
+    assert_eq!(effects.len(), 1);
+    match &effects[0] {
+        Effect::Resolve {
+            profile, mfa_code, ..
+        } => {
+            assert_eq!(profile, "mfa-admin");
+            assert_eq!(mfa_code, &Some(Secret::new("123456")));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(state.overlay.is_none());
+    assert_eq!(status_of(&state, "mfa-admin"), RowStatus::Resolving);
+    assert!(answer(&mut state, effects).is_empty(), "r does not pick");
+    assert_eq!(status_of(&state, "mfa-admin"), RowStatus::Ok);
+}
+
+#[test]
+fn mfa_prompt_cancel_resolves_nothing() {
+    let mut state = fixtures::state(unicode());
+    state.select("mfa-admin");
+    press(&mut state, KeyCode::Char('r'));
+    type_text(&mut state, "123");
+    assert!(press(&mut state, KeyCode::Esc).is_empty());
+    assert!(state.overlay.is_none());
+    assert_eq!(status_of(&state, "mfa-admin"), RowStatus::NeedsMfa);
+}
+
+#[test]
+fn enter_on_an_mfa_profile_asks_then_picks() {
+    let mut state = fixtures::state(unicode());
+    state.select("mfa-admin");
+    press(&mut state, KeyCode::Enter);
+    type_text(&mut state, "654321");
+    let effects = press(&mut state, KeyCode::Enter);
+    let after = answer(&mut state, effects);
+    match after.as_slice() {
+        [Effect::Exit(TuiExit::Pick { profile, resolution })] => {
+            assert_eq!(profile, "mfa-admin");
+            assert!(resolution.as_ref().is_some_and(|r| r.outcome.is_ok()));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pick_returns_the_profile() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    state.select("SwitchToRole");
+    let effects = press(&mut state, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::Exit(TuiExit::Pick { profile, resolution })] => {
+            assert_eq!(profile, "SwitchToRole");
+            assert_eq!(resolution.as_deref(), Some(&resolution_of("SwitchToRole")));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn resolution_of(profile: &str) -> rswitch::resolve::outcome::Resolution {
+    resolution(profile)
+}
+
+#[test]
+fn pick_waits_for_a_profile_still_resolving() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    state.select("alice");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let after = answer(&mut state, effects);
+    assert!(matches!(after.as_slice(), [Effect::Exit(TuiExit::Pick { profile, .. })] if profile == "alice"));
+}
+
+#[test]
+fn pick_refuses_a_failed_profile() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    state.select("denied");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let status = state.status.clone().expect("a message");
+    assert!(status.error);
+    assert!(status.text.contains("AccessDenied"), "{}", status.text);
+    state.select("broken");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("cannot resolve"))
+    );
+}
+
+#[test]
+fn quit_from_any_mode() {
+    let mut state = fixtures::state(unicode());
+    assert_eq!(
+        press(&mut state, KeyCode::Char('q')),
+        [Effect::Exit(TuiExit::Quit)]
+    );
+    press(&mut state, KeyCode::Char('/'));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(handle_key(&mut state, ctrl_c), [Effect::Exit(TuiExit::Quit)]);
+}
+
+#[test]
+fn commands_need_a_resolved_profile() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    state.select("alice");
+    assert!(press(&mut state, KeyCode::Char('c')).is_empty());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("still resolving"))
+    );
+    answer(&mut state, effects);
+    assert!(matches!(
+        press(&mut state, KeyCode::Char('c')).as_slice(),
+        [Effect::Copy { .. }]
+    ));
+    assert!(matches!(
+        press(&mut state, KeyCode::Char('s')).as_slice(),
+        [Effect::Subshell { .. }]
+    ));
+    update(
+        &mut state,
+        Action::HandlerDone {
+            message: "copied to clipboard via OSC 52".into(),
+            error: false,
+        },
+    );
+    assert_eq!(
+        state.status.as_ref().map(|s| s.text.as_str()),
+        Some("copied to clipboard via OSC 52")
+    );
+    press(&mut state, KeyCode::Char('j'));
+    assert!(state.status.is_none(), "a key clears the message");
+}
+
+#[test]
+fn export_chooser_picks_a_format() {
+    let mut state = fixtures::state(unicode());
+    state.export_formats = vec!["sh".into(), "fish".into(), "json".into()];
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    state.select("SwitchToRole");
+    press(&mut state, KeyCode::Char('e'));
+    press(&mut state, KeyCode::Char('j'));
+    let effects = press(&mut state, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::Export { resolution, format }] => {
+            assert_eq!(format, "fish");
+            assert_eq!(resolution.profile, "SwitchToRole");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(state.overlay.is_none());
+}
+
+#[test]
+fn identity_and_doctor_overlays() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    state.select("denied");
+    press(&mut state, KeyCode::Char('i'));
+    match &state.overlay {
+        Some(Overlay::Text { body, .. }) => {
+            assert!(body.contains("\"status\": \"denied\""), "{body}");
+            assert!(!body.contains("secret-never-shown"));
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut state, KeyCode::Esc);
+    assert!(state.overlay.is_none());
+    assert!(matches!(
+        press(&mut state, KeyCode::Char('d')).as_slice(),
+        [Effect::Doctor { .. }]
+    ));
+    update(
+        &mut state,
+        Action::DoctorReport {
+            profile: "denied".into(),
+            text: "report".into(),
+        },
+    );
+    assert!(matches!(&state.overlay, Some(Overlay::Text { title, .. }) if title == "doctor: denied"));
+}
+
+#[test]
+fn grouping_orders_by_account() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(
+        visible(&state),
+        [
+            "alice",
+            "SwitchFromRole",
+            "mfa-admin",
+            "SwitchToRole",
+            "denied",
+            "broken"
+        ]
+    );
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(visible(&state)[0], "SwitchFromRole");
+}
+
+#[test]
+fn the_list_scrolls_only_as_needed() {
+    let rows = (0..40)
+        .map(|n| ProfileRow {
+            name: format!("p{n:02}"),
+            kind: "static".into(),
+            region: None,
+            account: None,
+            chain: Vec::new(),
+            mfa_serial: None,
+            plan_error: None,
+            findings: Vec::new(),
+        })
+        .collect();
+    let mut state = State::new(rows, unicode(), fixtures::now());
+    update(
+        &mut state,
+        Action::Resize {
+            width: 80,
+            height: 12,
+        },
+    );
+    let rows_shown = rswitch::tui::view::layout::list_rows(state.size);
+    assert_eq!(rows_shown, 9);
+    for _ in 0..12 {
+        press(&mut state, KeyCode::Down);
+    }
+    assert_eq!(selected(&state), "p12");
+    assert_eq!(state.list_top, 4, "the selection is on the last row shown");
+    press(&mut state, KeyCode::Up);
+    assert_eq!(state.list_top, 4, "moving up inside the window does not scroll");
+    press(&mut state, KeyCode::Char('G'));
+    assert_eq!(state.list_top, 31);
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!(state.list_top, 0);
+}
