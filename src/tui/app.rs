@@ -13,9 +13,12 @@ use super::update::{resolve_all, update};
 use super::{TuiOptions, view};
 use crate::resolve::outcome::{ErrorKind, Failure, HopError, Resolution};
 use crossterm::event::{Event, EventStream};
+use crossterm::execute;
+use crossterm::terminal::{Clear, ClearType};
 use futures::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::widgets::Clear as ClearWidget;
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::{self, BufWriter};
@@ -255,36 +258,47 @@ where
         Effect::Copy { resolution } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(done(handlers.copy(&resolution)));
+                let _ = tx.send(done(guarded(|| handlers.copy(&resolution))));
             });
         }
         Effect::Export { resolution, format } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(done(handlers.export(&resolution, &format)));
+                let _ = tx.send(done(guarded(|| handlers.export(&resolution, &format))));
             });
         }
         Effect::Doctor { resolution } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
-                let text = handlers.doctor(&resolution);
-                let _ = tx.send(Action::DoctorReport {
-                    profile: resolution.profile.clone(),
-                    text,
-                });
+                let action = match guarded(|| Ok(handlers.doctor(&resolution))) {
+                    Ok(text) => Action::DoctorReport {
+                        profile: resolution.profile.clone(),
+                        text,
+                    },
+                    Err(e) => done(Err(e)),
+                };
+                let _ = tx.send(action);
             });
         }
         // The shell owns the terminal until it exits; the loop waits (results queue up).
         Effect::Subshell { resolution } => {
             screen.suspend()?;
             let handlers = handlers.clone();
-            let outcome = tokio::task::spawn_blocking(move || handlers.subshell(&resolution)).await;
+            let outcome =
+                tokio::task::spawn_blocking(move || guarded(|| handlers.subshell(&resolution))).await;
             screen.resume()?;
             let outcome = outcome.unwrap_or_else(|e| Err(anyhow::anyhow!("the subshell failed: {e}")));
             return Ok(Performed::Then(done(outcome)));
         }
     }
     Ok(Performed::Nothing)
+}
+
+/// Runs a handler, turning a panic into an error so that the loop wakes up (and, seeing
+/// the panic flag, ends instead of drawing on the terminal the hook restored).
+fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: a handler panicked")))
 }
 
 #[cfg(unix)]
@@ -359,7 +373,13 @@ impl Screen for TtyScreen {
 
     fn resume(&mut self) -> io::Result<()> {
         terminal::enter(self.terminal.backend_mut())?;
-        self.terminal.clear()
+        // Not `Terminal::clear`: it asks the terminal for the cursor position, an answer
+        // nobody is reading while the event stream is being restarted. Clear the screen
+        // and draw a blank frame instead, so the next draw repaints every cell.
+        execute!(self.terminal.backend_mut(), Clear(ClearType::All))?;
+        self.terminal
+            .draw(|frame| frame.render_widget(ClearWidget, frame.area()))?;
+        Ok(())
     }
 }
 

@@ -111,10 +111,17 @@ fn slow(delay: Duration) -> SlowResolver {
 #[derive(Default)]
 struct Handlers {
     shells: AtomicUsize,
+    copies: AtomicUsize,
+    panic_on_copy: bool,
 }
 
 impl TuiHandlers for Handlers {
     fn copy(&self, _: &Resolution) -> anyhow::Result<String> {
+        self.copies.fetch_add(1, Ordering::SeqCst);
+        if self.panic_on_copy {
+            // Unwinds like a panic without running the hook (no slow backtrace).
+            std::panic::resume_unwind(Box::new("copy handler failure"));
+        }
         Ok("copied to clipboard via OSC 52".into())
     }
     fn export_formats(&self) -> Vec<String> {
@@ -145,7 +152,7 @@ fn buffer_text(screen: &TestScreen) -> String {
 #[tokio::test]
 async fn resolves_with_bounded_concurrency_then_picks() {
     let (mut screen, tx) = screen();
-    let resolver = slow(Duration::from_millis(50));
+    let resolver = slow(Duration::from_millis(200));
     let peak = resolver.peak.clone();
     let events = tokio::spawn(async move {
         // Enter while SwitchToRole is still resolving: picked once its result is in.
@@ -243,29 +250,29 @@ async fn subshell_suspends_and_resumes_the_screen() {
     let (mut screen, tx) = screen();
     let handlers = Arc::new(Handlers::default());
     let h = handlers.clone();
-    let sender = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let resolver = slow(Duration::from_millis(10));
+    let (calls, running) = (resolver.calls.clone(), resolver.running.clone());
+    let sender = async move {
+        // Keys only once the four unattended profiles are resolved.
+        wait_until(|| calls.lock().map(|c| c.len()).unwrap_or(0) == 4 && running.load(Ordering::SeqCst) == 0)
+            .await;
         key(&tx, KeyCode::Char('s'));
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        wait_until(|| h.shells.load(Ordering::SeqCst) > 0).await;
         key(&tx, KeyCode::Char('c'));
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        tx
-    });
-    let exit_after = async move {
-        let tx = sender.await.expect("sender");
+        wait_until(|| h.copies.load(Ordering::SeqCst) > 0).await;
         key(&tx, KeyCode::Char('q'));
-        tx
+        (tx, h)
     };
-    let (exit, _tx) = tokio::join!(
+    let (exit, (_tx, h)) = tokio::join!(
         run_on(
             &mut screen,
             options(8),
             fixtures::rows(),
-            Arc::new(slow(Duration::from_millis(10))),
+            Arc::new(resolver),
             handlers,
             std::future::pending(),
         ),
-        exit_after
+        sender
     );
     assert_eq!(exit.expect("runs"), TuiExit::Quit);
     assert_eq!(h.shells.load(Ordering::SeqCst), 1);
@@ -305,4 +312,46 @@ async fn mfa_code_reaches_the_resolver() {
     assert!(matches!(exit, TuiExit::Pick { ref profile, .. } if profile == "mfa-admin"));
     let calls = calls.lock().expect("calls").clone();
     assert_eq!(calls, [("mfa-admin".to_string(), Some("246810".to_string()))]);
+}
+
+#[tokio::test]
+async fn a_panicking_handler_becomes_a_message() {
+    let (mut screen, tx) = screen();
+    let handlers = Arc::new(Handlers {
+        panic_on_copy: true,
+        ..Handlers::default()
+    });
+    let h = handlers.clone();
+    let resolver = slow(Duration::from_millis(10));
+    let (calls, running) = (resolver.calls.clone(), resolver.running.clone());
+    let sender = async move {
+        wait_until(|| calls.lock().map(|c| c.len()).unwrap_or(0) == 4 && running.load(Ordering::SeqCst) == 0)
+            .await;
+        key(&tx, KeyCode::Char('c'));
+        wait_until(|| h.copies.load(Ordering::SeqCst) > 0).await;
+        key(&tx, KeyCode::Char('q'));
+        tx
+    };
+    let (exit, _tx) = tokio::join!(
+        run_on(
+            &mut screen,
+            options(8),
+            fixtures::rows(),
+            Arc::new(resolver),
+            handlers,
+            std::future::pending(),
+        ),
+        sender
+    );
+    assert_eq!(exit.expect("runs"), TuiExit::Quit);
+    let text = buffer_text(&screen);
+    assert!(text.contains("internal error: a handler panicked"), "{text}");
+}
+
+/// Polls `done`, then lets queued replies reach the loop.
+async fn wait_until(done: impl Fn() -> bool) {
+    while !done() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
 }

@@ -452,3 +452,36 @@ fn the_list_scrolls_only_as_needed() {
     press(&mut state, KeyCode::Char('g'));
     assert_eq!(state.list_top, 0);
 }
+
+#[test]
+fn rows_come_from_config_plan_and_lint() {
+    let rows = fixtures::rows();
+    let row = |name: &str| rows.iter().find(|r| r.name == name).expect("row");
+    let to = row("SwitchToRole");
+    assert_eq!(to.kind, "role");
+    assert_eq!(to.account.as_deref(), Some("333333333333"));
+    assert_eq!(to.region.as_deref(), Some("eu-central-1"));
+    let chain: Vec<&str> = to.chain.iter().map(|h| h.profile.as_str()).collect();
+    assert_eq!(chain, ["alice", "SwitchFromRole", "SwitchToRole"]);
+    assert_eq!(to.chain[0].label, "static");
+    assert!(to.resolvable_unattended());
+    let mfa = row("mfa-admin");
+    assert_eq!(
+        mfa.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert!(!mfa.resolvable_unattended());
+    let broken = row("broken");
+    assert_eq!(broken.kind, "invalid");
+    assert!(
+        broken
+            .plan_error
+            .as_deref()
+            .is_some_and(|e| e.contains("config:25"))
+    );
+    assert_eq!(broken.findings.len(), 1);
+    assert!(
+        row("alice").findings.is_empty(),
+        "findings go to the profile they name"
+    );
+}
