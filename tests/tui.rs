@@ -2,6 +2,8 @@
 //! state transitions fed actions and keys, and the runtime driven on a test screen with a
 //! resolver that answers from plain `Resolution` values.
 
+#[path = "tui/commands.rs"]
+mod commands;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/runtime.rs"]

@@ -188,3 +188,34 @@ fn grouped_by_account() {
     let terminal = draw(&mut state, 80, 24);
     snap("grouped", terminal.backend());
 }
+
+#[test]
+fn filtering_shows_the_query() {
+    let mut state = resolved_state(unicode());
+    update(&mut state, Action::OpenFilter);
+    for c in "switch".chars() {
+        update(&mut state, Action::Input(c));
+    }
+    let terminal = draw(&mut state, 80, 24);
+    snap("filtering", terminal.backend());
+}
+
+#[test]
+fn tiny_terminals_do_not_break_drawing() {
+    let overlays = [
+        None,
+        Some(Action::ToggleHelp),
+        Some(Action::ShowIdentity),
+        Some(Action::OpenFilter),
+    ];
+    for action in overlays {
+        for (w, h) in [(1, 1), (10, 3), (20, 5), (39, 11), (200, 60)] {
+            let mut state = resolved_state(unicode());
+            select(&mut state, "denied");
+            if let Some(a) = action.clone() {
+                update(&mut state, a);
+            }
+            draw(&mut state, w, h);
+        }
+    }
+}
