@@ -24,6 +24,9 @@ pub struct GlobalArgs {
     /// Give up on an unreachable STS, IMDS or credential endpoint after this many seconds
     #[arg(long, global = true, value_name = "SECS", default_value_t = 5.0, value_parser = parse_timeout)]
     pub timeout: f64,
+    /// Neither read nor write the credential cache (~/.aws/cli/cache, shared with the AWS CLI)
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 impl GlobalArgs {
@@ -51,6 +54,24 @@ pub enum Command {
     Whoami(WhoamiArgs),
     /// Resolve many profiles in parallel, one line each: OK, DENIED or ERROR
     Check(CheckArgs),
+    /// Check the config files for mistakes (no network); exit 1 if any error is found
+    Lint(LintArgs),
+    /// Print a profile's credentials for a shell: eval "$(rswitch export prod)"
+    Export(ExportArgs),
+    /// Run one command with a profile's credentials: rswitch exec prod -- aws s3 ls
+    Exec(ExecArgs),
+    /// Start a subshell ($SHELL) with a profile's credentials
+    Shell(ShellArgs),
+    /// Copy a profile's credentials to the clipboard (OSC 52 where there is no display)
+    Copy(CopyArgs),
+    /// Print shell integration: an `rsw PROFILE` function that switches the current shell, and completions
+    Init(InitArgs),
+    /// Manage the credential cache
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Keeps clipboard contents alive after rswitch exits (started by `copy`)
+    #[command(name = "__clipboard-keeper", hide = true)]
+    ClipboardKeeper,
     /// Run rswitch on a built-in demo world (loopback STS and IMDS; no AWS account needed)
     Demo(DemoArgs),
 }
@@ -97,4 +118,72 @@ pub struct DemoArgs {
     /// Print the demo's check results instead of opening the TUI
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Print JSON instead of one line per finding
+    #[arg(long)]
+    pub json: bool,
+    /// Also exit 1 on warnings
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Profile name
+    pub profile: String,
+    /// Output format (names as in `aws configure export-credentials`, plus json and dotenv)
+    #[arg(long, short, value_enum, default_value_t = crate::export::Format::Env)]
+    pub format: crate::export::Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Profile name
+    pub profile: String,
+    /// The command and its arguments (after `--`)
+    #[arg(last = true, required = true, num_args = 1.., value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShellArgs {
+    /// Profile name
+    pub profile: String,
+    /// Allow starting inside another rswitch shell
+    #[arg(long)]
+    pub nested: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Profile name
+    pub profile: String,
+    /// What to copy
+    #[arg(long, short, value_enum, default_value_t = crate::export::Format::Env)]
+    pub format: crate::export::Format,
+    /// Clear the clipboard again after this many seconds
+    #[arg(long, value_name = "SECS")]
+    pub clear_after: Option<u64>,
+    /// Use the terminal's OSC 52 clipboard even when a display server is reachable
+    #[arg(long)]
+    pub osc52: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Shell to integrate with
+    #[arg(value_enum)]
+    pub shell: crate::shell::InitShell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove cached credentials: a profile's hops, or everything rswitch and the AWS CLI cached
+    Clear {
+        /// Only this profile's hops
+        profile: Option<String>,
+    },
 }

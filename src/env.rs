@@ -99,7 +99,7 @@ impl Env {
             .or_else(|| self.get("LOGNAME"))
             .or_else(|| self.get("USERNAME"))
             .map(str::to_string)
-            .unwrap_or_else(|| whoami::username())
+            .unwrap_or_else(whoami::username)
     }
 }
 

@@ -6,15 +6,20 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod cache;
 pub mod cli;
+pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod creds;
 pub mod demo;
+pub mod doctor;
 pub mod env;
+pub mod export;
 pub mod loopback;
 pub mod prompt;
 pub mod report;
 pub mod resolve;
+pub mod shell;
 pub mod sts;
 pub mod tui;

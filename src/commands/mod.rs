@@ -2,6 +2,8 @@
 //! only the requested output to `out` (stdout); diagnostics go to stderr.
 
 mod check;
+pub mod handover;
+mod lint;
 mod list;
 mod whoami;
 
@@ -22,6 +24,16 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::List(args)) => list::run(&env, &args, out),
         Some(Command::Whoami(args)) => whoami::run(&env, &cli.global, &args, out).await,
         Some(Command::Check(args)) => check::run(&env, &cli.global, &args, out).await,
+        Some(Command::Lint(args)) => lint::run(&env, &args, out),
+        Some(Command::Export(args)) => handover::export(&env, &cli.global, &args, out).await,
+        Some(Command::Exec(args)) => handover::exec(&env, &cli.global, &args).await,
+        Some(Command::Shell(args)) => handover::subshell(&env, &cli.global, &args).await,
+        Some(Command::Copy(args)) => handover::copy(&env, &cli.global, &args).await,
+        Some(Command::Init(args)) => handover::init(&args, out),
+        Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
+            handover::clear_cache(&env, profile.as_deref())
+        }
+        Some(Command::ClipboardKeeper) => handover::clipboard_keeper(),
         Some(Command::Demo(_)) | None => {
             anyhow::bail!(
                 "the TUI is not available in this build yet; try `rswitch list` or `rswitch check --all`"
@@ -56,6 +68,7 @@ pub(crate) fn resolver(
             crate::resolve::ResolverOptions {
                 timeout: global.timeout(),
                 concurrency,
+                cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
             },
         )
         .with_mfa_prompt(prompt),

@@ -1,4 +1,35 @@
-//! Placeholder: lint rules are being written (see config helper).
+//! Lint: problems in the merged profiles, each with a stable code and a `file:line`.
+//!
+//! | code                            | severity | finding                                                              |
+//! |---------------------------------|----------|----------------------------------------------------------------------|
+//! | `parse-error`                   | error    | a line the SDK would reject (the SDK then ignores the whole file)    |
+//! | `missing-profile-prefix`        | warning  | bare `[NAME]` in the config file: ignored; did you mean `[profile NAME]`? |
+//! | `profile-prefix-in-credentials` | warning  | `[profile NAME]` in the credentials file: ignored; use `[NAME]`      |
+//! | `config-section-in-credentials` | warning  | `[sso-session x]` etc. in the credentials file: ignored              |
+//! | `invalid-section-name`          | warning  | section name not `[A-Za-z0-9_\-/.%@:+]+`: ignored                    |
+//! | `shadowed-default`              | warning  | `[default]` ignored because the same file has `[profile default]`    |
+//! | `invalid-key`                   | warning  | key name not `[A-Za-z0-9_\-/.%@:+]+`: ignored                        |
+//! | `unknown-section`               | warning  | `[PREFIX NAME]` with a prefix no tool reads (`[Profile x]`, typos)   |
+//! | `malformed-role-arn`            | error    | `role_arn` not `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`         |
+//! | `missing-source-profile`        | error    | `source_profile` names no profile                                    |
+//! | `both-sources`                  | error    | both `source_profile` and `credential_source`                        |
+//! | `unknown-credential-source`     | error    | not `Environment`, `Ec2InstanceMetadata` or `EcsContainer`           |
+//! | `role-without-source`           | error    | `role_arn` with neither source (and no `web_identity_token_file`)    |
+//! | `source-without-role`           | warning  | `source_profile`/`credential_source` without `role_arn`: unused      |
+//! | `source-profile-cycle`          | error    | `a -> b -> a`, or `a -> a` when `a` has no static keys               |
+//! | `malformed-mfa-serial`          | warning  | looks like an ARN but not `arn:PARTITION:iam::ACCOUNT:mfa/NAME`      |
+//! | `invalid-duration-seconds`      | error    | not an integer, or outside 900..=43200                               |
+//! | `invalid-external-id`           | error    | not 2..=1224 of `[\w+=,.@:/-]`                                       |
+//! | `invalid-role-session-name`     | error    | not `[\w+=,.@-]{2,64}`                                               |
+//! | `incomplete-static-keys`        | error    | access key id without secret, or the reverse                         |
+//! | `session-token-without-keys`    | warning  | `aws_session_token` without both keys: ignored                       |
+//! | `missing-sso-session`           | error    | `sso_session` names no `[sso-session NAME]`                          |
+//! | `incomplete-sso`                | error    | SSO profile without `sso_account_id`/`sso_role_name`, start URL or region |
+//!
+//! Static keys in the config file are fine (both the CLI and the SDK read them there).
+//! Findings are sorted by file and line; every profile is checked on its own, so a broken
+//! profile never hides findings in the others.
+
 use super::model::*;
 use serde::Serialize;
 
@@ -20,7 +51,27 @@ pub struct Finding {
     pub message: String,
 }
 
+/// Every finding for `set`, sorted by file, line and code.
 pub fn lint(set: &ConfigSet) -> Vec<Finding> {
-    let _ = set;
-    Vec::new()
+    let mut findings = Vec::new();
+    for issue in &set.parse_issues {
+        findings.push(Finding {
+            severity: Severity::Error,
+            code: "parse-error",
+            profile: None,
+            location: issue.location.clone(),
+            message: format!(
+                "{} (the AWS CLI and SDKs reject the whole file because of this line)",
+                issue.message
+            ),
+        });
+    }
+    super::lint_sections::sections(set, &mut findings);
+    for profile in set.profiles.values() {
+        super::lint_profile::profile(set, profile, &mut findings);
+    }
+    findings.sort_by(|a, b| {
+        (&a.location, a.code, &a.profile, &a.message).cmp(&(&b.location, b.code, &b.profile, &b.message))
+    });
+    findings
 }

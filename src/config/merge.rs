@@ -20,6 +20,7 @@
 
 use super::model::*;
 use super::parse::{RawFile, RawProperty, RawSection, WHITESPACE};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const DEFAULT: &str = "default";
@@ -116,6 +117,10 @@ pub(crate) fn merge_file(set: &mut ConfigSet, path: &Path, kind: FileKind, raw: 
         .iter()
         .any(|(_, pair, check)| check.is_ok() && pair.is_prefixed_default());
 
+    // Sub-properties of `[PREFIX NAME]` sections, as the SDK derives them: from the final
+    // value of each key per identical header text (a repeated key replaces the whole block),
+    // then merged key by key into the section.
+    let mut nested: NestedGroups = Vec::new();
     for (section, pair, check) in &checked {
         let header = format!("[{}]", section.inner.trim_matches(WHITESPACE));
         let ignore = match check {
@@ -159,11 +164,11 @@ pub(crate) fn merge_file(set: &mut ConfigSet, path: &Path, kind: FileKind, raw: 
                     set.sso_sessions.entry(name.clone()).or_insert_with(new_section)
                 } else {
                     let key = (prefix.to_string(), name.clone());
-                    let target = set.other_sections.entry(key).or_insert_with(new_section);
-                    for property in section.properties.iter().filter(|p| is_identifier(&p.key)) {
-                        merge_sub_properties(&mut target.sub_properties, path, property);
+                    let values = group(&mut nested, &section.inner, &key);
+                    for property in &section.properties {
+                        values.insert(&property.key, property);
                     }
-                    target
+                    set.other_sections.entry(key).or_insert_with(new_section)
                 };
                 &mut target.properties
             }
@@ -190,12 +195,38 @@ pub(crate) fn merge_file(set: &mut ConfigSet, path: &Path, kind: FileKind, raw: 
             );
         }
     }
+    for (_, key, properties) in nested {
+        if let Some(target) = set.other_sections.get_mut(&key) {
+            for property in properties.values().filter(|p| is_identifier(&p.key)) {
+                merge_sub_properties(&mut target.sub_properties, path, property);
+            }
+        }
+    }
+}
+
+/// Per header text, in order of first appearance: the section it feeds and each key's
+/// last raw property.
+type NestedGroups<'a> = Vec<(&'a str, (String, String), BTreeMap<&'a str, &'a RawProperty>)>;
+
+fn group<'g, 'a>(
+    groups: &'g mut NestedGroups<'a>,
+    inner: &'a str,
+    key: &(String, String),
+) -> &'g mut BTreeMap<&'a str, &'a RawProperty> {
+    let index = match groups.iter().position(|(i, _, _)| *i == inner) {
+        Some(index) => index,
+        None => {
+            groups.push((inner, key.clone(), BTreeMap::new()));
+            groups.len() - 1
+        }
+    };
+    &mut groups[index].2
 }
 
 /// The SDK's `parse_sub_properties`: every non-empty `\n` segment with an `=` is a
 /// sub-property (trimmed, key case kept); others are dropped.
 fn merge_sub_properties(
-    target: &mut std::collections::BTreeMap<(String, String), Property>,
+    target: &mut BTreeMap<(String, String), Property>,
     path: &Path,
     property: &RawProperty,
 ) {

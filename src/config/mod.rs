@@ -5,7 +5,10 @@
 //! Layers: `parse` reads lines into raw sections, `merge` classifies and merges them,
 //! `load` reads the files, [`lint`] checks the result.
 
+pub mod arn;
 pub mod lint;
+mod lint_profile;
+mod lint_sections;
 mod load;
 mod merge;
 mod model;

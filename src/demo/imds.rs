@@ -24,14 +24,21 @@ pub async fn start(role_name: &str, creds: Credentials) -> std::io::Result<Serve
         let issued = issued.clone();
         async move {
             if req.method == "PUT" && req.path == TOKEN_PATH {
-                if req.header("x-aws-ec2-metadata-token-ttl-seconds").is_none() {
+                let Some(ttl) = req
+                    .header("x-aws-ec2-metadata-token-ttl-seconds")
+                    .map(str::to_string)
+                else {
                     return Response::text(400, "missing token ttl");
-                }
+                };
                 let token = format!("imds-token-{}", counter.fetch_add(1, Ordering::Relaxed));
                 if let Ok(mut t) = issued.lock() {
                     t.push(token.clone());
                 }
-                return Response::text(200, token);
+                let mut response = Response::text(200, token);
+                response
+                    .headers
+                    .push(("x-aws-ec2-metadata-token-ttl-seconds".into(), ttl));
+                return response;
             }
             let authorised = req
                 .header("x-aws-ec2-metadata-token")

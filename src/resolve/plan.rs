@@ -516,16 +516,9 @@ fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String>
         let section = set
             .other_sections
             .get(&("services".to_string(), services.to_string()))?;
-        let sts = section.properties.get("sts")?;
-        sub_property(&sts.value, "endpoint_url")
+        section
+            .sub_property("sts", "endpoint_url")
+            .map(|p| p.value.clone())
     });
     from_services.or_else(|| profile.get("endpoint_url").map(str::to_string))
-}
-
-/// Reads `key` from a nested sub-property block (`\nendpoint_url = …`).
-pub fn sub_property(block: &str, key: &str) -> Option<String> {
-    block.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim().to_string())
-    })
 }

@@ -9,6 +9,7 @@ use super::base::base_credentials;
 use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
 use super::plan::{Plan, RoleHop, plan};
 use super::session_name;
+use crate::cache::{Cache, CacheKey, CachedRole, CachedSession, MfaKey};
 use crate::config::ConfigSet;
 use crate::creds::{Credentials, Identity};
 use crate::env::Env;
@@ -28,13 +29,16 @@ pub struct ResolverOptions {
     pub timeout: Duration,
     /// How many profiles are resolved at once by [`Resolver::resolve_many`].
     pub concurrency: usize,
+    /// The AWS CLI's assume-role cache (shared with `aws`); `None` with `--no-cache`.
+    pub cache: Option<Cache>,
 }
 
 impl Default for ResolverOptions {
     fn default() -> Self {
         ResolverOptions {
             timeout: Duration::from_secs(5),
-            concurrency: 16,
+            concurrency: 32,
+            cache: None,
         }
     }
 }
@@ -47,6 +51,8 @@ struct Step {
     cached: bool,
 }
 
+/// (region, endpoint) of an STS client.
+type StsKey = (Option<String>, Option<String>);
 type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 
 pub struct Resolver {
@@ -54,10 +60,12 @@ pub struct Resolver {
     set: Arc<ConfigSet>,
     options: ResolverOptions,
     mfa: Option<MfaPrompt>,
-    clients: Mutex<HashMap<(Option<String>, Option<String>), Sts>>,
+    clients: Mutex<HashMap<StsKey, Sts>>,
     memo: Mutex<HashMap<String, Memo>>,
     /// One MFA prompt at a time on the terminal.
     mfa_lock: tokio::sync::Mutex<()>,
+    /// One GetSessionToken at a time, so profiles sharing a device share one session.
+    mfa_session_lock: tokio::sync::Mutex<()>,
 }
 
 impl Resolver {
@@ -70,6 +78,7 @@ impl Resolver {
             clients: Mutex::default(),
             memo: Mutex::default(),
             mfa_lock: tokio::sync::Mutex::new(()),
+            mfa_session_lock: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -176,8 +185,27 @@ impl Resolver {
         memo.entry(key.to_string()).or_default().clone()
     }
 
-    /// Runs a plan.
+    /// Runs a plan. When STS rejects credentials that came from the cache (revoked or
+    /// expired early), those entries are evicted and the plan runs once more without them.
     pub async fn run(&self, plan: &Plan) -> Resolution {
+        let first = self.run_attempt(plan, true).await;
+        let rejected_cached = first
+            .failure()
+            .is_some_and(|f| f.error.kind == ErrorKind::Credentials)
+            && first.hops.iter().any(|h| h.cached);
+        if !rejected_cached {
+            return first;
+        }
+        if let Some(cache) = &self.options.cache {
+            for hop in &plan.hops {
+                let _ = cache.remove(&cache_key(hop));
+            }
+        }
+        self.forget();
+        self.run_attempt(plan, false).await
+    }
+
+    async fn run_attempt(&self, plan: &Plan, read_cache: bool) -> Resolution {
         let sts = self.sts(plan);
         let mut key = format!(
             "{:?}|{:?}|base:{}",
@@ -246,7 +274,7 @@ impl Resolver {
             let caller = current.clone();
             let result = self
                 .memo(&key)
-                .get_or_init(|| self.assume(&sts, &caller, hop))
+                .get_or_init(|| self.assume(&sts, &caller, hop, read_cache))
                 .await
                 .clone();
             match result {
@@ -364,33 +392,106 @@ impl Resolver {
         }
     }
 
-    async fn assume(&self, sts: &Sts, caller: &Step, hop: &RoleHop) -> Result<Step, HopError> {
+    async fn assume(
+        &self,
+        sts: &Sts,
+        caller: &Step,
+        hop: &RoleHop,
+        read_cache: bool,
+    ) -> Result<Step, HopError> {
+        let key = cache_key(hop);
+        let cache = self.options.cache.as_ref();
+        if read_cache && let Some(hit) = cache.and_then(|c| c.get(&key, SystemTime::now())) {
+            return Ok(Step {
+                identity: Some(Identity {
+                    account: hit.account_id().unwrap_or_default().to_string(),
+                    arn: hit.assumed_role_arn.clone(),
+                    user_id: hit.assumed_role_id.clone(),
+                }),
+                credentials: hit.credentials,
+                cached: true,
+            });
+        }
         let session_name = hop
             .session_name
             .clone()
             .unwrap_or_else(|| session_name::default_for_user(&self.env.user_name()));
-        let token_code = match &hop.mfa_serial {
-            Some(serial) => Some(self.mfa_code(&hop.profile, serial).await?),
-            None => None,
-        };
+        let mut calling = caller.credentials.clone();
+        let mut token_code = None;
+        if let Some(serial) = &hop.mfa_serial {
+            if calling.session_token.is_none() {
+                // A long-term user: one MFA-authenticated session serves every role that
+                // shares this user and device, so the code is typed once, not per role.
+                calling = self.mfa_session(sts, &calling, &hop.profile, serial).await?;
+            } else {
+                token_code = Some(self.mfa_code(&hop.profile, serial).await?);
+            }
+        }
         let assumed = sts
             .assume_role(
-                &caller.credentials,
+                &calling,
                 &AssumeRoleInput {
                     role_arn: &hop.role_arn,
                     session_name: &session_name,
                     external_id: hop.external_id.as_deref(),
                     duration_seconds: hop.duration_seconds,
-                    serial_number: hop.mfa_serial.as_deref(),
+                    serial_number: token_code.as_ref().and(hop.mfa_serial.as_deref()),
                     token_code: token_code.as_deref(),
                 },
             )
             .await?;
+        if let (Some(cache), Some(expiration)) = (cache, assumed.credentials.expiration) {
+            let entry = CachedRole {
+                credentials: assumed.credentials.clone(),
+                assumed_role_arn: assumed.identity.arn.clone(),
+                assumed_role_id: assumed.identity.user_id.clone(),
+                expiration,
+            };
+            if let Err(e) = cache.put(&key, &entry) {
+                eprintln!(
+                    "rswitch: warning: cannot write the credential cache in {}: {e}",
+                    cache.dir().display()
+                );
+            }
+        }
         Ok(Step {
             credentials: assumed.credentials,
             identity: Some(assumed.identity),
             cached: false,
         })
+    }
+
+    /// An MFA-authenticated GetSessionToken session for a long-term user, from the cache
+    /// when one is still valid.
+    async fn mfa_session(
+        &self,
+        sts: &Sts,
+        user: &Credentials,
+        profile: &str,
+        serial: &str,
+    ) -> Result<Credentials, HopError> {
+        let key = MfaKey::new(&user.access_key_id, serial, None);
+        let cache = self.options.cache.as_ref();
+        // Several profiles may reach this point together: ask once.
+        let _one_at_a_time = self.mfa_session_lock.lock().await;
+        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, SystemTime::now())) {
+            return Ok(hit.credentials);
+        }
+        let code = self.mfa_code(profile, serial).await?;
+        let session = sts.session_token(user, serial, &code, None).await?;
+        if let (Some(cache), Some(expiration)) = (cache, session.expiration) {
+            let entry = CachedSession {
+                credentials: session.clone(),
+                expiration,
+            };
+            if let Err(e) = cache.put_mfa_session(&key, &entry) {
+                eprintln!(
+                    "rswitch: warning: cannot write the MFA session cache in {}: {e}",
+                    cache.dir().display()
+                );
+            }
+        }
+        Ok(session)
     }
 
     async fn mfa_code(&self, profile: &str, serial: &str) -> Result<String, HopError> {
@@ -408,6 +509,17 @@ impl Resolver {
             .await
             .map_err(|e| HopError::new(ErrorKind::Config, None, format!("MFA code for {serial}: {e}")))
     }
+}
+
+/// The AWS CLI's cache key for a hop: configured values only, never a generated name.
+pub fn cache_key(hop: &RoleHop) -> CacheKey {
+    CacheKey::for_role(
+        &hop.role_arn,
+        hop.session_name.as_deref(),
+        hop.external_id.as_deref(),
+        hop.mfa_serial.as_deref(),
+        hop.duration_seconds.map(i64::from),
+    )
 }
 
 fn skip_rest(hops: &mut Vec<HopOutcome>, rest: &[RoleHop]) {

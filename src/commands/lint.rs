@@ -1,0 +1,32 @@
+use super::{Exit, FAILURE, SUCCESS, load_config};
+use crate::cli::LintArgs;
+use crate::config::lint::{self, Severity};
+use crate::env::Env;
+use crate::report;
+use std::io::Write;
+
+pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let set = load_config(env)?;
+    let findings = lint::lint(&set);
+    if args.json {
+        let json: Vec<_> = findings.iter().map(report::finding_json).collect();
+        writeln!(out, "{:#}", serde_json::json!({ "findings": json }))?;
+    } else {
+        for f in &findings {
+            writeln!(out, "{}", report::printable(&report::finding_line(f)))?;
+        }
+    }
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.len() - errors;
+    if !args.json {
+        eprintln!(
+            "{} profile(s) checked: {errors} error(s), {warnings} warning(s)",
+            set.profiles.len()
+        );
+    }
+    Ok(if errors > 0 || (args.strict && warnings > 0) {
+        FAILURE
+    } else {
+        SUCCESS
+    })
+}

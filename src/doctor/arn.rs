@@ -1,0 +1,397 @@
+//! ARNs as the doctor needs them: is a configured `role_arn` well formed (and if not,
+//! what was probably meant), and which principal made a refused call.
+//!
+//! The lint module has no public ARN check yet, so this keeps the one rule set the
+//! doctor relies on. Pure string handling.
+
+use serde::Serialize;
+
+/// Partitions whose IAM ARNs STS accepts.
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// A well-formed IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleArn {
+    pub partition: String,
+    pub account: String,
+    /// `/` or `/division/team/`, as IAM writes paths.
+    pub path: String,
+    pub name: String,
+}
+
+impl RoleArn {
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:{}:iam::{}:role{}{}",
+            self.partition, self.account, self.path, self.name
+        )
+    }
+}
+
+/// Why a `role_arn` cannot be a role, and the ARN that was probably meant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ArnProblem {
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+fn problem(message: impl Into<String>, suggestion: Option<String>) -> ArnProblem {
+    ArnProblem {
+        message: message.into(),
+        suggestion,
+    }
+}
+
+/// IAM's character set for role, user and path segment names: `[\w+=,.@-]`.
+pub fn is_iam_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}
+
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Checks a configured `role_arn`.
+pub fn parse_role_arn(arn: &str) -> Result<RoleArn, ArnProblem> {
+    if arn != arn.trim() || arn.contains(['"', '\'']) {
+        let cleaned = arn.trim().trim_matches(['"', '\'']).trim();
+        return Err(problem(
+            "role_arn has surrounding spaces or quotes, which the AWS CLI keeps as part of the value",
+            parse_role_arn(cleaned).ok().map(|r| r.arn()),
+        ));
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.first() != Some(&"arn") || parts.len() < 5 {
+        return Err(problem(
+            "role_arn is not an ARN (expected arn:aws:iam::ACCOUNT:role/NAME)",
+            None,
+        ));
+    }
+    let (partition, service, region, account) = (parts[1], parts[2], parts[3], parts[4]);
+    let resource = parts.get(5).copied();
+    // `arn:aws:iam::222222222222/SwitchToRole`: the `:role` was lost.
+    if let (None, Some((acct, name))) = (resource, account.split_once('/')) {
+        let name = name.strip_prefix("role/").unwrap_or(name);
+        return Err(problem(
+            "role_arn lacks ':role/' between the account and the role name",
+            well_formed(partition, acct, name),
+        ));
+    }
+    let Some(resource) = resource else {
+        return Err(problem(
+            "role_arn has no resource part (expected …:role/NAME)",
+            None,
+        ));
+    };
+    if !PARTITIONS.contains(&partition) {
+        return Err(problem(
+            format!(
+                "role_arn partition '{partition}' is not one of {}",
+                PARTITIONS.join(", ")
+            ),
+            PARTITIONS
+                .iter()
+                .find(|p| p.eq_ignore_ascii_case(partition))
+                .and_then(|p| parse_role_arn(&arn.replacen(partition, p, 1)).ok())
+                .map(|r| r.arn()),
+        ));
+    }
+    if !is_account_id(account) {
+        return Err(problem(
+            format!("role_arn account '{account}' is not a 12-digit account id"),
+            None,
+        ));
+    }
+    let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
+    if service == "sts" && kind == "assumed-role" {
+        let role = rest.split('/').next().unwrap_or_default();
+        return Err(problem(
+            "role_arn is an assumed-role session ARN (sts), not the role's ARN (iam)",
+            well_formed(partition, account, role),
+        ));
+    }
+    if service != "iam" {
+        return Err(problem(
+            format!("role_arn names service '{service}'; role ARNs are arn:{partition}:iam::…"),
+            (kind == "role")
+                .then(|| well_formed(partition, account, rest))
+                .flatten(),
+        ));
+    }
+    if !region.is_empty() {
+        return Err(problem(
+            format!("role_arn has region '{region}'; IAM ARNs have an empty region field"),
+            (kind == "role")
+                .then(|| well_formed(partition, account, rest))
+                .flatten(),
+        ));
+    }
+    if kind != "role" {
+        return Err(problem(
+            match kind {
+                "user" | "group" | "root" | "policy" | "instance-profile" => {
+                    format!("role_arn names an IAM {kind}, not a role")
+                }
+                _ => "role_arn lacks 'role/' before the role name".to_string(),
+            },
+            match kind {
+                "user" | "group" | "root" | "policy" => None,
+                "instance-profile" => well_formed(partition, account, rest),
+                _ => well_formed(partition, account, resource),
+            },
+        ));
+    }
+    split_path(rest)
+        .map(|(path, name)| RoleArn {
+            partition: partition.to_string(),
+            account: account.to_string(),
+            path,
+            name,
+        })
+        .ok_or_else(|| {
+            problem(
+                format!("role name '{rest}' is not a valid IAM role name or path"),
+                None,
+            )
+        })
+}
+
+fn well_formed(partition: &str, account: &str, path_and_name: &str) -> Option<String> {
+    if !PARTITIONS.contains(&partition) || !is_account_id(account) {
+        return None;
+    }
+    let (path, name) = split_path(path_and_name)?;
+    Some(
+        RoleArn {
+            partition: partition.to_string(),
+            account: account.to_string(),
+            path,
+            name,
+        }
+        .arn(),
+    )
+}
+
+/// `team/Name` -> (`/team/`, `Name`); every segment must be a valid IAM name.
+fn split_path(s: &str) -> Option<(String, String)> {
+    let mut segments: Vec<&str> = s.split('/').collect();
+    let name = segments.pop()?;
+    if !is_iam_name(name) || !segments.iter().all(|p| is_iam_name(p)) {
+        return None;
+    }
+    let path = if segments.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", segments.join("/"))
+    };
+    Some((path, name.to_string()))
+}
+
+/// Who made a call, as STS names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Principal {
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. `role_arn` is rebuilt without a
+    /// path, since session ARNs do not carry one.
+    AssumedRole {
+        session_arn: String,
+        role_arn: String,
+        role_name: String,
+        account: String,
+    },
+    /// `arn:aws:iam::ACCOUNT:user/PATH/NAME`.
+    User {
+        arn: String,
+        user_name: String,
+        account: String,
+    },
+    /// The account's root user (which cannot assume roles).
+    Root { arn: String, account: String },
+    /// Anything else (federated users, web identities): shown, not turned into policies.
+    Other { arn: String, account: String },
+}
+
+impl Principal {
+    pub fn parse(arn: &str) -> Principal {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let (partition, service, account, resource) = match parts.as_slice() {
+            ["arn", partition, service, _, account, resource] => (*partition, *service, *account, *resource),
+            _ => {
+                return Principal::Other {
+                    arn: arn.to_string(),
+                    account: String::new(),
+                };
+            }
+        };
+        let account = account.to_string();
+        match (service, resource.split_once('/')) {
+            ("sts", Some(("assumed-role", rest))) => {
+                let role_name = rest.split('/').next().unwrap_or_default().to_string();
+                Principal::AssumedRole {
+                    session_arn: arn.to_string(),
+                    role_arn: format!("arn:{partition}:iam::{account}:role/{role_name}"),
+                    role_name,
+                    account,
+                }
+            }
+            ("iam", Some(("user", rest))) => Principal::User {
+                arn: arn.to_string(),
+                user_name: rest.rsplit('/').next().unwrap_or(rest).to_string(),
+                account,
+            },
+            ("iam", None) if resource == "root" => Principal::Root {
+                arn: arn.to_string(),
+                account,
+            },
+            _ => Principal::Other {
+                arn: arn.to_string(),
+                account,
+            },
+        }
+    }
+
+    /// The ARN as STS printed it (the session ARN for an assumed role).
+    pub fn arn(&self) -> &str {
+        match self {
+            Principal::AssumedRole { session_arn, .. } => session_arn,
+            Principal::User { arn, .. } | Principal::Root { arn, .. } | Principal::Other { arn, .. } => arn,
+        }
+    }
+
+    pub fn account(&self) -> &str {
+        match self {
+            Principal::AssumedRole { account, .. }
+            | Principal::User { account, .. }
+            | Principal::Root { account, .. }
+            | Principal::Other { account, .. } => account,
+        }
+    }
+
+    /// The ARN a policy must name: the role behind a session, or the user.
+    pub fn policy_arn(&self) -> Option<&str> {
+        match self {
+            Principal::AssumedRole { role_arn, .. } => Some(role_arn),
+            Principal::User { arn, .. } => Some(arn),
+            Principal::Root { .. } | Principal::Other { .. } => None,
+        }
+    }
+
+    /// Replaces the rebuilt role ARN by the exact one (with its path) when the caller is a
+    /// role the configuration names.
+    pub fn with_known_role_arn(mut self, known: &str) -> Principal {
+        if let Principal::AssumedRole {
+            role_arn, role_name, ..
+        } = &mut self
+            && let Ok(parsed) = parse_role_arn(known)
+            && parsed.name == *role_name
+        {
+            *role_arn = parsed.arn();
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_roles_with_and_without_paths() {
+        let r = parse_role_arn("arn:aws:iam::222222222222:role/SwitchToRole").unwrap();
+        assert_eq!((r.path.as_str(), r.name.as_str()), ("/", "SwitchToRole"));
+        let r = parse_role_arn("arn:aws-cn:iam::222222222222:role/ops/team/Admin").unwrap();
+        assert_eq!(r.path, "/ops/team/");
+        assert_eq!(r.arn(), "arn:aws-cn:iam::222222222222:role/ops/team/Admin");
+    }
+
+    #[test]
+    fn suggests_the_arn_that_was_meant() {
+        let cases = [
+            (
+                "arn:aws:iam::222222222222/SwitchToRole",
+                "arn:aws:iam::222222222222:role/SwitchToRole",
+            ),
+            (
+                "arn:aws:sts::222222222222:role/x",
+                "arn:aws:iam::222222222222:role/x",
+            ),
+            (
+                "arn:aws:sts::222222222222:assumed-role/R/sess",
+                "arn:aws:iam::222222222222:role/R",
+            ),
+            (
+                "arn:aws:iam::222222222222:SwitchToRole",
+                "arn:aws:iam::222222222222:role/SwitchToRole",
+            ),
+            (
+                "arn:aws:iam:us-east-1:222222222222:role/R",
+                "arn:aws:iam::222222222222:role/R",
+            ),
+            (
+                " arn:aws:iam::222222222222:role/R",
+                "arn:aws:iam::222222222222:role/R",
+            ),
+            (
+                "\"arn:aws:iam::222222222222:role/R\"",
+                "arn:aws:iam::222222222222:role/R",
+            ),
+            (
+                "arn:AWS:iam::222222222222:role/R",
+                "arn:aws:iam::222222222222:role/R",
+            ),
+        ];
+        for (bad, meant) in cases {
+            let p = parse_role_arn(bad).unwrap_err();
+            assert_eq!(p.suggestion.as_deref(), Some(meant), "{bad}: {}", p.message);
+        }
+        for bad in [
+            "role/R",
+            "arn:aws:iam::2222:role/R",
+            "arn:aws:iam::222222222222:user/bob",
+        ] {
+            let p = parse_role_arn(bad).unwrap_err();
+            assert_eq!(p.suggestion, None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn principals() {
+        let p = Principal::parse("arn:aws:sts::111111111111:assumed-role/SwitchFromRole/alice");
+        assert_eq!(
+            p.policy_arn(),
+            Some("arn:aws:iam::111111111111:role/SwitchFromRole")
+        );
+        assert_eq!(p.account(), "111111111111");
+        let p = p.with_known_role_arn("arn:aws:iam::111111111111:role/team/SwitchFromRole");
+        assert_eq!(
+            p.policy_arn(),
+            Some("arn:aws:iam::111111111111:role/team/SwitchFromRole")
+        );
+        let u = Principal::parse("arn:aws:iam::111111111111:user/people/alice");
+        assert!(matches!(&u, Principal::User { user_name, .. } if user_name == "alice"));
+        assert_eq!(
+            u.policy_arn(),
+            Some("arn:aws:iam::111111111111:user/people/alice")
+        );
+        assert!(matches!(
+            Principal::parse("arn:aws:iam::111111111111:root"),
+            Principal::Root { .. }
+        ));
+        assert_eq!(
+            Principal::parse("arn:aws:iam::111111111111:root").policy_arn(),
+            None
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! Read-only IAM questions asked with the failing hop's caller credentials:
+//! `iam:GetRole` on the target (same account only) and `iam:SimulatePrincipalPolicy` on
+//! the caller itself. Two SigV4-signed Query API calls through the SDK's own HTTP
+//! connector and signer, so aws-sdk-iam is not needed.
+//!
+//! Never writes to IAM. Any failure (AccessDenied, no network) becomes a note and the
+//! causes stay inferred.
+
+use super::HopContext;
+use super::arn::parse_role_arn;
+use super::enrich::{Decision, IamFindings, RoleAnswer};
+use crate::creds::Credentials;
+use crate::env::Env;
+use crate::resolve::{Plan, Resolver};
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::identity::Identity;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use std::time::{Duration, SystemTime};
+
+/// Upper bound for one IAM call.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Asks IAM what it can about `hop`; never fails, never changes anything.
+pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext) -> IamFindings {
+    let skipped = |why: String| IamFindings {
+        skipped: Some(why),
+        ..IamFindings::default()
+    };
+    let Some(caller_arn) = hop.caller.as_ref().and_then(|c| c.policy_arn()) else {
+        return skipped("the caller is not a user or role that IAM can be asked about".into());
+    };
+    let Some(target) = hop
+        .target_role_arn
+        .as_deref()
+        .and_then(|a| parse_role_arn(a).ok())
+    else {
+        return skipped("the role ARN is malformed".into());
+    };
+    let Some((url, region)) = endpoint(resolver.env(), plan, &target.partition) else {
+        return skipped(format!(
+            "no IAM endpoint known for partition '{}'",
+            target.partition
+        ));
+    };
+    // The caller's credentials: the chain up to the failing hop (memoised: no new AssumeRole).
+    let prefix = Plan {
+        hops: plan.hops[..hop.index.saturating_sub(1).min(plan.hops.len())].to_vec(),
+        ..plan.clone()
+    };
+    let credentials = match resolver.run(&prefix).await.outcome {
+        Ok(resolved) => resolved.credentials,
+        Err(f) => {
+            return skipped(format!(
+                "the caller's credentials are not available: {}",
+                f.error.summary()
+            ));
+        }
+    };
+    let iam = Iam {
+        url,
+        region,
+        credentials,
+    };
+    let role = if hop.same_account == Some(true) {
+        Some(iam.get_role(&target.name).await)
+    } else {
+        Some(Err(format!(
+            "not asked: the role is in account {}, the caller's credentials are for account {}",
+            target.account,
+            hop.caller.as_ref().map(|c| c.account()).unwrap_or("?")
+        )))
+    };
+    let simulation = Some(iam.simulate(caller_arn, &target.arn()).await);
+    IamFindings {
+        role,
+        simulation,
+        skipped: None,
+    }
+}
+
+/// `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`, the profile's STS endpoint when it is not
+/// AWS's own (a local emulator serves every service), else the partition's IAM endpoint.
+pub fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(String, String)> {
+    let region = plan.region.clone().unwrap_or_else(|| "us-east-1".into());
+    if let Some(url) = env
+        .get("AWS_ENDPOINT_URL_IAM")
+        .or_else(|| env.get("AWS_ENDPOINT_URL"))
+    {
+        return Some((url.to_string(), region));
+    }
+    if let Some(url) = &plan.sts_endpoint {
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or(url)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("");
+        if !host.ends_with(".amazonaws.com") && !host.ends_with(".amazonaws.com.cn") {
+            return Some((url.clone(), region));
+        }
+    }
+    let (url, region) = match partition {
+        "aws" => ("https://iam.amazonaws.com", "us-east-1"),
+        "aws-cn" => ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1"),
+        "aws-us-gov" => ("https://iam.us-gov.amazonaws.com", "us-gov-west-1"),
+        _ => return None,
+    };
+    Some((url.to_string(), region.to_string()))
+}
+
+struct Iam {
+    url: String,
+    region: String,
+    credentials: Credentials,
+}
+
+impl Iam {
+    async fn get_role(&self, name: &str) -> Result<RoleAnswer, String> {
+        let body = self.call(&[("Action", "GetRole"), ("RoleName", name)]).await;
+        let body = match body {
+            Ok(b) => b,
+            Err(e) if e.starts_with("NoSuchEntity") => return Ok(RoleAnswer::Missing),
+            Err(e) => return Err(e),
+        };
+        let raw = xml_tag(&body, "AssumeRolePolicyDocument").ok_or("no trust policy in the answer")?;
+        let text = if raw.trim_start().starts_with('{') {
+            raw
+        } else {
+            percent_decode(&raw)
+        };
+        let trust_policy =
+            serde_json::from_str(&text).map_err(|e| format!("unreadable trust policy: {e}"))?;
+        Ok(RoleAnswer::Found {
+            trust_policy,
+            max_session_duration: xml_tag(&body, "MaxSessionDuration").and_then(|v| v.trim().parse().ok()),
+        })
+    }
+
+    async fn simulate(&self, caller_arn: &str, target: &str) -> Result<Decision, String> {
+        let body = self
+            .call(&[
+                ("Action", "SimulatePrincipalPolicy"),
+                ("PolicySourceArn", caller_arn),
+                ("ActionNames.member.1", "sts:AssumeRole"),
+                ("ResourceArns.member.1", target),
+            ])
+            .await?;
+        match xml_tag(&body, "EvalDecision").as_deref() {
+            Some("allowed") => Ok(Decision::Allowed),
+            Some("explicitDeny") => Ok(Decision::ExplicitDeny),
+            Some("implicitDeny") => Ok(Decision::ImplicitDeny),
+            other => Err(format!("unexpected EvalDecision {other:?}")),
+        }
+    }
+
+    /// One signed Query API POST. `Err` is `CODE: message` for IAM errors.
+    async fn call(&self, params: &[(&str, &str)]) -> Result<String, String> {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(params.iter().copied().chain([("Version", "2010-05-08")]));
+        let body = form.finish();
+        let url = if self.url.ends_with('/') {
+            self.url.clone()
+        } else {
+            format!("{}/", self.url)
+        };
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or(&url)
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let headers = [
+            ("content-type", "application/x-www-form-urlencoded; charset=utf-8"),
+            ("host", host.as_str()),
+        ];
+        let identity: Identity = self.credentials.to_sdk().into();
+        let signing = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name("iam")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| e.to_string())?
+            .into();
+        let signable = SignableRequest::new(
+            "POST",
+            url.as_str(),
+            headers.iter().copied(),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .map_err(|e| e.to_string())?;
+        let (instructions, _) = sign(signable, &signing).map_err(|e| e.to_string())?.into_parts();
+
+        let mut request = HttpRequest::new(SdkBody::from(body));
+        request.set_method("POST").map_err(|e| e.to_string())?;
+        request.set_uri(url.as_str()).map_err(|e| e.to_string())?;
+        for (k, v) in headers.iter().copied().chain(instructions.headers()) {
+            request.headers_mut().insert(k.to_string(), v.to_string());
+        }
+        let settings = HttpConnectorSettings::builder()
+            .connect_timeout(TIMEOUT)
+            .read_timeout(TIMEOUT)
+            .build();
+        let connector = aws_smithy_http_client::default_connector(&settings, None).ok_or("no HTTP client")?;
+        let response = tokio::time::timeout(TIMEOUT, connector.call(request))
+            .await
+            .map_err(|_| format!("no answer from {url} in {} s", TIMEOUT.as_secs()))?
+            .map_err(|e| format!("cannot reach {url}: {}", crate::sts::error_chain(&e)))?;
+        let status = response.status().as_u16();
+        let bytes = tokio::time::timeout(TIMEOUT, ByteStream::new(response.into_body()).collect())
+            .await
+            .map_err(|_| "timed out reading the answer".to_string())?
+            .map_err(|e| e.to_string())?
+            .into_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if (200..300).contains(&status) {
+            return Ok(text);
+        }
+        Err(match xml_tag(&text, "Code") {
+            Some(code) => format!("{code}: {}", xml_tag(&text, "Message").unwrap_or_default()),
+            None => format!("HTTP {status} without an IAM error (the endpoint may not support this action)"),
+        })
+    }
+}
+
+/// Text of the first `<tag>…</tag>`, entities decoded.
+fn xml_tag(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&format!("</{tag}>"))?;
+    Some(
+        xml[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// RFC 3986 percent-decoding (IAM URL-encodes policy documents).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_iam_policy_documents() {
+        assert_eq!(
+            percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D"),
+            r#"{"Version":"2012-10-17"}"#
+        );
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(xml_tag("<A>x &amp; y</A>", "A").as_deref(), Some("x & y"));
+    }
+}

@@ -1,0 +1,207 @@
+//! Runs a command, or an interactive subshell, with credentials in its environment, and
+//! holds the `rsw` shell functions that switch the *current* shell (`rswitch init SHELL`).
+//!
+//! The variables come from [`crate::export::env_pairs`] (set and unset alike). Nothing
+//! here writes to stdout: the child owns it, and the identity banner goes to stderr.
+//! While the child runs, rswitch survives the terminal's Ctrl-C / Ctrl-\ (the child,
+//! being in the same foreground process group, receives them itself), then reports the
+//! child's status; [`exit_code`] maps a death by signal to `128 + N` as shells do.
+
+use crate::env::Env;
+use crate::export::ExportInput;
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::process::{Command, ExitStatus};
+
+/// Exit code when the command does not exist (as in shells).
+pub const EXIT_NOT_FOUND: i32 = 127;
+/// Exit code when the command exists but cannot be run.
+pub const EXIT_CANNOT_RUN: i32 = 126;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShellError {
+    #[error("command '{command}' not found")]
+    NotFound { command: String },
+    #[error("cannot run '{command}': {source}")]
+    Spawn { command: String, source: io::Error },
+    #[error(
+        "already in an rswitch shell for profile '{current}' (RSWITCH_PROFILE is set): exit it first, \
+         or pass --nested to start another shell inside it"
+    )]
+    Nested { current: String },
+}
+
+impl ShellError {
+    /// The exit code a shell would use for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ShellError::NotFound { .. } => EXIT_NOT_FOUND,
+            ShellError::Spawn { .. } => EXIT_CANNOT_RUN,
+            ShellError::Nested { .. } => 1,
+        }
+    }
+}
+
+/// A `Command` for `program args…` with `pairs` applied (`Some` sets, `None` removes)
+/// on top of this process's environment. Stdio is inherited.
+pub fn command(program: impl AsRef<OsStr>, args: &[OsString], pairs: &[(String, Option<String>)]) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (k, v) in pairs {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd
+}
+
+/// Runs `program args…` with the credentials of `pairs` and waits for it.
+/// The caller turns the status into rswitch's exit code with [`exit_code`].
+pub fn exec(
+    program: impl AsRef<OsStr>,
+    args: &[OsString],
+    pairs: &[(String, Option<String>)],
+) -> Result<ExitStatus, ShellError> {
+    run(command(program.as_ref(), args, pairs), program.as_ref())
+}
+
+/// Which shell [`subshell`] starts: `$SHELL` from `env`, else `/bin/sh`.
+pub fn user_shell(env: &Env) -> String {
+    env.get("SHELL").unwrap_or("/bin/sh").to_string()
+}
+
+/// The interactive shell [`subshell`] would run, without running it (tests set its stdio).
+/// Refuses with [`ShellError::Nested`] when `env` already has `RSWITCH_PROFILE`, unless
+/// `nested`. `pairs` must come from [`crate::export::env_pairs`] (they export
+/// `RSWITCH_PROFILE` and unset `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`).
+pub fn subshell_command(
+    env: &Env,
+    pairs: &[(String, Option<String>)],
+    nested: bool,
+) -> Result<Command, ShellError> {
+    if let (Some(current), false) = (env.get("RSWITCH_PROFILE"), nested) {
+        return Err(ShellError::Nested {
+            current: current.to_string(),
+        });
+    }
+    Ok(command(user_shell(env), &[], pairs))
+}
+
+/// Starts the user's shell with the credentials set and waits until it exits.
+pub fn subshell(
+    env: &Env,
+    pairs: &[(String, Option<String>)],
+    nested: bool,
+) -> Result<ExitStatus, ShellError> {
+    let cmd = subshell_command(env, pairs, nested)?;
+    run(cmd, OsStr::new(&user_shell(env)))
+}
+
+/// One line for stderr before a subshell starts: who the shell will be.
+pub fn banner(input: &ExportInput) -> String {
+    let who = input
+        .identity
+        .as_ref()
+        .map(|i| format!(" as {}", i.arn))
+        .unwrap_or_default();
+    let until = input
+        .credentials
+        .expiration
+        .map(|e| format!(", credentials valid until {}", crate::creds::rfc3339(e)))
+        .unwrap_or_default();
+    format!(
+        "rswitch: shell for profile '{}'{who}{until}; type 'exit' to leave",
+        input.profile
+    )
+}
+
+/// The code rswitch should exit with after its child: the child's code, or `128 + N`
+/// after death by signal `N`.
+pub fn exit_code(status: ExitStatus) -> i32 {
+    if let Some(code) = status.code() {
+        return code;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return 128 + sig;
+        }
+    }
+    1
+}
+
+fn run(mut cmd: Command, program: &OsStr) -> Result<ExitStatus, ShellError> {
+    let name = program.to_string_lossy().into_owned();
+    // Installed before the spawn so that no signal sent right after it can be missed.
+    let _guard = TerminalSignals::hold();
+    let mut child = cmd.spawn().map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => ShellError::NotFound {
+            command: name.clone(),
+        },
+        _ => ShellError::Spawn {
+            command: name.clone(),
+            source,
+        },
+    })?;
+    child.wait().map_err(|source| ShellError::Spawn {
+        command: name,
+        source,
+    })
+}
+
+/// While alive, SIGINT and SIGQUIT only set a flag in rswitch instead of killing it.
+/// A handler (not SIG_IGN) is used on purpose: handlers reset to the default in the
+/// child at exec, so the child still reacts to Ctrl-C normally.
+struct TerminalSignals(Vec<signal_hook::SigId>);
+
+impl TerminalSignals {
+    fn hold() -> TerminalSignals {
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::{SIGINT, SIGQUIT};
+            use std::sync::Arc;
+            use std::sync::atomic::AtomicBool;
+            let flag = Arc::new(AtomicBool::new(false));
+            let ids = [SIGINT, SIGQUIT]
+                .into_iter()
+                .filter_map(|s| signal_hook::flag::register(s, Arc::clone(&flag)).ok())
+                .collect();
+            TerminalSignals(ids)
+        }
+        #[cfg(not(unix))]
+        TerminalSignals(Vec::new())
+    }
+}
+
+impl Drop for TerminalSignals {
+    fn drop(&mut self) {
+        for id in self.0.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// Shells `rswitch init` writes integration for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// The `rsw PROFILE` function (switches the current shell by evaluating
+/// `rswitch export --format …`, only when rswitch exits 0) and profile-name completion
+/// (from `rswitch list --names`, one name per line).
+/// Install with `eval "$(rswitch init bash)"` (zsh likewise, after `compinit`),
+/// `rswitch init fish | source`, `rswitch init powershell | Out-String | Invoke-Expression`.
+pub fn init_script(shell: InitShell) -> &'static str {
+    match shell {
+        InitShell::Bash => include_str!("../assets/shell/rsw.bash"),
+        InitShell::Zsh => include_str!("../assets/shell/rsw.zsh"),
+        InitShell::Fish => include_str!("../assets/shell/rsw.fish"),
+        InitShell::Powershell => include_str!("../assets/shell/rsw.ps1"),
+    }
+}

@@ -1,0 +1,21 @@
+//! End-to-end tests: the real `rswitch` binary against moto on loopback, through the
+//! fault-injecting proxy where a test needs it. Run them with `bash tests/run.sh`
+//! (it installs the Python side and exports RSWITCH_TEST_VENV).
+//!
+//! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
+//! CLI contract of `list`, `whoami` and `check`.
+
+mod support;
+
+#[path = "e2e/cli.rs"]
+mod cli;
+#[path = "e2e/contract.rs"]
+mod contract;
+#[path = "e2e/denials.rs"]
+mod denials;
+#[path = "e2e/faults.rs"]
+mod faults;
+#[path = "e2e/moto_facts.rs"]
+mod moto_facts;
+#[path = "e2e/resolve_ok.rs"]
+mod resolve_ok;

@@ -1,0 +1,389 @@
+//! Table tests of the plan of hops over inline INI (parse_str + resolve::plan).
+
+use rswitch::config::{ConfigSet, Location, parse_str};
+use rswitch::env::Env;
+use rswitch::resolve::{BaseSource, Plan, PlanError, plan};
+use std::path::{Path, PathBuf};
+
+const CONFIG: &str = "/h/.aws/config";
+const CREDENTIALS: &str = "/h/.aws/credentials";
+const ROLE: &str = "arn:aws:iam::222222222222:role/SwitchToRole";
+
+fn set(config: &str, credentials: &str) -> ConfigSet {
+    parse_str(
+        Some((Path::new(CONFIG), config)),
+        Some((Path::new(CREDENTIALS), credentials)),
+    )
+}
+
+fn no_env() -> Env {
+    Env::from_vars([("HOME", "/h")], Some(PathBuf::from("/h")))
+}
+
+fn env(vars: &[(&str, &str)]) -> Env {
+    Env::from_vars(vars.iter().copied(), Some(PathBuf::from("/h")))
+}
+
+fn ok(config: &str, credentials: &str, name: &str) -> Plan {
+    plan(&set(config, credentials), &no_env(), name).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn err(config: &str, name: &str) -> PlanError {
+    plan(&set(config, ""), &no_env(), name).expect_err(name)
+}
+
+fn at(file: &str, line: usize) -> Location {
+    Location {
+        file: PathBuf::from(file),
+        line,
+    }
+}
+
+#[test]
+fn static_keys_from_the_credentials_file() {
+    let p = ok(
+        "[profile alice]\nregion = eu-west-1\n",
+        "[alice]\naws_access_key_id = AKIA1\naws_secret_access_key = s\naws_session_token = t\n",
+        "alice",
+    );
+    let BaseSource::Static { profile, credentials } = &p.base else {
+        panic!("{:?}", p.base)
+    };
+    assert_eq!(profile, "alice");
+    assert_eq!(credentials.access_key_id, "AKIA1");
+    assert_eq!(credentials.secret_access_key.expose(), "s");
+    assert_eq!(credentials.session_token.as_ref().map(|t| t.expose()), Some("t"));
+    assert!(p.hops.is_empty());
+    assert_eq!(p.profile_region.as_deref(), Some("eu-west-1"));
+    assert_eq!(p.chain_display(), "alice");
+}
+
+#[test]
+fn source_profile_chain_innermost_first() {
+    let config = format!(
+        "[profile SwitchFromRole]\nrole_arn = arn:aws:iam::111111111111:role/SwitchFromRole\nsource_profile = alice\n\
+         [profile SwitchToRole]\nrole_arn = {ROLE}\nsource_profile = SwitchFromRole\nrole_session_name = alice-session\n\
+         external_id = ext-1\nduration_seconds = 1800\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n"
+    );
+    let p = ok(
+        &config,
+        "[alice]\naws_access_key_id = A\naws_secret_access_key = S\n",
+        "SwitchToRole",
+    );
+    assert_eq!(p.base.profile(), "alice");
+    assert_eq!(p.base.label(), "static");
+    let hops: Vec<_> = p
+        .hops
+        .iter()
+        .map(|h| (h.profile.as_str(), h.role_arn.as_str()))
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            ("SwitchFromRole", "arn:aws:iam::111111111111:role/SwitchFromRole"),
+            ("SwitchToRole", ROLE)
+        ]
+    );
+    assert_eq!(p.chain_display(), "alice -> SwitchFromRole -> SwitchToRole");
+    let last = &p.hops[1];
+    assert_eq!(last.session_name.as_deref(), Some("alice-session"));
+    assert_eq!(last.external_id.as_deref(), Some("ext-1"));
+    assert_eq!(last.duration_seconds, Some(1800));
+    assert_eq!(
+        last.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert_eq!(last.location, at(CONFIG, 5));
+    assert_eq!(last.role_name(), "SwitchToRole");
+    let first = &p.hops[0];
+    assert_eq!(
+        (
+            first.session_name.as_ref(),
+            first.external_id.as_ref(),
+            first.duration_seconds
+        ),
+        (None, None, None)
+    );
+    assert!(p.needs_mfa());
+}
+
+#[test]
+fn credential_sources() {
+    for (value, label) in [
+        ("Ec2InstanceMetadata", "ec2-imds"),
+        ("Environment", "environment"),
+        ("EcsContainer", "ecs"),
+    ] {
+        let config = format!("[profile r]\nrole_arn = {ROLE}\ncredential_source = {value}\n");
+        let p = ok(&config, "", "r");
+        assert_eq!(p.base.label(), label);
+        assert_eq!(p.base.profile(), "r");
+        assert_eq!(p.hops.len(), 1);
+        assert_eq!(p.hops[0].role_arn, ROLE);
+    }
+}
+
+#[test]
+fn credential_process_and_default_chain() {
+    let p = ok("[profile p]\ncredential_process = /bin/creds --json\n", "", "p");
+    assert_eq!(
+        p.base,
+        BaseSource::Process {
+            profile: "p".into(),
+            command: "/bin/creds --json".into()
+        }
+    );
+    let p = ok(
+        &format!("[profile r]\nrole_arn = {ROLE}\nsource_profile = p\n[profile p]\ncredential_process = x\n"),
+        "",
+        "r",
+    );
+    assert_eq!(p.base.label(), "process");
+    assert_eq!(p.chain_display(), "p -> r");
+    let p = ok("[profile empty]\nregion = x\n", "", "empty");
+    assert_eq!(p.base.label(), "default-chain");
+}
+
+#[test]
+fn sso_with_session_and_legacy() {
+    let config = "[profile s]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Admin\n\
+                  [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\
+                  [profile legacy]\nsso_start_url = https://old/start\nsso_region = us-east-1\nsso_account_id = 2\nsso_role_name = R\n";
+    let p = ok(config, "", "s");
+    assert_eq!(
+        p.base,
+        BaseSource::Sso {
+            profile: "s".into(),
+            session: Some("corp".into()),
+            start_url: "https://corp.awsapps.com/start".into(),
+            sso_region: "eu-west-1".into(),
+            account_id: "111111111111".into(),
+            role_name: "Admin".into(),
+        }
+    );
+    let p = ok(config, "", "legacy");
+    let BaseSource::Sso {
+        session,
+        start_url,
+        sso_region,
+        ..
+    } = &p.base
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (session.as_deref(), start_url.as_str(), sso_region.as_str()),
+        (None, "https://old/start", "us-east-1")
+    );
+    let e = err(
+        "[profile s]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
+        "s",
+    );
+    assert!(e.to_string().contains("[sso-session nope]"), "{e}");
+    assert_eq!(e.location(), Some(&at(CONFIG, 2)));
+}
+
+#[test]
+fn web_identity() {
+    let config = format!(
+        "[profile w]\nrole_arn = {ROLE}\nweb_identity_token_file = /var/token\nrole_session_name = ci\n"
+    );
+    let p = ok(&config, "", "w");
+    assert_eq!(
+        p.base,
+        BaseSource::WebIdentity {
+            profile: "w".into(),
+            role_arn: ROLE.into(),
+            token_file: "/var/token".into(),
+            session_name: Some("ci".into()),
+        }
+    );
+    assert!(p.hops.is_empty());
+}
+
+#[test]
+fn self_reference_with_keys_is_one_hop() {
+    let config = format!(
+        "[profile s]\nrole_arn = {ROLE}\nsource_profile = s\naws_access_key_id = A\naws_secret_access_key = S\n"
+    );
+    let p = ok(&config, "", "s");
+    assert_eq!(p.base.label(), "static");
+    assert_eq!(p.base.profile(), "s");
+    assert_eq!(p.hops.len(), 1);
+    assert_eq!(p.chain_display(), "s");
+}
+
+#[test]
+fn self_reference_without_keys_is_an_error() {
+    let e = err(
+        &format!("[profile s]\nrole_arn = {ROLE}\nsource_profile = s\n"),
+        "s",
+    );
+    assert!(matches!(e, PlanError::SelfReferenceWithoutKeys { .. }), "{e:?}");
+    assert_eq!(e.location(), Some(&at(CONFIG, 3)));
+}
+
+#[test]
+fn cycles_name_the_loop() {
+    let e = err(
+        &format!(
+            "[profile a]\nrole_arn = {ROLE}\nsource_profile = b\n[profile b]\nrole_arn = {ROLE}\nsource_profile = a\n"
+        ),
+        "a",
+    );
+    let PlanError::Cycle { cycle, location, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(cycle, "a -> b -> a");
+    assert_eq!(location, &at(CONFIG, 6));
+    assert!(e.to_string().contains("a -> b -> a"), "{e}");
+
+    let e = err(
+        &format!(
+            "[profile a]\nrole_arn = {ROLE}\nsource_profile = b\n[profile b]\nrole_arn = {ROLE}\nsource_profile = c\n\
+             [profile c]\nrole_arn = {ROLE}\nsource_profile = b\n"
+        ),
+        "a",
+    );
+    let PlanError::Cycle { cycle, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(cycle, "b -> c -> b");
+}
+
+#[test]
+fn missing_and_double_sources() {
+    let e = err(
+        &format!("[profile a]\nrole_arn = {ROLE}\nsource_profile = ghost\n"),
+        "a",
+    );
+    assert!(
+        matches!(&e, PlanError::MissingSourceProfile { source_profile, .. } if source_profile == "ghost"),
+        "{e:?}"
+    );
+    assert_eq!(e.location(), Some(&at(CONFIG, 3)));
+    let e = err(
+        &format!("[profile a]\nrole_arn = {ROLE}\nsource_profile = a\ncredential_source = Environment\n"),
+        "a",
+    );
+    assert!(matches!(e, PlanError::BothSources { .. }), "{e:?}");
+    assert_eq!(e.location(), Some(&at(CONFIG, 4)));
+    let e = err(&format!("[profile a]\nrole_arn = {ROLE}\n"), "a");
+    assert!(matches!(e, PlanError::NoSource { .. }), "{e:?}");
+    let e = err(
+        &format!("[profile a]\nrole_arn = {ROLE}\ncredential_source = environment\n"),
+        "a",
+    );
+    assert!(matches!(e, PlanError::UnknownCredentialSource { .. }), "{e:?}");
+    let e = err(
+        &format!("[profile a]\nrole_arn = {ROLE}\ncredential_source = Environment\nduration_seconds = 1h\n"),
+        "a",
+    );
+    assert!(matches!(e, PlanError::BadDuration { .. }), "{e:?}");
+    let e = err("[profile a]\n", "nope");
+    assert!(matches!(e, PlanError::NotFound { .. }), "{e:?}");
+}
+
+const ENDPOINTS: &str = "[profile e]\nregion = eu-west-1\nendpoint_url = http://profile\nservices = local\n\
+                         ec2_metadata_service_endpoint = http://imds-profile\n\
+                         role_arn = arn:aws:iam::222222222222:role/R\ncredential_source = Ec2InstanceMetadata\n\
+                         [services local]\nsts =\n  endpoint_url = http://services-sts\n";
+
+#[test]
+fn sts_endpoint_precedence() {
+    let s = set(ENDPOINTS, "");
+    let endpoint = |vars: &[(&str, &str)]| plan(&s, &env(vars), "e").unwrap().sts_endpoint;
+    assert_eq!(
+        endpoint(&[
+            ("AWS_ENDPOINT_URL_STS", "http://env-sts"),
+            ("AWS_ENDPOINT_URL", "http://env")
+        ])
+        .as_deref(),
+        Some("http://env-sts")
+    );
+    assert_eq!(
+        endpoint(&[("AWS_ENDPOINT_URL", "http://env")]).as_deref(),
+        Some("http://env")
+    );
+    assert_eq!(endpoint(&[]).as_deref(), Some("http://services-sts"));
+    assert_eq!(
+        endpoint(&[
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+            ("AWS_ENDPOINT_URL", "http://env")
+        ]),
+        None
+    );
+    let without_services = set(&ENDPOINTS.replace("services = local\n", ""), "");
+    assert_eq!(
+        plan(&without_services, &no_env(), "e")
+            .unwrap()
+            .sts_endpoint
+            .as_deref(),
+        Some("http://profile")
+    );
+}
+
+#[test]
+fn imds_endpoint_and_region_precedence() {
+    let s = set(ENDPOINTS, "");
+    let p = plan(&s, &no_env(), "e").unwrap();
+    assert_eq!(p.imds_endpoint.as_deref(), Some("http://imds-profile"));
+    assert_eq!(
+        p.base,
+        BaseSource::Ec2InstanceMetadata {
+            profile: "e".into(),
+            endpoint: Some("http://imds-profile".into())
+        }
+    );
+    assert_eq!(p.region.as_deref(), Some("eu-west-1"));
+    let p = plan(
+        &s,
+        &env(&[
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds-env"),
+            ("AWS_DEFAULT_REGION", "us-east-2"),
+        ]),
+        "e",
+    )
+    .unwrap();
+    assert_eq!(p.imds_endpoint.as_deref(), Some("http://imds-env"));
+    assert_eq!(p.region.as_deref(), Some("us-east-2"));
+    assert_eq!(p.profile_region.as_deref(), Some("eu-west-1"));
+    let p = plan(
+        &s,
+        &env(&[("AWS_REGION", "ap-south-1"), ("AWS_DEFAULT_REGION", "us-east-2")]),
+        "e",
+    )
+    .unwrap();
+    assert_eq!(p.region.as_deref(), Some("ap-south-1"));
+}
+
+/// The SDK reads `[services NAME]` sub-properties key by key, the last one winning, and
+/// merges repeated sections; plan.rs reads the first matching line of the last raw block.
+#[test]
+fn services_endpoint_last_sub_property_wins() {
+    let config = ENDPOINTS.replace(
+        "  endpoint_url = http://services-sts\n",
+        "  endpoint_url = http://first\n  endpoint_url = http://second\n",
+    );
+    let p = plan(&set(&config, ""), &no_env(), "e").unwrap();
+    assert_eq!(p.sts_endpoint.as_deref(), Some("http://second"));
+}
+
+#[test]
+fn services_repeated_section_replaces_the_sts_block_as_the_sdk_does() {
+    // The SDK's raw parser keys properties by section header, so a second
+    // `[services local]` with its own `sts =` replaces the first block whole.
+    let config = format!("{ENDPOINTS}[services local]\nsts =\n  region = eu-central-1\n");
+    let p = plan(&set(&config, ""), &no_env(), "e").unwrap();
+    assert_eq!(p.sts_endpoint.as_deref(), Some("http://profile"));
+}
+
+#[test]
+fn services_endpoint_key_is_case_sensitive() {
+    let config = ENDPOINTS.replace(
+        "  endpoint_url = http://services-sts",
+        "  Endpoint_URL = http://services-sts",
+    );
+    let p = plan(&set(&config, ""), &no_env(), "e").unwrap();
+    assert_eq!(p.sts_endpoint.as_deref(), Some("http://profile"));
+}
