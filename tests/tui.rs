@@ -6,6 +6,8 @@
 mod commands;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
+#[path = "tui/resolver.rs"]
+mod resolver;
 #[path = "tui/runtime.rs"]
 mod runtime;
 #[path = "tui/state.rs"]

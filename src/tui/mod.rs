@@ -18,6 +18,7 @@ pub mod effect;
 pub mod filter;
 pub mod keymap;
 mod modal;
+mod resolver;
 pub mod rows;
 pub mod state;
 mod terminal;
@@ -26,6 +27,7 @@ pub mod view;
 
 pub use app::{Screen, run, run_on};
 pub use effect::{Effect, ResolveProfile, TuiHandlers};
+pub use resolver::TuiResolver;
 pub use rows::{ProfileRow, profile_rows};
 pub use state::{Look, State, TuiExit};
 
