@@ -22,3 +22,4 @@ pub mod report;
 pub mod resolve;
 pub mod shell;
 pub mod sts;
+pub mod tui;

@@ -1,0 +1,83 @@
+//! Everything that can happen to the TUI, as one enum: user intents (already mapped from
+//! keys by [`super::keymap`]), the clock, the terminal, and replies from background work.
+
+use crate::resolve::outcome::Resolution;
+use std::time::SystemTime;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    // Moving around (in overlays: scrolling or choosing).
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    DetailsUp,
+    DetailsDown,
+
+    // Text entry in the filter and the MFA prompt; Confirm/Cancel also answer overlays.
+    OpenFilter,
+    Input(char),
+    Backspace,
+    Confirm,
+    Cancel,
+
+    // Commands on the selected profile (or all).
+    Resolve,
+    ResolveAll,
+    Pick,
+    Copy,
+    OpenExport,
+    Subshell,
+    ShowIdentity,
+    ShowDoctor,
+    ToggleGrouping,
+    ToggleHelp,
+    Quit,
+
+    // The outside world.
+    /// The clock moved (spinner frame, countdowns).
+    Tick(SystemTime),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A resolution finished; dropped unless `request_id` is the latest for `profile`.
+    Resolved {
+        request_id: u64,
+        profile: String,
+        resolution: Box<Resolution>,
+    },
+    /// Resolving `profile` needs an MFA code for `serial`: opens the prompt.
+    MfaRequired {
+        profile: String,
+        serial: String,
+    },
+    /// A copy/export/subshell handler finished; the text goes to the status line.
+    HandlerDone {
+        message: String,
+        error: bool,
+    },
+    /// The doctor report for `profile` is ready.
+    DoctorReport {
+        profile: String,
+        text: String,
+    },
+}
+
+impl Action {
+    /// True for what the user did (as opposed to replies and the clock); a user action
+    /// clears the status line.
+    pub fn is_user(&self) -> bool {
+        !matches!(
+            self,
+            Action::Tick(_)
+                | Action::Resize { .. }
+                | Action::Resolved { .. }
+                | Action::MfaRequired { .. }
+                | Action::HandlerDone { .. }
+                | Action::DoctorReport { .. }
+        )
+    }
+}

@@ -1,0 +1,113 @@
+//! Windows drawn over the list: help, read-only text (identity JSON, doctor report), the
+//! export-format chooser and the masked MFA prompt.
+
+use super::text::{clean, clean_lines};
+use super::theme::Theme;
+use crate::tui::keymap::BINDINGS;
+use crate::tui::state::{Overlay, State};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
+    let Some(overlay) = &state.overlay else {
+        return;
+    };
+    let screen = frame.area();
+    match overlay {
+        Overlay::Help { scroll } => {
+            let key_w = BINDINGS.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            let lines: Vec<Line> = BINDINGS
+                .iter()
+                .map(|(k, what)| {
+                    Line::from(vec![
+                        Span::styled(format!("{k:<key_w$}  "), theme.key()),
+                        Span::raw(*what),
+                    ])
+                })
+                .collect();
+            let area = centered(screen, 64, lines.len() as u16 + 2);
+            text_window(frame, area, " Keys (Esc closes) ", lines, *scroll, theme);
+        }
+        Overlay::Text { title, body, scroll } => {
+            let lines: Vec<Line> = clean_lines(body).into_iter().map(Line::from).collect();
+            let area = centered(screen, 100, screen.height.saturating_sub(2));
+            let title = format!(" {} (Esc closes) ", clean(title));
+            text_window(frame, area, &title, lines, *scroll, theme);
+        }
+        Overlay::Export {
+            profile,
+            formats,
+            selected,
+        } => {
+            let area = centered(screen, 40, formats.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            let block = window(&format!(" Export {} ", clean(profile)), theme);
+            let items: Vec<ListItem> = formats.iter().map(|f| ListItem::new(clean(f))).collect();
+            let list = List::new(items)
+                .block(block)
+                .highlight_symbol(Line::from(theme.highlight()))
+                .highlight_style(theme.selected());
+            let mut list_state = ListState::default().with_selected(Some(*selected));
+            frame.render_stateful_widget(list, area, &mut list_state);
+        }
+        Overlay::Mfa {
+            profile,
+            serial,
+            code,
+            error,
+            ..
+        } => {
+            let masked = theme.mask().repeat(code.len());
+            let blanks = "_".repeat(6usize.saturating_sub(code.len()));
+            let mut lines = vec![
+                Line::from(format!("Profile {}", clean(profile))),
+                Line::from(format!("Device  {}", clean(serial))),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("Code    ", theme.key()),
+                    Span::raw(masked),
+                    Span::styled(blanks, theme.dim()),
+                ]),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::styled(e.clone(), theme.fail_style()));
+            }
+            lines.push(Line::styled("Enter submits, Esc cancels", theme.dim()));
+            let area = centered(screen, 56, lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            let paragraph = Paragraph::new(lines)
+                .block(window(" MFA code ", theme))
+                .wrap(Wrap { trim: false });
+            frame.render_widget(paragraph, area);
+        }
+    }
+}
+
+fn window<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Line::styled(title.to_string(), theme.title()))
+}
+
+fn text_window(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, scroll: u16, theme: &Theme) {
+    frame.render_widget(Clear, area);
+    let paragraph = Paragraph::new(lines)
+        .block(window(title, theme))
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(paragraph, area);
+}
+
+/// A box of at most `width` x `height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}

@@ -1,0 +1,270 @@
+//! Headless state tests: keys and replies in, state and effects out.
+
+use super::fixtures::{self, answer, resolution, unicode};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rswitch::tui::action::Action;
+use rswitch::tui::effect::Effect;
+use rswitch::tui::state::RowStatus;
+use rswitch::tui::update::{handle_key, resolve_all, update};
+use rswitch::tui::{ProfileRow, State};
+
+pub fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    handle_key(state, KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| press(state, KeyCode::Char(c)))
+        .collect()
+}
+
+pub fn selected(state: &State) -> &str {
+    state.selected_entry().map(|e| e.row.name.as_str()).unwrap_or("")
+}
+
+pub fn visible(state: &State) -> Vec<&str> {
+    state
+        .visible
+        .iter()
+        .map(|&i| state.entries[i].row.name.as_str())
+        .collect()
+}
+
+pub fn status_of(state: &State, profile: &str) -> RowStatus {
+    state.entries[state.index_of(profile).expect("profile")].status()
+}
+
+pub fn request_id(effect: &Effect) -> u64 {
+    match effect {
+        Effect::Resolve { request_id, .. } => *request_id,
+        other => panic!("not a resolve: {other:?}"),
+    }
+}
+
+#[test]
+fn start_resolves_everything_that_needs_no_input() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    let profiles: Vec<&str> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Resolve { profile, .. } => profile.as_str(),
+            _ => "",
+        })
+        .collect();
+    assert_eq!(profiles, ["SwitchFromRole", "SwitchToRole", "alice", "denied"]);
+    assert_eq!(status_of(&state, "mfa-admin"), RowStatus::NeedsMfa);
+    assert_eq!(status_of(&state, "broken"), RowStatus::Lint);
+    assert_eq!(status_of(&state, "alice"), RowStatus::Resolving);
+}
+
+#[test]
+fn keys_move_the_selection() {
+    let mut state = fixtures::state(unicode());
+    assert_eq!(selected(&state), "SwitchFromRole");
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Down);
+    assert_eq!(selected(&state), "alice");
+    press(&mut state, KeyCode::Char('k'));
+    assert_eq!(selected(&state), "SwitchToRole");
+    press(&mut state, KeyCode::Char('G'));
+    assert_eq!(selected(&state), "mfa-admin");
+    press(&mut state, KeyCode::Down);
+    assert_eq!(selected(&state), "mfa-admin", "stays on the last");
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!(selected(&state), "SwitchFromRole");
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(
+        selected(&state),
+        "mfa-admin",
+        "a page is longer than six profiles"
+    );
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(selected(&state), "SwitchFromRole");
+}
+
+#[test]
+fn results_out_of_order_all_land() {
+    let mut state = fixtures::state(unicode());
+    let mut effects = resolve_all(&mut state);
+    effects.reverse();
+    answer(&mut state, effects);
+    assert_eq!(status_of(&state, "alice"), RowStatus::Ok);
+    assert_eq!(status_of(&state, "SwitchToRole"), RowStatus::Ok);
+    assert_eq!(status_of(&state, "denied"), RowStatus::Failed);
+    assert_eq!(state.resolving_count(), 0);
+    assert_eq!(state.tick_interval(), Some(std::time::Duration::from_secs(1)));
+}
+
+#[test]
+fn stale_replies_are_dropped() {
+    let mut state = fixtures::state(unicode());
+    state.select("denied");
+    let first = press(&mut state, KeyCode::Char('r'));
+    let second = press(&mut state, KeyCode::Char('r'));
+    assert!(request_id(&second[0]) > request_id(&first[0]));
+
+    // The first request answers late with a success: it must not win.
+    let stale = Action::Resolved {
+        request_id: request_id(&first[0]),
+        profile: "denied".into(),
+        resolution: Box::new(resolution("alice")),
+    };
+    update(&mut state, stale.clone());
+    assert_eq!(status_of(&state, "denied"), RowStatus::Resolving);
+    answer(&mut state, second);
+    assert_eq!(status_of(&state, "denied"), RowStatus::Failed);
+    update(&mut state, stale);
+    assert_eq!(
+        status_of(&state, "denied"),
+        RowStatus::Failed,
+        "still the latest reply"
+    );
+    // A reply for a profile that does not exist is ignored too.
+    let effects = update(
+        &mut state,
+        Action::Resolved {
+            request_id: 999,
+            profile: "nope".into(),
+            resolution: Box::new(resolution("alice")),
+        },
+    );
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn filter_narrows_incrementally_and_esc_clears() {
+    let mut state = fixtures::state(unicode());
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "swto");
+    // Fuzzy: both match, the closer one first; the selection stays where it was.
+    assert_eq!(visible(&state), ["SwitchToRole", "SwitchFromRole"]);
+    assert_eq!(selected(&state), "SwitchFromRole");
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    assert_eq!(state.filter, "s");
+    type_text(&mut state, "witchto");
+    assert_eq!(visible(&state), ["SwitchToRole"]);
+    assert_eq!(
+        selected(&state),
+        "SwitchToRole",
+        "the selection follows what is left"
+    );
+    for _ in 0..6 {
+        press(&mut state, KeyCode::Backspace);
+    }
+    assert_eq!(state.filter, "sw");
+    assert_eq!(visible(&state), ["SwitchFromRole", "SwitchToRole"]);
+    // q is text while filtering, not quit.
+    assert!(type_text(&mut state, "q").is_empty());
+    assert!(visible(&state).is_empty());
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.filter, "sw");
+    assert_eq!(visible(&state).len(), 2, "Enter keeps the filter");
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(visible(&state).len(), 6);
+    assert_eq!(selected(&state), "SwitchFromRole");
+}
+
+#[test]
+fn filter_matches_accounts_once_known() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "333333333333");
+    assert_eq!(visible(&state), ["SwitchToRole"]);
+}
+
+#[test]
+fn grouping_orders_by_account() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(
+        visible(&state),
+        [
+            "alice",
+            "SwitchFromRole",
+            "mfa-admin",
+            "SwitchToRole",
+            "denied",
+            "broken"
+        ]
+    );
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(visible(&state)[0], "SwitchFromRole");
+}
+
+#[test]
+fn the_list_scrolls_only_as_needed() {
+    let rows = (0..40)
+        .map(|n| ProfileRow {
+            name: format!("p{n:02}"),
+            kind: "static".into(),
+            region: None,
+            account: None,
+            chain: Vec::new(),
+            mfa_serial: None,
+            plan_error: None,
+            findings: Vec::new(),
+        })
+        .collect();
+    let mut state = State::new(rows, unicode(), fixtures::now());
+    update(
+        &mut state,
+        Action::Resize {
+            width: 80,
+            height: 12,
+        },
+    );
+    let rows_shown = rswitch::tui::view::layout::list_rows(state.size);
+    assert_eq!(rows_shown, 9);
+    for _ in 0..12 {
+        press(&mut state, KeyCode::Down);
+    }
+    assert_eq!(selected(&state), "p12");
+    assert_eq!(state.list_top, 4, "the selection is on the last row shown");
+    press(&mut state, KeyCode::Up);
+    assert_eq!(state.list_top, 4, "moving up inside the window does not scroll");
+    press(&mut state, KeyCode::Char('G'));
+    assert_eq!(state.list_top, 31);
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!(state.list_top, 0);
+}
+
+#[test]
+fn rows_come_from_config_plan_and_lint() {
+    let rows = fixtures::rows();
+    let row = |name: &str| rows.iter().find(|r| r.name == name).expect("row");
+    let to = row("SwitchToRole");
+    assert_eq!(to.kind, "role");
+    assert_eq!(to.account.as_deref(), Some("333333333333"));
+    assert_eq!(to.region.as_deref(), Some("eu-central-1"));
+    let chain: Vec<&str> = to.chain.iter().map(|h| h.profile.as_str()).collect();
+    assert_eq!(chain, ["alice", "SwitchFromRole", "SwitchToRole"]);
+    assert_eq!(to.chain[0].label, "static");
+    assert!(to.resolvable_unattended());
+    let mfa = row("mfa-admin");
+    assert_eq!(
+        mfa.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert!(!mfa.resolvable_unattended());
+    let broken = row("broken");
+    assert_eq!(broken.kind, "invalid");
+    assert!(
+        broken
+            .plan_error
+            .as_deref()
+            .is_some_and(|e| e.contains("config:25"))
+    );
+    assert_eq!(broken.findings.len(), 1);
+    assert!(
+        row("alice").findings.is_empty(),
+        "findings go to the profile they name"
+    );
+}
