@@ -24,6 +24,9 @@ pub struct GlobalArgs {
     /// Give up on an unreachable STS, IMDS or credential endpoint after this many seconds
     #[arg(long, global = true, value_name = "SECS", default_value_t = 5.0, value_parser = parse_timeout)]
     pub timeout: f64,
+    /// Draw the TUI with ASCII only (automatic when the locale is not UTF-8, e.g. LANG=C)
+    #[arg(long, global = true)]
+    pub ascii: bool,
     /// Neither read nor write the credential cache (~/.aws/cli/cache, shared with the AWS CLI)
     #[arg(long, global = true)]
     pub no_cache: bool,
@@ -58,6 +61,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Check the config files for mistakes (no network); exit 1 if any error is found
     Lint(LintArgs),
+    /// Pick a profile in the TUI and print its export text: eval "$(rswitch pick)"
+    Pick(PickArgs),
     /// Print a profile's credentials for a shell: eval "$(rswitch export prod)"
     Export(ExportArgs),
     /// Run one command with a profile's credentials: rswitch exec prod -- aws s3 ls
@@ -117,9 +122,16 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Print the demo's check results instead of opening the TUI
+    /// Print `check --all` results instead of opening the TUI (also when there is no terminal)
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PickArgs {
+    /// Format of the text printed for the picked profile
+    #[arg(long, short, value_enum, default_value_t = crate::export::Format::Env)]
+    pub format: crate::export::Format,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,5 @@
-//! `rswitch demo`: the built-in world on loopback, with the real commands run on it.
+//! `rswitch demo`: the built-in world on loopback, with the real commands run on it: the
+//! TUI when there is a terminal, `check --all` otherwise (or with `--check`).
 
 use super::{Exit, check};
 use crate::cli::{CheckArgs, DemoArgs, GlobalArgs};
@@ -8,10 +9,18 @@ use std::io::Write;
 pub async fn run(
     env: &Env,
     global: &GlobalArgs,
-    _args: &DemoArgs,
+    args: &DemoArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let demo = crate::demo::start_with(env).await?;
+    // The demo's world is brand new each run: nothing may come from or go to the real cache.
+    let global = GlobalArgs {
+        no_cache: true,
+        ..global.clone()
+    };
+    if !args.check && super::tui::terminal_available() {
+        return super::tui::run(&demo.env, &global, crate::export::Format::Env, false, out).await;
+    }
     eprintln!(
         "rswitch demo: accounts 111111111111 (dev) and 222222222222 (prod), STS at {}, IMDSv2 at {}\n  config: {}\n  credentials: {}\n",
         demo.sts_url(),
@@ -29,11 +38,6 @@ pub async fn run(
         json: false,
         concurrency: 16,
         mfa: false,
-    };
-    // The demo's world is brand new each run: nothing may come from or go to the real cache.
-    let global = GlobalArgs {
-        no_cache: true,
-        ..global.clone()
     };
     check::run(&demo.env, &global, &args, out).await
 }

@@ -22,23 +22,26 @@ async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<Export
         FAILURE
     })?;
     let resolution = resolver(set, env, global, 1).resolve(profile).await;
-    match resolution.outcome {
-        Ok(resolved) => Ok(ExportInput {
-            profile: resolution.profile,
-            credentials: resolved.credentials,
-            identity: Some(resolved.identity),
-            region: resolution.region,
-        }),
-        Err(_) => {
-            eprint!("{}", report::whoami_text(&resolution, SystemTime::now()));
-            Err(FAILURE)
-        }
-    }
+    export_input(&resolution).ok_or_else(|| {
+        eprint!("{}", report::whoami_text(&resolution, SystemTime::now()));
+        FAILURE
+    })
+}
+
+/// What to hand over from a successful resolution.
+pub fn export_input(resolution: &crate::resolve::Resolution) -> Option<ExportInput> {
+    let resolved = resolution.outcome.as_ref().ok()?;
+    Some(ExportInput {
+        profile: resolution.profile.clone(),
+        credentials: resolved.credentials.clone(),
+        identity: Some(resolved.identity.clone()),
+        region: resolution.region.clone(),
+    })
 }
 
 /// The variables a child process gets: the profile's, minus the recursion guard (a
 /// command the user runs is not a credential_process of ours).
-fn child_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
+pub(crate) fn child_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     let mut pairs = export::env_pairs(input);
     pairs.push((RESOLVING_VAR.to_string(), None));
     pairs

@@ -7,6 +7,7 @@ mod doctor;
 pub mod handover;
 mod lint;
 mod list;
+mod tui;
 mod whoami;
 
 use crate::cli::{Cli, Command};
@@ -38,11 +39,8 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::ClipboardKeeper) => handover::clipboard_keeper(),
         Some(Command::Doctor(args)) => doctor::run(&env, &cli.global, &args, out).await,
         Some(Command::Demo(args)) => demo::run(&env, &cli.global, &args, out).await,
-        None => {
-            anyhow::bail!(
-                "the TUI is not available in this build yet; try `rswitch list` or `rswitch check --all`"
-            )
-        }
+        Some(Command::Pick(args)) => tui::run(&env, &cli.global, args.format, true, out).await,
+        None => tui::run(&env, &cli.global, crate::export::Format::Env, false, out).await,
     }
 }
 

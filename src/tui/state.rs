@@ -35,6 +35,8 @@ pub struct Entry {
     pub in_flight: Option<u64>,
     /// Enter was pressed before the result was known: pick it once it resolves.
     pub pick_when_resolved: bool,
+    /// The doctor's short verdict on a failed resolution (computed once, when it arrives).
+    pub verdict: Option<String>,
 }
 
 /// What the status cell says.
@@ -58,6 +60,7 @@ impl Entry {
             resolution: None,
             in_flight: None,
             pick_when_resolved: false,
+            verdict: None,
         }
     }
 

@@ -95,6 +95,10 @@ fn resolved(
         return Vec::new();
     }
     entry.in_flight = None;
+    entry.verdict = resolution
+        .outcome
+        .is_err()
+        .then(|| crate::doctor::diagnose(None, &resolution).short_verdict());
     entry.resolution = Some(resolution);
     let pick = std::mem::take(&mut entry.pick_when_resolved);
     let mut effects = Vec::new();

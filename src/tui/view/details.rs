@@ -81,7 +81,7 @@ pub fn lines(state: &State, entry: &Entry, theme: &Theme) -> Vec<Line<'static>> 
     }
 
     if let Some(r) = entry.resolution.as_deref() {
-        outcome_lines(state, r, theme, &mut out);
+        outcome_lines(state, r, entry.verdict.as_deref(), theme, &mut out);
     }
     if let Some(e) = &row.plan_error {
         out.push(heading("Configuration error", theme));
@@ -160,7 +160,13 @@ fn hop_lines(n: usize, hop: &HopOutcome, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn outcome_lines(state: &State, r: &Resolution, theme: &Theme, out: &mut Vec<Line<'static>>) {
+fn outcome_lines(
+    state: &State,
+    r: &Resolution,
+    entry_verdict: Option<&str>,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+) {
     match &r.outcome {
         Ok(resolved) => {
             out.push(heading("Identity", theme));
@@ -186,6 +192,10 @@ fn outcome_lines(state: &State, r: &Resolution, theme: &Theme, out: &mut Vec<Lin
             out.push(expires);
         }
         Err(failure) => {
+            if let Some(verdict) = entry_verdict {
+                out.push(heading("Diagnosis (d: full report)", theme));
+                out.extend(clean_lines(verdict).into_iter().map(Line::raw));
+            }
             // A failure outside any hop (planning) is not in the hop list: show it here.
             if failure.hop.is_none() || r.hops.iter().all(|h| h.error.is_none()) {
                 out.push(heading("Error", theme));

@@ -1,0 +1,140 @@
+//! `rswitch` (no command), `rswitch pick` and the demo's TUI: wires the TUI to the real
+//! resolver and to the hand-over actions, and prints the picked profile's export text on
+//! stdout only after the terminal is restored.
+
+use super::{Exit, FAILURE, SUCCESS, load_config};
+use crate::cli::GlobalArgs;
+use crate::clipboard::{self, CopyOptions, Keeper};
+use crate::commands::handover::{child_pairs, describe, export_input};
+use crate::config::{ConfigSet, lint};
+use crate::env::Env;
+use crate::export::{self, Format};
+use crate::resolve::{Resolution, ResolverOptions};
+use crate::tui::{TuiExit, TuiHandlers, TuiOptions, TuiResolver};
+use clap::ValueEnum;
+use std::io::Write;
+use std::sync::Arc;
+
+/// True when the TUI has a terminal to draw on.
+pub fn terminal_available() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
+pub async fn run(
+    env: &Env,
+    global: &GlobalArgs,
+    format: Format,
+    pick: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if !terminal_available() {
+        anyhow::bail!(
+            "no terminal to draw the TUI on; use `rswitch list`, `rswitch check --all` or `rswitch export PROFILE`"
+        );
+    }
+    let set = load_config(env)?;
+    let findings = lint::lint(&set);
+    let rows = crate::tui::profile_rows(&set, env, &findings);
+    let resolver = Arc::new(TuiResolver::new(
+        set.clone(),
+        env.clone(),
+        ResolverOptions {
+            timeout: global.timeout(),
+            concurrency: 16,
+            cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
+        },
+    ));
+    let handlers = Arc::new(Handlers {
+        env: env.clone(),
+        set,
+    });
+    let exit = crate::tui::run(TuiOptions::from_env(env, global.ascii), rows, resolver, handlers).await?;
+    match exit {
+        TuiExit::Quit => Ok(if pick { FAILURE } else { SUCCESS }),
+        TuiExit::Signal(n) => Ok(u8::try_from(128 + n).unwrap_or(FAILURE)),
+        TuiExit::Pick { profile, resolution } => {
+            let input = match resolution.as_deref().and_then(export_input) {
+                Some(input) => input,
+                None => {
+                    eprintln!("rswitch: profile '{profile}' has no credentials to export");
+                    return Ok(FAILURE);
+                }
+            };
+            out.write_all(export::render(&input, format)?.as_bytes())?;
+            out.flush()?;
+            Ok(SUCCESS)
+        }
+    }
+}
+
+struct Handlers {
+    env: Env,
+    set: Arc<ConfigSet>,
+}
+
+impl Handlers {
+    fn copy_as(&self, resolution: &Resolution, format: Format) -> anyhow::Result<String> {
+        let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials to copy"))?;
+        let text = export::render(&input, format)?;
+        let opts = CopyOptions {
+            keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
+            ..CopyOptions::default()
+        };
+        let path = clipboard::copy(&text, &opts, &self.env)?;
+        Ok(format!(
+            "{} ({}, profile {})",
+            describe(path),
+            format.name(),
+            input.profile
+        ))
+    }
+}
+
+impl TuiHandlers for Handlers {
+    fn copy(&self, resolution: &Resolution) -> anyhow::Result<String> {
+        self.copy_as(resolution, Format::Env)
+    }
+
+    fn export_formats(&self) -> Vec<String> {
+        Format::value_variants()
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect()
+    }
+
+    fn export(&self, resolution: &Resolution, format: &str) -> anyhow::Result<String> {
+        let format: Format = format.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.copy_as(resolution, format)
+    }
+
+    fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String> {
+        let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials for a shell"))?;
+        let pairs = child_pairs(&input);
+        let mut cmd = crate::shell::subshell_command(&self.env, &pairs, true)?;
+        // Under `eval "$(rswitch)"` stdout is a pipe: the shell talks to the terminal.
+        let tty = || {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+        };
+        cmd.stdin(tty()?).stdout(tty()?).stderr(tty()?);
+        let mut banner = tty()?;
+        let _ = writeln!(banner, "{}", crate::shell::banner(&input));
+        let status = cmd.status()?;
+        Ok(format!(
+            "shell for {} exited with status {}",
+            input.profile,
+            crate::shell::exit_code(status)
+        ))
+    }
+
+    fn doctor(&self, resolution: &Resolution) -> String {
+        let plan = crate::resolve::plan(&self.set, &self.env, &resolution.profile).ok();
+        crate::doctor::diagnose(plan.as_ref(), resolution).to_text()
+    }
+}
