@@ -62,6 +62,14 @@ impl Checker<'_> {
     /// Returns the ARN rebuilt with every fixable problem fixed.
     fn check(&mut self, value: &str) -> Option<String> {
         let kind = self.kind;
+        // The AWS CLI keeps surrounding quotes and spaces as part of the value.
+        let trimmed = value.trim().trim_matches(['"', '\'']).trim();
+        if trimmed != value && !trimmed.is_empty() {
+            self.problem(
+                "has surrounding spaces or quotes, which the AWS CLI keeps as part of the value".into(),
+            );
+            return self.check(trimmed);
+        }
         if value.chars().any(char::is_whitespace) {
             self.unfixable("contains whitespace".into());
             return None;

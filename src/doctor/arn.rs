@@ -1,22 +1,10 @@
 //! ARNs as the doctor needs them: is a configured `role_arn` well formed (and if not,
 //! what was probably meant), and which principal made a refused call.
 //!
-//! The lint module has no public ARN check yet, so this keeps the one rule set the
-//! doctor relies on. Pure string handling.
+//! Validation is the config checker's (`crate::config::arn`); this module adds the
+//! structure the policy generator needs. Pure string handling.
 
 use serde::Serialize;
-
-/// Partitions whose IAM ARNs STS accepts.
-const PARTITIONS: &[&str] = &[
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
 
 /// A well-formed IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -63,96 +51,19 @@ pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Checks a configured `role_arn`.
+/// Checks a configured `role_arn` with the config checker (one rule set for lint,
+/// resolution and the doctor), then splits a well-formed one into its parts.
 pub fn parse_role_arn(arn: &str) -> Result<RoleArn, ArnProblem> {
-    if arn != arn.trim() || arn.contains(['"', '\'']) {
-        let cleaned = arn.trim().trim_matches(['"', '\'']).trim();
+    if let Some(problems) = crate::config::arn::check_iam_arn(arn, "role") {
         return Err(problem(
-            "role_arn has surrounding spaces or quotes, which the AWS CLI keeps as part of the value",
-            parse_role_arn(cleaned).ok().map(|r| r.arn()),
+            format!("role_arn {}", problems.problems.join("; ")),
+            problems.suggestion,
         ));
     }
+    // Well formed: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME.
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.first() != Some(&"arn") || parts.len() < 5 {
-        return Err(problem(
-            "role_arn is not an ARN (expected arn:aws:iam::ACCOUNT:role/NAME)",
-            None,
-        ));
-    }
-    let (partition, service, region, account) = (parts[1], parts[2], parts[3], parts[4]);
-    let resource = parts.get(5).copied();
-    // `arn:aws:iam::222222222222/SwitchToRole`: the `:role` was lost.
-    if let (None, Some((acct, name))) = (resource, account.split_once('/')) {
-        let name = name.strip_prefix("role/").unwrap_or(name);
-        return Err(problem(
-            "role_arn lacks ':role/' between the account and the role name",
-            well_formed(partition, acct, name),
-        ));
-    }
-    let Some(resource) = resource else {
-        return Err(problem(
-            "role_arn has no resource part (expected …:role/NAME)",
-            None,
-        ));
-    };
-    if !PARTITIONS.contains(&partition) {
-        return Err(problem(
-            format!(
-                "role_arn partition '{partition}' is not one of {}",
-                PARTITIONS.join(", ")
-            ),
-            PARTITIONS
-                .iter()
-                .find(|p| p.eq_ignore_ascii_case(partition))
-                .and_then(|p| parse_role_arn(&arn.replacen(partition, p, 1)).ok())
-                .map(|r| r.arn()),
-        ));
-    }
-    if !is_account_id(account) {
-        return Err(problem(
-            format!("role_arn account '{account}' is not a 12-digit account id"),
-            None,
-        ));
-    }
-    let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
-    if service == "sts" && kind == "assumed-role" {
-        let role = rest.split('/').next().unwrap_or_default();
-        return Err(problem(
-            "role_arn is an assumed-role session ARN (sts), not the role's ARN (iam)",
-            well_formed(partition, account, role),
-        ));
-    }
-    if service != "iam" {
-        return Err(problem(
-            format!("role_arn names service '{service}'; role ARNs are arn:{partition}:iam::…"),
-            (kind == "role")
-                .then(|| well_formed(partition, account, rest))
-                .flatten(),
-        ));
-    }
-    if !region.is_empty() {
-        return Err(problem(
-            format!("role_arn has region '{region}'; IAM ARNs have an empty region field"),
-            (kind == "role")
-                .then(|| well_formed(partition, account, rest))
-                .flatten(),
-        ));
-    }
-    if kind != "role" {
-        return Err(problem(
-            match kind {
-                "user" | "group" | "root" | "policy" | "instance-profile" => {
-                    format!("role_arn names an IAM {kind}, not a role")
-                }
-                _ => "role_arn lacks 'role/' before the role name".to_string(),
-            },
-            match kind {
-                "user" | "group" | "root" | "policy" => None,
-                "instance-profile" => well_formed(partition, account, rest),
-                _ => well_formed(partition, account, resource),
-            },
-        ));
-    }
+    let (partition, account) = (parts[1], parts[4]);
+    let rest = parts[5].strip_prefix("role/").unwrap_or(parts[5]);
     split_path(rest)
         .map(|(path, name)| RoleArn {
             partition: partition.to_string(),
@@ -166,22 +77,6 @@ pub fn parse_role_arn(arn: &str) -> Result<RoleArn, ArnProblem> {
                 None,
             )
         })
-}
-
-fn well_formed(partition: &str, account: &str, path_and_name: &str) -> Option<String> {
-    if !PARTITIONS.contains(&partition) || !is_account_id(account) {
-        return None;
-    }
-    let (path, name) = split_path(path_and_name)?;
-    Some(
-        RoleArn {
-            partition: partition.to_string(),
-            account: account.to_string(),
-            path,
-            name,
-        }
-        .arn(),
-    )
 }
 
 /// `team/Name` -> (`/team/`, `Name`); every segment must be a valid IAM name.
