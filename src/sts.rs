@@ -201,49 +201,29 @@ where
             None,
             format!("cannot reach STS: {}", error_chain(&err)),
         ),
-        SdkError::ServiceError(se) => {
-            let (code, message) = match (err.code(), err.message()) {
-                (Some(code), message) => (Some(code.to_string()), message.unwrap_or_default().to_string()),
-                // Some STS-compatible servers nest the error as ErrorResponse/Errors/Error,
-                // which the SDK does not read: take code and message from the raw body.
-                (None, _) => {
-                    let body = se
-                        .raw()
-                        .body()
-                        .bytes()
-                        .map(String::from_utf8_lossy)
-                        .unwrap_or_default();
-                    match xml_tag(&body, "Code") {
-                        Some(code) => (Some(code), xml_tag(&body, "Message").unwrap_or_default()),
-                        None => (
-                            None,
-                            format!("HTTP {} from STS: {}", se.raw().status().as_u16(), body.trim()),
-                        ),
-                    }
-                }
-            };
-            HopError::new(kind_of_code(code.as_deref()), code, message)
-        }
-        SdkError::ResponseError(r) => {
-            let body = r
-                .raw()
-                .body()
-                .bytes()
-                .map(String::from_utf8_lossy)
-                .unwrap_or_default();
-            match xml_tag(&body, "Code") {
-                Some(code) => HopError::new(
-                    kind_of_code(Some(&code)),
-                    Some(code),
-                    xml_tag(&body, "Message").unwrap_or_default(),
-                ),
-                None => HopError::new(
+        SdkError::ServiceError(se) => match err.code() {
+            Some(code) => HopError::new(
+                kind_of_code(Some(code)),
+                Some(code.to_string()),
+                err.message().unwrap_or_default(),
+            ),
+            // Some STS-compatible servers nest the error as ErrorResponse/Errors/Error,
+            // which the SDK does not read: take code and message from the raw body.
+            None => from_raw_body(se.raw()).unwrap_or_else(|body| {
+                HopError::new(
                     ErrorKind::Other,
                     None,
-                    format!("unreadable answer from STS: {}", DisplayErrorContext(&err)),
-                ),
-            }
-        }
+                    format!("HTTP {} from STS: {}", se.raw().status().as_u16(), body.trim()),
+                )
+            }),
+        },
+        SdkError::ResponseError(r) => from_raw_body(r.raw()).unwrap_or_else(|_| {
+            HopError::new(
+                ErrorKind::Other,
+                None,
+                format!("unreadable answer from STS: {}", DisplayErrorContext(&err)),
+            )
+        }),
         SdkError::ConstructionFailure(_) => HopError::new(
             ErrorKind::Config,
             None,
@@ -253,6 +233,23 @@ where
     };
     hop_error.caller_arn = caller_from_message(&hop_error.message);
     hop_error
+}
+
+/// The error `<Code>` and `<Message>` of a raw STS answer, or the body when it has none.
+fn from_raw_body(raw: &HttpResponse) -> Result<HopError, String> {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    match xml_tag(&body, "Code") {
+        Some(code) => Ok(HopError::new(
+            kind_of_code(Some(&code)),
+            Some(code),
+            xml_tag(&body, "Message").unwrap_or_default(),
+        )),
+        None => Err(body.into_owned()),
+    }
 }
 
 /// An error and its sources, each said once: `dispatch failure: io error: … refused`.

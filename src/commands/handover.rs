@@ -174,7 +174,7 @@ pub fn clear_cache(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
         Some(name) => {
             let set = load_config(env)?;
             let plan = crate::resolve::plan(&set, env, name)?;
-            let keys: Vec<_> = plan.hops.iter().map(crate::resolve::run::cache_key).collect();
+            let keys: Vec<_> = plan.hops.iter().map(crate::resolve::cache_key).collect();
             cache.clear(keys.iter())?
         }
     };

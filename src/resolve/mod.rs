@@ -1,11 +1,13 @@
 //! Profile -> plan of hops (pure, loop-checked) -> credentials (runs the plan).
 
+mod assume;
 mod base;
 pub mod outcome;
 pub mod plan;
 pub mod run;
 pub mod session_name;
 
+pub use assume::cache_key;
 pub use outcome::{ErrorKind, HopError, Resolution, Status};
 pub use plan::{BaseSource, Plan, PlanError, RoleHop, plan};
 pub use run::{MfaPrompt, Resolver, ResolverOptions};

@@ -8,12 +8,13 @@
 use super::base::base_credentials;
 use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
 use super::plan::{Plan, RoleHop, plan};
-use super::session_name;
-use crate::cache::{Cache, CacheKey, CachedRole, CachedSession, MfaKey};
+
+use super::assume::cache_key;
+use crate::cache::Cache;
 use crate::config::ConfigSet;
 use crate::creds::{Credentials, Identity};
 use crate::env::Env;
-use crate::sts::{AssumeRoleInput, Sts, StsSettings};
+use crate::sts::{Sts, StsSettings};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,10 +46,10 @@ impl Default for ResolverOptions {
 
 /// Credentials at some point of a chain and who they are (if known).
 #[derive(Clone, Debug)]
-struct Step {
-    credentials: Credentials,
-    identity: Option<Identity>,
-    cached: bool,
+pub(super) struct Step {
+    pub(super) credentials: Credentials,
+    pub(super) identity: Option<Identity>,
+    pub(super) cached: bool,
 }
 
 /// (region, endpoint) of an STS client.
@@ -56,16 +57,16 @@ type StsKey = (Option<String>, Option<String>);
 type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 
 pub struct Resolver {
-    env: Env,
-    set: Arc<ConfigSet>,
-    options: ResolverOptions,
-    mfa: Option<MfaPrompt>,
-    clients: Mutex<HashMap<StsKey, Sts>>,
-    memo: Mutex<HashMap<String, Memo>>,
+    pub(super) env: Env,
+    pub(super) set: Arc<ConfigSet>,
+    pub(super) options: ResolverOptions,
+    pub(super) mfa: Option<MfaPrompt>,
+    pub(super) clients: Mutex<HashMap<StsKey, Sts>>,
+    pub(super) memo: Mutex<HashMap<String, Memo>>,
     /// One MFA prompt at a time on the terminal.
-    mfa_lock: tokio::sync::Mutex<()>,
+    pub(super) mfa_lock: tokio::sync::Mutex<()>,
     /// One GetSessionToken at a time, so profiles sharing a device share one session.
-    mfa_session_lock: tokio::sync::Mutex<()>,
+    pub(super) mfa_session_lock: tokio::sync::Mutex<()>,
 }
 
 impl Resolver {
@@ -407,153 +408,6 @@ impl Resolver {
             }
         }
     }
-
-    async fn assume(
-        &self,
-        sts: &Sts,
-        caller: &Step,
-        hop: &RoleHop,
-        read_cache: bool,
-    ) -> Result<Step, HopError> {
-        // STS would only say "is invalid"; the config check says what is wrong and where.
-        if let Some(problems) = crate::config::arn::check_iam_arn(&hop.role_arn, "role") {
-            let suggestion = problems
-                .suggestion
-                .map(|s| format!("; did you mean '{s}'?"))
-                .unwrap_or_default();
-            return Err(HopError::new(
-                ErrorKind::Config,
-                None,
-                format!(
-                    "profile '{}': role_arn '{}' is malformed: {}{suggestion} ({}); not sent to STS",
-                    hop.profile,
-                    hop.role_arn,
-                    problems.problems.join("; "),
-                    hop.location
-                ),
-            ));
-        }
-        let key = cache_key(hop);
-        let cache = self.options.cache.as_ref();
-        if read_cache && let Some(hit) = cache.and_then(|c| c.get(&key, SystemTime::now())) {
-            return Ok(Step {
-                identity: Some(Identity {
-                    account: hit.account_id().unwrap_or_default().to_string(),
-                    arn: hit.assumed_role_arn.clone(),
-                    user_id: hit.assumed_role_id.clone(),
-                }),
-                credentials: hit.credentials,
-                cached: true,
-            });
-        }
-        let session_name = hop
-            .session_name
-            .clone()
-            .unwrap_or_else(|| session_name::default_for_user(&self.env.user_name()));
-        let mut calling = caller.credentials.clone();
-        let mut token_code = None;
-        if let Some(serial) = &hop.mfa_serial {
-            if calling.session_token.is_none() {
-                // A long-term user: one MFA-authenticated session serves every role that
-                // shares this user and device, so the code is typed once, not per role.
-                calling = self.mfa_session(sts, &calling, &hop.profile, serial).await?;
-            } else {
-                token_code = Some(self.mfa_code(&hop.profile, serial).await?);
-            }
-        }
-        let assumed = sts
-            .assume_role(
-                &calling,
-                &AssumeRoleInput {
-                    role_arn: &hop.role_arn,
-                    session_name: &session_name,
-                    external_id: hop.external_id.as_deref(),
-                    duration_seconds: hop.duration_seconds,
-                    serial_number: token_code.as_ref().and(hop.mfa_serial.as_deref()),
-                    token_code: token_code.as_deref(),
-                },
-            )
-            .await?;
-        if let (Some(cache), Some(expiration)) = (cache, assumed.credentials.expiration) {
-            let entry = CachedRole {
-                credentials: assumed.credentials.clone(),
-                assumed_role_arn: assumed.identity.arn.clone(),
-                assumed_role_id: assumed.identity.user_id.clone(),
-                expiration,
-            };
-            if let Err(e) = cache.put(&key, &entry) {
-                eprintln!(
-                    "rswitch: warning: cannot write the credential cache in {}: {e}",
-                    cache.dir().display()
-                );
-            }
-        }
-        Ok(Step {
-            credentials: assumed.credentials,
-            identity: Some(assumed.identity),
-            cached: false,
-        })
-    }
-
-    /// An MFA-authenticated GetSessionToken session for a long-term user, from the cache
-    /// when one is still valid.
-    async fn mfa_session(
-        &self,
-        sts: &Sts,
-        user: &Credentials,
-        profile: &str,
-        serial: &str,
-    ) -> Result<Credentials, HopError> {
-        let key = MfaKey::new(&user.access_key_id, serial, None);
-        let cache = self.options.cache.as_ref();
-        // Several profiles may reach this point together: ask once.
-        let _one_at_a_time = self.mfa_session_lock.lock().await;
-        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, SystemTime::now())) {
-            return Ok(hit.credentials);
-        }
-        let code = self.mfa_code(profile, serial).await?;
-        let session = sts.session_token(user, serial, &code, None).await?;
-        if let (Some(cache), Some(expiration)) = (cache, session.expiration) {
-            let entry = CachedSession {
-                credentials: session.clone(),
-                expiration,
-            };
-            if let Err(e) = cache.put_mfa_session(&key, &entry) {
-                eprintln!(
-                    "rswitch: warning: cannot write the MFA session cache in {}: {e}",
-                    cache.dir().display()
-                );
-            }
-        }
-        Ok(session)
-    }
-
-    async fn mfa_code(&self, profile: &str, serial: &str) -> Result<String, HopError> {
-        let Some(prompt) = &self.mfa else {
-            return Err(HopError::new(
-                ErrorKind::Config,
-                None,
-                format!(
-                    "profile '{profile}' needs an MFA code for {serial}, but no terminal is available to ask for it"
-                ),
-            ));
-        };
-        let _one_at_a_time = self.mfa_lock.lock().await;
-        prompt(profile.to_string(), serial.to_string())
-            .await
-            .map_err(|e| HopError::new(ErrorKind::Config, None, format!("MFA code for {serial}: {e}")))
-    }
-}
-
-/// The AWS CLI's cache key for a hop: configured values only, never a generated name.
-pub fn cache_key(hop: &RoleHop) -> CacheKey {
-    CacheKey::for_role(
-        &hop.role_arn,
-        hop.session_name.as_deref(),
-        hop.external_id.as_deref(),
-        hop.mfa_serial.as_deref(),
-        hop.duration_seconds.map(i64::from),
-    )
 }
 
 fn skip_rest(hops: &mut Vec<HopOutcome>, rest: &[RoleHop]) {
