@@ -64,17 +64,18 @@ cat > "$OUT/bare.sh" <<'SH'
 # The three requests rswitch makes for `whoami deploy`, with curl and nothing else.
 set -euo pipefail
 tag() { sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p" | head -n1; }
-call() { # key secret token body
-  local hdr=()
-  [ -n "$3" ] && hdr=(-H "X-Amz-Security-Token: $3")
-  curl -sS --fail-with-body --aws-sigv4 "aws:amz:eu-west-1:sts" --user "$1:$2" "${hdr[@]}" \
-    -H 'Content-Type: application/x-www-form-urlencoded' --data "$4" "$BENCH_PROXY/"
+call() { # key secret token param...
+  local key=$1 secret=$2 token=$3 args=()
+  shift 3
+  [ -n "$token" ] && args+=(-H "X-Amz-Security-Token: $token")
+  for p in "$@"; do args+=(--data-urlencode "$p"); done
+  curl -sS --fail-with-body --aws-sigv4 "aws:amz:eu-west-1:sts" --user "$key:$secret" "${args[@]}" "$BENCH_PROXY/"
 }
-r1=$(call "$ALICE_KEY" "$ALICE_SECRET" "" "Action=AssumeRole&Version=2011-06-15&RoleArn=$SWITCH_TO&RoleSessionName=bench")
+r1=$(call "$ALICE_KEY" "$ALICE_SECRET" "" Action=AssumeRole Version=2011-06-15 "RoleArn=$SWITCH_TO" RoleSessionName=bench)
 k=$(tag AccessKeyId <<<"$r1"); s=$(tag SecretAccessKey <<<"$r1"); t=$(tag SessionToken <<<"$r1")
-r2=$(call "$k" "$s" "$t" "Action=AssumeRole&Version=2011-06-15&RoleArn=$BENCH_DEPLOY&RoleSessionName=bench")
+r2=$(call "$k" "$s" "$t" Action=AssumeRole Version=2011-06-15 "RoleArn=$BENCH_DEPLOY" RoleSessionName=bench)
 k=$(tag AccessKeyId <<<"$r2"); s=$(tag SecretAccessKey <<<"$r2"); t=$(tag SessionToken <<<"$r2")
-call "$k" "$s" "$t" "Action=GetCallerIdentity&Version=2011-06-15" | tag Arn | grep -q Deploy
+call "$k" "$s" "$t" Action=GetCallerIdentity Version=2011-06-15 | tag Arn | grep -q Deploy
 SH
 chmod +x "$OUT/bare.sh"
 export ALICE_KEY ALICE_SECRET

@@ -125,6 +125,10 @@ pub struct DemoArgs {
     /// Print `check --all` results instead of opening the TUI (also when there is no terminal)
     #[arg(long)]
     pub check: bool,
+    /// Run this command inside the demo world instead (HOME and the AWS files point at it),
+    /// e.g. `rswitch demo -- rswitch doctor prod-denied-trust` or `rswitch demo -- bash`
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

@@ -241,3 +241,47 @@ fn malformed_role_arn_is_reported_before_any_call() {
     assert!(out.contains("config:3"), "{out}");
     assert!(out.contains("not sent to STS"), "{out}");
 }
+
+#[test]
+fn demo_checks_its_world_without_any_account() {
+    let home = world("", "");
+    let assert = rswitch(home.path()).args(["demo", "--check"]).assert().code(1);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no {name} in\n{out}"))
+            .to_string()
+    };
+    assert!(line("prod").starts_with("OK"), "{out}");
+    assert!(line("prod").contains("assumed-role/SwitchToRole/"), "{out}");
+    assert!(line("prod-from-instance").starts_with("OK"), "{out}");
+    assert!(line("prod-deploy").contains("assumed-role/Deploy/"), "{out}");
+    assert!(line("prod-denied-trust").starts_with("DENIED"), "{out}");
+    assert!(
+        line("prod-denied-trust").contains("is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/SwitchToRole2"),
+        "{out}"
+    );
+    assert!(
+        line("broken-arn").contains("did you mean 'arn:aws:iam::222222222222:role/SwitchToRole'"),
+        "{out}"
+    );
+    assert!(line("prod-mfa").starts_with("SKIP"), "{out}");
+}
+
+#[test]
+fn demo_runs_a_command_inside_its_world() {
+    let home = world("", "");
+    let bin = env!("CARGO_BIN_EXE_rswitch");
+    let assert = rswitch(home.path())
+        .args(["demo", "--", bin, "doctor", "prod-denied-trust", "--json"])
+        .assert()
+        .code(1);
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).expect("doctor json");
+    let text = json.to_string();
+    assert!(
+        text.contains("arn:aws:iam::222222222222:role/SwitchToRole2"),
+        "{text}"
+    );
+    assert!(text.contains("arn:aws:iam::111111111111:user/alice"), "{text}");
+}

@@ -18,6 +18,13 @@ pub async fn run(
         no_cache: true,
         ..global.clone()
     };
+    if let Some((program, rest)) = args.command.split_first() {
+        let mut cmd = std::process::Command::new(program);
+        cmd.args(rest).env_clear().envs(demo.env.vars());
+        let status = tokio::task::block_in_place(|| cmd.status())
+            .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", program.to_string_lossy()))?;
+        return Ok(u8::try_from(crate::shell::exit_code(status)).unwrap_or(1));
+    }
     if !args.check && super::tui::terminal_available() {
         return super::tui::run(&demo.env, &global, crate::export::Format::Env, false, out).await;
     }

@@ -99,9 +99,9 @@ impl Report {
             Some(hop) => {
                 let _ = writeln!(
                     out,
-                    " at hop {} of {} ({chain}), profile '{}'",
-                    hop.index,
-                    self.chain.len().max(hop.index + 1) - 1,
+                    // Numbered as `check` and `whoami` number them: 1 is the base credentials.
+                    " at hop {} ({chain}), profile '{}'",
+                    hop.index + 1,
                     hop.profile
                 );
             }
