@@ -3,10 +3,10 @@
 #
 #   bash benches/bench.sh            # needs the venv from `bash tests/run.sh`, and hyperfine
 #
-# 1. whoami of a chained profile (alice -> switch-to -> deploy: 2 AssumeRole + 1
-#    GetCallerIdentity), cache off, against
+# 1. whoami of a chained profile (alice -> switch-to -> deploy: 2 AssumeRole, which also
+#    name the session), cache off, straight to moto, against
 #      - `aws sts get-caller-identity --profile deploy` (awscli v1, its cache emptied before each run)
-#      - the bare requests: the same three calls made with `curl --aws-sigv4`
+#      - the bare requests: the same two calls made with `curl --aws-sigv4`
 # 2. `check --all` over 100 profiles sharing their first hops, with 100 ms injected per request.
 # 3. warm-cache `export deploy` against `awsumepy deploy -s` and warm-cache awscli.
 # Results are written to target/bench/ (hyperfine JSON) and summarised on stdout.
@@ -40,7 +40,7 @@ import json, shlex, sys
 j = json.load(open(sys.argv[1]))
 for k, v in j["env"].items():
     print("export %s=%s" % (k, shlex.quote(v)))
-print("export BENCH_PROXY=%s" % shlex.quote(j["proxy"]))
+print("export BENCH_PROXY=%s BENCH_MOTO=%s" % (shlex.quote(j["proxy"]), shlex.quote(j["moto"])))
 print("export BENCH_DEPLOY=%s SWITCH_TO=%s" % (shlex.quote(j["world"]["roles"]["deploy"]), shlex.quote(j["world"]["roles"]["switch_to"])))
 ' "$fifo")"
   export PATH="$VENV/bin:$PATH"
@@ -59,9 +59,11 @@ median_ms() { "$VENV/bin/python" -c 'import json,sys,statistics; print("%.1f" % 
 
 echo "== 1. whoami, chained profile, no cache (loopback moto, no injected latency)"
 start_world 0 0
+# Straight to moto (every tool honours AWS_ENDPOINT_URL_STS), not through the test proxy.
+export AWS_ENDPOINT_URL_STS=$BENCH_MOTO
 cat > "$OUT/bare.sh" <<'SH'
 #!/usr/bin/env bash
-# The three requests rswitch makes for `whoami deploy`, with curl and nothing else.
+# The two requests rswitch makes for `whoami deploy`, with curl and nothing else.
 set -euo pipefail
 tag() { sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p" | head -n1; }
 call() { # key secret token param...
@@ -69,13 +71,11 @@ call() { # key secret token param...
   shift 3
   [ -n "$token" ] && args+=(-H "X-Amz-Security-Token: $token")
   for p in "$@"; do args+=(--data-urlencode "$p"); done
-  curl -sS --fail-with-body --aws-sigv4 "aws:amz:eu-west-1:sts" --user "$key:$secret" "${args[@]}" "$BENCH_PROXY/"
+  curl -sS --fail-with-body --aws-sigv4 "aws:amz:eu-west-1:sts" --user "$key:$secret" "${args[@]}" "$AWS_ENDPOINT_URL_STS/"
 }
 r1=$(call "$ALICE_KEY" "$ALICE_SECRET" "" Action=AssumeRole Version=2011-06-15 "RoleArn=$SWITCH_TO" RoleSessionName=bench)
 k=$(tag AccessKeyId <<<"$r1"); s=$(tag SecretAccessKey <<<"$r1"); t=$(tag SessionToken <<<"$r1")
-r2=$(call "$k" "$s" "$t" Action=AssumeRole Version=2011-06-15 "RoleArn=$BENCH_DEPLOY" RoleSessionName=bench)
-k=$(tag AccessKeyId <<<"$r2"); s=$(tag SecretAccessKey <<<"$r2"); t=$(tag SessionToken <<<"$r2")
-call "$k" "$s" "$t" Action=GetCallerIdentity Version=2011-06-15 | tag Arn | grep -q Deploy
+call "$k" "$s" "$t" Action=AssumeRole Version=2011-06-15 "RoleArn=$BENCH_DEPLOY" RoleSessionName=bench | tag Arn | grep -q Deploy
 SH
 chmod +x "$OUT/bare.sh"
 export ALICE_KEY ALICE_SECRET
@@ -88,7 +88,7 @@ hyperfine --warmup 3 --runs "$RUNS" --export-json "$OUT/whoami-bare.json" "$OUT/
 hyperfine --warmup 1 --runs "$((RUNS / 3 + 1))" --prepare "rm -rf $HOME/.aws/cli/cache" \
   --export-json "$OUT/whoami-aws.json" "aws sts get-caller-identity --profile deploy" >/dev/null
 echo "rswitch whoami:                  $(median_ms "$OUT/whoami-rswitch.json") ms (median)"
-echo "bare curl sequence (3 requests): $(median_ms "$OUT/whoami-bare.json") ms"
+echo "bare curl sequence (2 requests): $(median_ms "$OUT/whoami-bare.json") ms"
 echo "aws sts get-caller-identity:     $(median_ms "$OUT/whoami-aws.json") ms"
 echo "awscli / rswitch:                $(ratio "$OUT/whoami-aws.json" "$OUT/whoami-rswitch.json")x"
 echo "rswitch / bare requests:         $(ratio "$OUT/whoami-rswitch.json" "$OUT/whoami-bare.json")x"
@@ -98,7 +98,8 @@ echo "== 3. warm-cache export of the chained profile"
 aws sts get-caller-identity --profile deploy >/dev/null
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT/export-rswitch.json" "$RSWITCH export deploy" >/dev/null
 hyperfine -N --warmup 1 --runs "$((RUNS / 3 + 1))" --export-json "$OUT/export-aws.json" "aws sts get-caller-identity --profile deploy" >/dev/null
-hyperfine -N --warmup 1 --runs "$((RUNS / 3 + 1))" --export-json "$OUT/export-awsume.json" "awsumepy deploy -s" >/dev/null || echo "(awsume failed; see above)"
+awsumepy deploy -s >/dev/null 2>"$OUT/awsume.err" || { echo "awsume cannot assume deploy here:"; cat "$OUT/awsume.err"; }
+hyperfine -N --warmup 1 --runs "$((RUNS / 3 + 1))" --export-json "$OUT/export-awsume.json" "awsumepy deploy -s" >/dev/null 2>&1 || rm -f "$OUT/export-awsume.json"
 echo "rswitch export (warm cache):     $(median_ms "$OUT/export-rswitch.json") ms"
 echo "aws (warm cache):                $(median_ms "$OUT/export-aws.json") ms  -> $(ratio "$OUT/export-aws.json" "$OUT/export-rswitch.json")x slower"
 [ -s "$OUT/export-awsume.json" ] && echo "awsumepy -s:                     $(median_ms "$OUT/export-awsume.json") ms  -> $(ratio "$OUT/export-awsume.json" "$OUT/export-rswitch.json")x slower"

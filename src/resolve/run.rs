@@ -1,4 +1,5 @@
-//! Runs plans: base credentials, then one AssumeRole per hop, then GetCallerIdentity.
+//! Runs plans: base credentials, then one AssumeRole per hop; GetCallerIdentity only
+//! where no AssumeRole has named the credentials already.
 //!
 //! Hops shared by several profiles (the same source user, the same first role) are
 //! resolved once per [`Resolver`]: each prefix of a chain is memoised, successes and
@@ -328,12 +329,12 @@ impl Resolver {
             }
         }
 
-        // Credentials straight from the cache, with the identity recorded there, cost no
-        // call at all (what makes a warm `export` instant); anything else is proven to
-        // work, and named, by GetCallerIdentity.
-        if current.cached
-            && let Some(identity) = current.identity.clone()
-        {
+        // After an AssumeRole (made now or read from the cache) the identity is already
+        // known from AssumedRoleUser — the same ARN, user id and account GetCallerIdentity
+        // would return — so no further call is made: a warm `export` costs no call at all,
+        // a cold one only its AssumeRoles. Base credentials (keys, IMDS, process, SSO) are
+        // named, and proven to work, by GetCallerIdentity.
+        if let Some(identity) = current.identity.clone() {
             let expiration = current.credentials.expiration;
             return finish(
                 plan,
