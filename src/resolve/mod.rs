@@ -4,6 +4,7 @@ mod assume;
 mod base;
 pub mod outcome;
 pub mod plan;
+mod plan_error;
 pub mod run;
 pub mod session_name;
 
