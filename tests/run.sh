@@ -82,7 +82,7 @@ awk '/^test result:/ {
        }
        n++
      }
-     END { printf "SUMMARY: %d passed, %d failed, %d ignored in %d test binaries\n", p, f, g, n }' "$LOG"
+     END { printf "SUMMARY: %d passed, %d failed, %d skipped\n", p, f, g; printf "(%d test binaries)\n", n }' "$LOG"
 if [ "$status" != 0 ]; then
   echo "SUMMARY: FAILED (cargo exit status $status)"
 fi
