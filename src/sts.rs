@@ -119,6 +119,46 @@ impl Sts {
         })
     }
 
+    /// AssumeRoleWithWebIdentity: unsigned; the token file's content is the proof.
+    pub async fn assume_role_with_web_identity(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        token: &str,
+    ) -> Result<AssumedRole, HopError> {
+        let out = self
+            .client
+            .assume_role_with_web_identity()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .web_identity_token(token)
+            .send()
+            .await
+            .map_err(|e| self.convert(e))?;
+        let c = out.credentials.ok_or_else(|| {
+            HopError::new(
+                ErrorKind::Other,
+                None,
+                "AssumeRoleWithWebIdentity returned no credentials",
+            )
+        })?;
+        let user = out.assumed_role_user;
+        let arn = user.as_ref().map(|u| u.arn.clone()).unwrap_or_default();
+        Ok(AssumedRole {
+            credentials: Credentials {
+                access_key_id: c.access_key_id,
+                secret_access_key: crate::creds::Secret::new(c.secret_access_key),
+                session_token: Some(crate::creds::Secret::new(c.session_token)),
+                expiration: SystemTime::try_from(c.expiration).ok(),
+            },
+            identity: Identity {
+                account: account_of(&arn).to_string(),
+                user_id: user.map(|u| u.assumed_role_id).unwrap_or_default(),
+                arn,
+            },
+        })
+    }
+
     pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, HopError> {
         let out = self
             .client

@@ -3,16 +3,57 @@
 
 use super::outcome::{ErrorKind, HopError};
 use super::plan::BaseSource;
-use crate::creds::{Credentials, Secret};
+use crate::creds::{Credentials, Identity, Secret};
 use crate::env::Env;
+use crate::sts::Sts;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
 use aws_sdk_sts::config::Region;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
-/// Obtains the base credentials of a plan, within `timeout`.
+/// Obtains the base credentials of a plan, within `timeout`, and who they are when the
+/// source says so (web identity names its session).
 pub async fn base_credentials(
+    base: &BaseSource,
+    env: &Env,
+    sts: &Sts,
+    region: Option<&str>,
+    timeout: Duration,
+) -> Result<(Credentials, Option<Identity>), HopError> {
+    if let BaseSource::WebIdentity {
+        role_arn,
+        token_file,
+        session_name,
+        ..
+    } = base
+    {
+        // Through rswitch's own STS client, so the profile's endpoint applies here too.
+        let token = std::fs::read_to_string(token_file).map_err(|e| {
+            HopError::new(
+                ErrorKind::Config,
+                None,
+                format!("web-identity credentials: cannot read web_identity_token_file '{token_file}': {e}"),
+            )
+        })?;
+        let session = session_name
+            .clone()
+            .unwrap_or_else(|| super::session_name::default_for_user(&env.user_name()));
+        let assumed = sts
+            .assume_role_with_web_identity(role_arn, &session, token.trim())
+            .await
+            .map_err(|mut e| {
+                e.message = format!("web-identity credentials: {}", e.message);
+                e
+            })?;
+        return Ok((assumed.credentials, Some(assumed.identity)));
+    }
+    other_base_credentials(base, env, region, timeout)
+        .await
+        .map(|c| (c, None))
+}
+
+async fn other_base_credentials(
     base: &BaseSource,
     env: &Env,
     region: Option<&str>,
@@ -71,27 +112,11 @@ pub async fn base_credentials(
                 }
                 provide(builder.build()).await
             }
-            BaseSource::WebIdentity {
-                role_arn,
-                token_file,
-                session_name,
-                ..
-            } => {
-                let static_configuration = aws_config::web_identity_token::StaticConfiguration {
-                    web_identity_token_file: token_file.into(),
-                    role_arn: role_arn.clone(),
-                    session_name: session_name
-                        .clone()
-                        .unwrap_or_else(|| super::session_name::default_for_user(&env.user_name())),
-                };
-                provide(
-                    aws_config::web_identity_token::WebIdentityTokenCredentialsProvider::builder()
-                        .configure(&provider_config)
-                        .static_configuration(static_configuration)
-                        .build(),
-                )
-                .await
-            }
+            BaseSource::WebIdentity { .. } => Err(HopError::new(
+                ErrorKind::Other,
+                None,
+                "web identity is resolved through STS directly",
+            )),
         }
     };
     match tokio::time::timeout(timeout + Duration::from_millis(250), fetch).await {

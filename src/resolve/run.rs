@@ -224,13 +224,14 @@ impl Resolver {
                 base_credentials(
                     &plan.base,
                     &self.env,
+                    &sts,
                     plan.region.as_deref(),
                     self.options.timeout,
                 )
                 .await
-                .map(|credentials| Step {
+                .map(|(credentials, identity)| Step {
                     credentials,
-                    identity: None,
+                    identity,
                     cached: false,
                 })
             })
