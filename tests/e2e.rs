@@ -3,7 +3,8 @@
 //! (it installs the Python side and exports RSWITCH_TEST_VENV).
 //!
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
-//! CLI contract of `list`, `whoami` and `check`.
+//! CLI contract of `list`, `whoami` and `check`; `tui` drives the interactive view in a tmux
+//! pane (`tmux` holds that harness).
 
 mod support;
 
@@ -19,3 +20,7 @@ mod faults;
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]
 mod resolve_ok;
+#[path = "e2e/tmux.rs"]
+mod tmux;
+#[path = "e2e/tui.rs"]
+mod tui;

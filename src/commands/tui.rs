@@ -15,6 +15,9 @@ use clap::ValueEnum;
 use std::io::Write;
 use std::sync::Arc;
 
+/// Profiles resolved at once: the TUI's own bound and the resolver's, as `check --all`.
+const CONCURRENCY: usize = 16;
+
 /// True when the TUI has a terminal to draw on.
 pub fn terminal_available() -> bool {
     std::fs::OpenOptions::new()
@@ -44,7 +47,7 @@ pub async fn run(
         env.clone(),
         ResolverOptions {
             timeout: global.timeout(),
-            concurrency: 16,
+            concurrency: CONCURRENCY,
             cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
         },
     ));
@@ -52,7 +55,11 @@ pub async fn run(
         env: env.clone(),
         set,
     });
-    let exit = crate::tui::run(TuiOptions::from_env(env, global.ascii), rows, resolver, handlers).await?;
+    let options = TuiOptions {
+        concurrency: CONCURRENCY,
+        ..TuiOptions::from_env(env, global.ascii)
+    };
+    let exit = crate::tui::run(options, rows, resolver, handlers).await?;
     match exit {
         TuiExit::Quit => Ok(if pick { FAILURE } else { SUCCESS }),
         TuiExit::Signal(n) => Ok(u8::try_from(128 + n).unwrap_or(FAILURE)),

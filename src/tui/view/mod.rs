@@ -11,6 +11,7 @@ pub mod theme;
 use super::keymap::HINTS;
 use super::state::{Mode, State};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use text::clean;
@@ -23,6 +24,41 @@ pub fn render(state: &State, frame: &mut Frame) {
     details::render(state, frame, areas.details, &theme, areas.stacked);
     footer(state, frame, areas.footer, &theme);
     overlay::render(state, frame, &theme);
+    if state.look.ascii {
+        fold_to_ascii(frame.buffer_mut());
+    }
+}
+
+/// The ASCII look promises nothing but ASCII on screen (a C-locale terminal shows other
+/// bytes as garbage), yet text from elsewhere — the doctor's prose, STS messages, profile
+/// names — may hold any character. Folds whatever was drawn: common punctuation to its
+/// ASCII look-alike, anything else to `?` (a wide character leaves a blank after it).
+fn fold_to_ascii(buf: &mut Buffer) {
+    let mut covered = 0;
+    for cell in &mut buf.content {
+        if covered > 0 {
+            covered -= 1;
+            cell.set_symbol(" ");
+            continue;
+        }
+        let symbol = cell.symbol();
+        if symbol.is_ascii() {
+            continue;
+        }
+        covered = text::width(symbol).saturating_sub(1);
+        let folded = match symbol.chars().next() {
+            Some('—' | '–' | '‐' | '−' | '─' | '━') => "-",
+            Some('…' | '·') => ".",
+            Some('→' | '▶') => ">",
+            Some('←') => "<",
+            Some('‘' | '’' | '′') => "'",
+            Some('“' | '”' | '″') => "\"",
+            Some('•') => "*",
+            Some('│' | '┃') => "|",
+            _ => "?",
+        };
+        cell.set_symbol(folded);
+    }
 }
 
 /// The status message if there is one, else the keys that matter in this mode.
@@ -65,4 +101,19 @@ fn footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         spans.push(Span::styled(format!(" {what}"), theme.dim()));
     }
     frame.render_widget(Line::from(spans), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::layout::Rect;
+
+    #[test]
+    fn folds_outside_text_to_ascii() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        buf.set_string(0, 0, "a — b 日x é…", ratatui::style::Style::default());
+        fold_to_ascii(&mut buf);
+        let line: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert_eq!(line, "a - b ? x ?.");
+    }
 }
