@@ -243,7 +243,7 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
             ),
             HopStatus::Skipped => "skipped".to_string(),
         };
-        out.push_str(&format!("  {}. {} — {}: {}\n", i + 1, hop.profile, what, status));
+        out.push_str(&format!("  {}. {} - {}: {}\n", i + 1, hop.profile, what, status));
     }
     printable(&out)
 }

@@ -80,7 +80,7 @@ impl Report {
             _ => format!("{} ({}).", capitalise(&top.title), top.confidence.label()),
         };
         format!(
-            "{lead}\nFix: {} — details: rswitch doctor {}",
+            "{lead}\nFix: {}; details: rswitch doctor {}",
             top.fix, self.profile
         )
     }

@@ -52,9 +52,12 @@ pub async fn run(
     resolver: Arc<dyn ResolveProfile>,
     handlers: Arc<dyn TuiHandlers>,
 ) -> anyhow::Result<TuiExit> {
+    // Signal handlers first: a SIGTERM that lands while raw mode starts must still end
+    // the loop (and restore the terminal) instead of killing the process mid-screen.
+    let signals = signal();
     let hook = PanicHook::install();
     let mut screen = TtyScreen::enter()?;
-    let result = run_on(&mut screen, opts, rows, resolver, handlers, signal()).await;
+    let result = run_on(&mut screen, opts, rows, resolver, handlers, signals).await;
     drop(screen);
     drop(hook);
     result
@@ -301,28 +304,34 @@ fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
         .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: a handler panicked")))
 }
 
+/// Registers the handlers now; the future resolves to the first signal's number.
 #[cfg(unix)]
-async fn signal() -> i32 {
+fn signal() -> impl std::future::Future<Output = i32> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+    let handlers = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
         signal(SignalKind::hangup()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => 15,
-        _ = int.recv() => 2,
-        _ = hup.recv() => 1,
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = handlers else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => 15,
+            _ = int.recv() => 2,
+            _ = hup.recv() => 1,
+        }
     }
 }
 
 #[cfg(not(unix))]
-async fn signal() -> i32 {
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => 2,
-        Err(_) => std::future::pending().await,
+fn signal() -> impl std::future::Future<Output = i32> {
+    async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => 2,
+            Err(_) => std::future::pending().await,
+        }
     }
 }
 

@@ -280,6 +280,17 @@ impl State {
         self.scroll_to_cursor();
     }
 
+    /// Selects the first visible profile (the best filter match).
+    pub fn select_first(&mut self) {
+        if let Some(&first) = self.visible.first()
+            && self.selected != Some(first)
+        {
+            self.selected = Some(first);
+            self.detail_scroll = 0;
+            self.scroll_to_cursor();
+        }
+    }
+
     /// Moves the list's scroll offset just enough to show the selection.
     pub fn scroll_to_cursor(&mut self) {
         let filter_line = usize::from(self.filter_editing || !self.filter.is_empty());

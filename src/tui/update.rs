@@ -181,13 +181,17 @@ fn filter(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match action {
+        // As in fzf, each keystroke selects the best match, so that typing a full name
+        // and pressing Enter picks that profile.
         Action::Input(c) => {
             state.filter.push(c);
             state.refresh_visible();
+            state.select_first();
         }
         Action::Backspace => {
             state.filter.pop();
             state.refresh_visible();
+            state.select_first();
         }
         Action::Confirm => state.filter_editing = false,
         Action::Cancel => {

@@ -137,9 +137,9 @@ fn filter_narrows_incrementally_and_esc_clears() {
     let mut state = fixtures::state(unicode());
     press(&mut state, KeyCode::Char('/'));
     type_text(&mut state, "swto");
-    // Fuzzy: both match, the closer one first; the selection stays where it was.
+    // Fuzzy: both match, the closer one first, and it is selected.
     assert_eq!(visible(&state), ["SwitchToRole", "SwitchFromRole"]);
-    assert_eq!(selected(&state), "SwitchFromRole");
+    assert_eq!(selected(&state), "SwitchToRole");
     for _ in 0..3 {
         press(&mut state, KeyCode::Backspace);
     }
@@ -156,6 +156,7 @@ fn filter_narrows_incrementally_and_esc_clears() {
     }
     assert_eq!(state.filter, "sw");
     assert_eq!(visible(&state), ["SwitchFromRole", "SwitchToRole"]);
+    assert_eq!(selected(&state), "SwitchFromRole", "the best match again");
     // q is text while filtering, not quit.
     assert!(type_text(&mut state, "q").is_empty());
     assert!(visible(&state).is_empty());
