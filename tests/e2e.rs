@@ -15,6 +15,8 @@ mod contract;
 mod denials;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/handover.rs"]
+mod handover;
 #[path = "e2e/moto_facts.rs"]
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]
