@@ -64,8 +64,9 @@ pub struct Resolver {
     memo: Mutex<HashMap<String, Memo>>,
     /// One MFA prompt at a time on the terminal.
     mfa_lock: tokio::sync::Mutex<()>,
-    /// One GetSessionToken at a time, so profiles sharing a device share one session.
-    mfa_session_lock: tokio::sync::Mutex<()>,
+    /// One GetSessionToken at a time, so profiles sharing a device share one session;
+    /// the sessions this resolver obtained, so that holds without the disk cache too.
+    mfa_sessions: tokio::sync::Mutex<HashMap<MfaKey, Credentials>>,
 }
 
 impl Resolver {
@@ -78,7 +79,7 @@ impl Resolver {
             clients: Mutex::default(),
             memo: Mutex::default(),
             mfa_lock: tokio::sync::Mutex::new(()),
-            mfa_session_lock: tokio::sync::Mutex::new(()),
+            mfa_sessions: tokio::sync::Mutex::default(),
         }
     }
 
@@ -507,8 +508,16 @@ impl Resolver {
         let key = MfaKey::new(&user.access_key_id, serial, None);
         let cache = self.options.cache.as_ref();
         // Several profiles may reach this point together: ask once.
-        let _one_at_a_time = self.mfa_session_lock.lock().await;
-        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, SystemTime::now())) {
+        let mut sessions = self.mfa_sessions.lock().await;
+        let now = SystemTime::now();
+        if let Some(session) = sessions.get(&key)
+            && session
+                .expiration
+                .is_none_or(|e| e >= now + crate::cache::EXPIRY_WINDOW)
+        {
+            return Ok(session.clone());
+        }
+        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, now)) {
             return Ok(hit.credentials);
         }
         let code = self.mfa_code(profile, serial).await?;
@@ -525,6 +534,7 @@ impl Resolver {
                 );
             }
         }
+        sessions.insert(key, session.clone());
         Ok(session)
     }
 
