@@ -17,6 +17,8 @@ mod denials;
 mod faults;
 #[path = "e2e/handover.rs"]
 mod handover;
+#[path = "e2e/handover_cache.rs"]
+mod handover_cache;
 #[path = "e2e/moto_facts.rs"]
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]
