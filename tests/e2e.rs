@@ -3,7 +3,8 @@
 //! (it installs the Python side and exports RSWITCH_TEST_VENV).
 //!
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
-//! CLI contract of `list`, `whoami` and `check`.
+//! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
+//! `handover_cache`), `doctor` and `lint`.
 
 mod support;
 
@@ -13,6 +14,8 @@ mod cli;
 mod contract;
 #[path = "e2e/denials.rs"]
 mod denials;
+#[path = "e2e/doctor.rs"]
+mod doctor;
 #[path = "e2e/faults.rs"]
 mod faults;
 #[path = "e2e/handover.rs"]
