@@ -4,7 +4,7 @@
 //!
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
-//! `handover_cache`), `doctor` and `lint`.
+//! `handover_cache`, `handover_mfa`), `doctor` and `lint`.
 
 mod support;
 
@@ -22,6 +22,8 @@ mod faults;
 mod handover;
 #[path = "e2e/handover_cache.rs"]
 mod handover_cache;
+#[path = "e2e/handover_mfa.rs"]
+mod handover_mfa;
 #[path = "e2e/moto_facts.rs"]
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]
