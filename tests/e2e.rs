@@ -3,8 +3,9 @@
 //! (it installs the Python side and exports RSWITCH_TEST_VENV).
 //!
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
-//! CLI contract of `list`, `whoami` and `check`; `tui` drives the interactive view in a tmux
-//! pane (`tmux` holds that harness).
+//! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
+//! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `tui` drives the interactive view
+//! in a tmux pane (`tmux` holds that harness).
 
 mod support;
 
@@ -14,8 +15,16 @@ mod cli;
 mod contract;
 #[path = "e2e/denials.rs"]
 mod denials;
+#[path = "e2e/doctor.rs"]
+mod doctor;
 #[path = "e2e/faults.rs"]
 mod faults;
+#[path = "e2e/handover.rs"]
+mod handover;
+#[path = "e2e/handover_cache.rs"]
+mod handover_cache;
+#[path = "e2e/handover_mfa.rs"]
+mod handover_mfa;
 #[path = "e2e/moto_facts.rs"]
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]

@@ -56,7 +56,7 @@ pub fn is_account_id(s: &str) -> bool {
 pub fn parse_role_arn(arn: &str) -> Result<RoleArn, ArnProblem> {
     if let Some(problems) = crate::config::arn::check_iam_arn(arn, "role") {
         return Err(problem(
-            format!("role_arn {}", problems.problems.join("; ")),
+            format!("role_arn '{arn}' {}", problems.problems.join("; ")),
             problems.suggestion,
         ));
     }
@@ -73,7 +73,7 @@ pub fn parse_role_arn(arn: &str) -> Result<RoleArn, ArnProblem> {
         })
         .ok_or_else(|| {
             problem(
-                format!("role name '{rest}' is not a valid IAM role name or path"),
+                format!("role_arn '{arn}' has an invalid role name or path ('{rest}')"),
                 None,
             )
         })

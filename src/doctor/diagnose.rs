@@ -189,7 +189,7 @@ fn role_causes(report: &mut Report, hop: &HopContext, error: &HopError) {
             report,
             CauseId::MalformedRoleArn,
             Confidence::Confirmed,
-            format!("role_arn '{target}' is malformed: {}", problem.message),
+            problem.message.clone(),
             fix.clone(),
             "ARN syntax",
         );

@@ -28,7 +28,7 @@ impl Resolver {
                 ErrorKind::Config,
                 None,
                 format!(
-                    "profile '{}': role_arn '{}' is malformed: {}{suggestion} ({}); not sent to STS",
+                    "profile '{}': role_arn '{}' {}{suggestion} ({}); not sent to STS",
                     hop.profile,
                     hop.role_arn,
                     problems.problems.join("; "),
@@ -53,30 +53,30 @@ impl Resolver {
             .session_name
             .clone()
             .unwrap_or_else(|| session_name::default_for_user(&self.env.user_name()));
-        let mut calling = caller.credentials.clone();
-        let mut token_code = None;
-        if let Some(serial) = &hop.mfa_serial {
-            if calling.session_token.is_none() {
-                // A long-term user: one MFA-authenticated session serves every role that
-                // shares this user and device, so the code is typed once, not per role.
-                calling = self.mfa_session(sts, &calling, &hop.profile, serial).await?;
-            } else {
-                token_code = Some(self.mfa_code(&hop.profile, serial).await?);
+        let input = |token_code| role_input(hop, &session_name, token_code);
+        let assumed = match &hop.mfa_serial {
+            // A long-term user: one MFA-authenticated session serves every role that
+            // shares this user and device, so the code is typed once, not per role.
+            Some(serial) if caller.credentials.session_token.is_none() => {
+                let user = &caller.credentials;
+                let (session, reused) = self.mfa_session(sts, user, &hop.profile, serial).await?;
+                match sts.assume_role(&session, &input(None)).await {
+                    // A session kept from earlier that STS no longer accepts (revoked, or
+                    // the user's keys rotated): drop it and ask for a fresh code once.
+                    Err(e) if reused && e.kind == ErrorKind::Credentials => {
+                        self.forget_mfa_session(user, serial).await;
+                        let (session, _) = self.mfa_session(sts, user, &hop.profile, serial).await?;
+                        sts.assume_role(&session, &input(None)).await?
+                    }
+                    other => other?,
+                }
             }
-        }
-        let assumed = sts
-            .assume_role(
-                &calling,
-                &AssumeRoleInput {
-                    role_arn: &hop.role_arn,
-                    session_name: &session_name,
-                    external_id: hop.external_id.as_deref(),
-                    duration_seconds: hop.duration_seconds,
-                    serial_number: token_code.as_ref().and(hop.mfa_serial.as_deref()),
-                    token_code: token_code.as_deref(),
-                },
-            )
-            .await?;
+            Some(serial) => {
+                let code = self.mfa_code(&hop.profile, serial).await?;
+                sts.assume_role(&caller.credentials, &input(Some(&code))).await?
+            }
+            None => sts.assume_role(&caller.credentials, &input(None)).await?,
+        };
         if let (Some(cache), Some(expiration)) = (cache, assumed.credentials.expiration) {
             let entry = CachedRole {
                 credentials: assumed.credentials.clone(),
@@ -98,21 +98,30 @@ impl Resolver {
         })
     }
 
-    /// An MFA-authenticated GetSessionToken session for a long-term user, from the cache
-    /// when one is still valid.
+    /// An MFA-authenticated GetSessionToken session for a long-term user, from memory or
+    /// the cache when one is still valid (then `true`: kept from earlier), else fresh.
     async fn mfa_session(
         &self,
         sts: &Sts,
         user: &Credentials,
         profile: &str,
         serial: &str,
-    ) -> Result<Credentials, HopError> {
+    ) -> Result<(Credentials, bool), HopError> {
         let key = MfaKey::new(&user.access_key_id, serial, None);
         let cache = self.options.cache.as_ref();
         // Several profiles may reach this point together: ask once.
-        let _one_at_a_time = self.mfa_session_lock.lock().await;
-        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, SystemTime::now())) {
-            return Ok(hit.credentials);
+        let mut sessions = self.mfa_sessions.lock().await;
+        let now = SystemTime::now();
+        if let Some(session) = sessions.get(&key)
+            && session
+                .expiration
+                .is_none_or(|e| e >= now + crate::cache::EXPIRY_WINDOW)
+        {
+            return Ok((session.clone(), true));
+        }
+        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, now)) {
+            sessions.insert(key, hit.credentials.clone());
+            return Ok((hit.credentials, true));
         }
         let code = self.mfa_code(profile, serial).await?;
         let session = sts.session_token(user, serial, &code, None).await?;
@@ -128,7 +137,18 @@ impl Resolver {
                 );
             }
         }
-        Ok(session)
+        sessions.insert(key, session.clone());
+        Ok((session, false))
+    }
+
+    /// Forgets a kept MFA session, in memory and on disk.
+    async fn forget_mfa_session(&self, user: &Credentials, serial: &str) {
+        let key = MfaKey::new(&user.access_key_id, serial, None);
+        let mut sessions = self.mfa_sessions.lock().await;
+        sessions.remove(&key);
+        if let Some(cache) = &self.options.cache {
+            let _ = cache.remove_mfa_session(&key);
+        }
     }
 
     async fn mfa_code(&self, profile: &str, serial: &str) -> Result<String, HopError> {
@@ -157,4 +177,19 @@ pub fn cache_key(hop: &RoleHop) -> CacheKey {
         hop.mfa_serial.as_deref(),
         hop.duration_seconds.map(i64::from),
     )
+}
+
+fn role_input<'a>(
+    hop: &'a RoleHop,
+    session_name: &'a str,
+    token_code: Option<&'a str>,
+) -> AssumeRoleInput<'a> {
+    AssumeRoleInput {
+        role_arn: &hop.role_arn,
+        session_name,
+        external_id: hop.external_id.as_deref(),
+        duration_seconds: hop.duration_seconds,
+        serial_number: token_code.and(hop.mfa_serial.as_deref()),
+        token_code,
+    }
 }

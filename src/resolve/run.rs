@@ -11,7 +11,7 @@ use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatu
 use super::plan::{Plan, RoleHop, plan};
 
 use super::assume::cache_key;
-use crate::cache::Cache;
+use crate::cache::{Cache, MfaKey};
 use crate::config::ConfigSet;
 use crate::creds::{Credentials, Identity};
 use crate::env::Env;
@@ -66,8 +66,9 @@ pub struct Resolver {
     pub(super) memo: Mutex<HashMap<String, Memo>>,
     /// One MFA prompt at a time on the terminal.
     pub(super) mfa_lock: tokio::sync::Mutex<()>,
-    /// One GetSessionToken at a time, so profiles sharing a device share one session.
-    pub(super) mfa_session_lock: tokio::sync::Mutex<()>,
+    /// One GetSessionToken at a time, so profiles sharing a device share one session;
+    /// the sessions this resolver obtained, so that holds without the disk cache too.
+    pub(super) mfa_sessions: tokio::sync::Mutex<HashMap<MfaKey, Credentials>>,
 }
 
 impl Resolver {
@@ -80,7 +81,7 @@ impl Resolver {
             clients: Mutex::default(),
             memo: Mutex::default(),
             mfa_lock: tokio::sync::Mutex::new(()),
-            mfa_session_lock: tokio::sync::Mutex::new(()),
+            mfa_sessions: tokio::sync::Mutex::default(),
         }
     }
 

@@ -2,8 +2,9 @@
 //!
 //! It owns everything a test needs around the real binary: a moto server holding the
 //! two-account world ([`world`]), an IMDSv2 endpoint serving a real moto session, a
-//! fault-injecting proxy in front of moto ([`proxy`]), and a temporary HOME with AWS
-//! files and a clean environment ([`home`]). It never mocks the SDK: rswitch talks HTTP to
+//! fault-injecting proxy in front of moto ([`proxy`]), a temporary HOME with AWS
+//! files and a clean environment ([`home`]), and a real terminal for what reads
+//! `/dev/tty` ([`tty`], tmux). It never mocks the SDK: rswitch talks HTTP to
 //! moto, directly or through the proxy.
 //!
 //! Python tools come from the venv that `tests/run.sh` installs (`RSWITCH_TEST_VENV`, or
@@ -14,12 +15,14 @@ pub mod home;
 pub mod moto;
 pub mod profiles;
 pub mod proxy;
+pub mod tty;
 pub mod world;
 
 pub use home::Home;
 pub use moto::Moto;
 pub use profiles::world_home;
 pub use proxy::{Fault, Proxy};
+pub use tty::Tty;
 pub use world::{Stack, World, shared};
 
 use std::path::PathBuf;

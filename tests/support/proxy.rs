@@ -27,6 +27,8 @@ pub enum Fault {
     Reset,
     /// No answer, ever (until the proxy is dropped).
     Hang,
+    /// HTTP 403 `ExpiredToken`: STS no longer accepts the signing credentials.
+    ExpiredToken,
 }
 
 /// One request the proxy received.
@@ -34,6 +36,8 @@ pub enum Fault {
 pub struct Seen {
     pub action: String,
     pub role_arn: Option<String>,
+    /// The access key id that signed the request (from the SigV4 `Credential=`).
+    pub access_key: Option<String>,
     pub fault: Option<Fault>,
 }
 
@@ -180,6 +184,7 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<Sta
         return;
     };
     let (action, role_arn) = action_of(&raw, &body);
+    let access_key = signer_of(&raw);
     let (latency, fault) = {
         let Ok(mut s) = state.lock() else { return };
         let fault = match s
@@ -193,6 +198,7 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<Sta
         s.seen.push(Seen {
             action,
             role_arn,
+            access_key,
             fault,
         });
         (s.latency, fault)
@@ -220,6 +226,10 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<Sta
             return;
         }
         Some(Fault::Throttle) => reply(&mut client, 400, "Sender", "Throttling", "Rate exceeded").await,
+        Some(Fault::ExpiredToken) => {
+            let msg = "The security token included in the request is expired";
+            reply(&mut client, 403, "Sender", "ExpiredToken", msg).await
+        }
         Some(Fault::InternalError) => {
             let msg = "An internal error occurred. Try again.";
             reply(&mut client, 500, "Receiver", "InternalFailure", msg).await
@@ -287,6 +297,17 @@ fn action_of(raw: &[u8], body: &[u8]) -> (String, Option<String>) {
     (action.unwrap_or_else(|| "(none)".into()), role)
 }
 
+/// The access key id of the `Authorization: AWS4-HMAC-SHA256 Credential=KEY/…` header.
+fn signer_of(raw: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(raw);
+    let line = head
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))?;
+    let credential = line.split("Credential=").nth(1)?;
+    credential.split('/').next().map(str::to_string)
+}
+
 async fn reply(client: &mut TcpStream, status: u16, kind: &str, code: &str, message: &str) {
     let body = format!(
         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    \
@@ -295,6 +316,7 @@ async fn reply(client: &mut TcpStream, status: u16, kind: &str, code: &str, mess
     );
     let reason = match status {
         400 => "Bad Request",
+        403 => "Forbidden",
         500 => "Internal Server Error",
         _ => "Service Unavailable",
     };

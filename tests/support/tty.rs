@@ -1,0 +1,169 @@
+//! A real pseudo-terminal for what talks to `/dev/tty` (MFA prompts, interactive
+//! subshells): one private tmux server per [`Tty`], on its own socket, running one shell
+//! script in one window. Tests type with [`Tty::send_line`], read the screen with
+//! [`Tty::screen`] and wait for files the script writes.
+//!
+//! The script runs under `env -i` with exactly the variables the test gives, so neither
+//! the developer's environment nor tmux's own variables (`TMUX`, …) leak in. Panes stay
+//! on screen after their program exits (`remain-on-exit`), so the screen can still be
+//! read. Drop kills the private server and with it everything it started.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a screen or a file before failing: generous, for a loaded
+/// machine where the AWS CLI alone takes seconds to start.
+pub const PATIENCE: Duration = Duration::from_secs(90);
+
+pub struct Tty {
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+}
+
+impl Default for Tty {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tty {
+    /// A terminal with its directory ready ([`Tty::dir`]) and nothing running yet.
+    pub fn new() -> Tty {
+        let dir = tempfile::Builder::new()
+            .prefix("rswitch-tty-")
+            .tempdir()
+            .expect("cannot create the terminal's directory");
+        let socket = dir.path().join("tmux.sock");
+        Tty { dir, socket }
+    }
+
+    /// Starts `/bin/sh SCRIPT` in a 200x50 terminal, where SCRIPT exports `env` (and
+    /// nothing else) and then runs `body`.
+    pub fn start(&self, env: &[(String, String)], body: &str) {
+        let conf = self.dir().join("tmux.conf");
+        std::fs::write(&conf, "set -g remain-on-exit on\nset -g history-limit 10000\n")
+            .expect("write tmux.conf");
+        let mut script = String::from("#!/bin/sh\n");
+        for (k, v) in env {
+            script += &format!("export {k}='{}'\n", v.replace('\'', r"'\''"));
+        }
+        script += body;
+        script.push('\n');
+        let path = self.dir().join("script.sh");
+        std::fs::write(&path, script).expect("write the terminal's script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let conf = conf.display().to_string();
+        let command = format!("env -i /bin/sh {}", path.display());
+        let cwd = self.dir().display().to_string();
+        self.tmux(&[
+            "-f",
+            &conf,
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-c",
+            &cwd,
+            &command,
+        ]);
+    }
+
+    /// The directory the script may write its results to.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run tmux (is it installed? tests/run.sh installs it): {e}"));
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Everything the terminal showed, scrollback included, one line per screen line.
+    pub fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+    }
+
+    /// Types `text` literally, then Enter.
+    pub fn send_line(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "t", "-l", text]);
+        self.tmux(&["send-keys", "-t", "t", "Enter"]);
+    }
+
+    /// Waits until the screen contains `needle`; returns the screen.
+    pub fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the terminal never showed {needle:?}; it shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Waits until the script has written `name` in [`Tty::dir`] (written whole: the
+    /// script writes `name.tmp` and renames it, see [`Tty::record`]); returns its text.
+    pub fn wait_file(&self, name: &str) -> String {
+        let path = self.dir().join(name);
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{} was never written; the terminal shows:\n{}",
+                path.display(),
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Shell text that writes `$?` of the previous command to `name` in [`Tty::dir`],
+    /// atomically (for [`Tty::wait_file`]).
+    pub fn record(&self, name: &str) -> String {
+        let path = self.dir().join(name);
+        format!("echo $? > '{p}.tmp'; mv '{p}.tmp' '{p}'", p = path.display())
+    }
+
+    /// Waits for the exit code the script recorded under `name` with [`Tty::record`].
+    pub fn wait_code(&self, name: &str) -> i32 {
+        let text = self.wait_file(name);
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} holds {text:?}, not an exit code"))
+    }
+}
+
+impl Drop for Tty {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .env_remove("TMUX")
+            .output();
+    }
+}
