@@ -3,6 +3,7 @@
 
 use super::outcome::{ErrorKind, HopError};
 use super::plan::BaseSource;
+use super::sso_login;
 use crate::creds::{Credentials, Identity, Secret};
 use crate::env::Env;
 use crate::sts::Sts;
@@ -110,7 +111,13 @@ async fn other_base_credentials(
                 if let Some(session) = session {
                     builder = builder.session_name(session);
                 }
-                provide(builder.build()).await
+                let (session, profile) = (session.as_deref(), base.profile());
+                if let Some(missing) = sso_login::missing_login(env, profile, session, start_url) {
+                    return Err(missing);
+                }
+                provide(builder.build())
+                    .await
+                    .map_err(|e| sso_login::explain(e, env, profile, session, start_url))
             }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,
