@@ -29,6 +29,8 @@ mod handover_mfa;
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]
 mod resolve_ok;
+#[path = "e2e/sso.rs"]
+mod sso;
 #[path = "e2e/tmux.rs"]
 mod tmux;
 #[path = "e2e/tui.rs"]
