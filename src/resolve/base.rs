@@ -26,7 +26,8 @@ pub async fn base_credentials(
         role_arn,
         token_file,
         session_name,
-        ..
+        profile,
+        location,
     } = base
     {
         // Through rswitch's own STS client, so the profile's endpoint applies here too.
@@ -34,7 +35,10 @@ pub async fn base_credentials(
             HopError::new(
                 ErrorKind::Config,
                 None,
-                format!("web-identity credentials: cannot read web_identity_token_file '{token_file}': {e}"),
+                format!(
+                    "web-identity credentials: profile '{profile}': cannot read web_identity_token_file \
+                     '{token_file}' (set at {location}): {e}"
+                ),
             )
         })?;
         let session = session_name
