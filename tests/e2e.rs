@@ -4,8 +4,9 @@
 //!
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
-//! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `tui` drives the interactive view
-//! in a tmux pane (`tmux` holds that harness).
+//! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `sso` and `web_identity` the
+//! base sources that need a login or a token file; `tui` drives the interactive view in a
+//! tmux pane (`tmux` holds that harness).
 
 mod support;
 
@@ -29,7 +30,11 @@ mod handover_mfa;
 mod moto_facts;
 #[path = "e2e/resolve_ok.rs"]
 mod resolve_ok;
+#[path = "e2e/sso.rs"]
+mod sso;
 #[path = "e2e/tmux.rs"]
 mod tmux;
 #[path = "e2e/tui.rs"]
 mod tui;
+#[path = "e2e/web_identity.rs"]
+mod web_identity;

@@ -196,6 +196,7 @@ fn web_identity() {
             role_arn: ROLE.into(),
             token_file: "/var/token".into(),
             session_name: Some("ci".into()),
+            location: at(CONFIG, 3),
         }
     );
     assert!(p.hops.is_empty());

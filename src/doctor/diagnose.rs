@@ -124,7 +124,10 @@ fn code_is(error: &HopError, codes: &[&str]) -> bool {
 
 fn base_causes(report: &mut Report, plan: Option<&Plan>, error: &HopError) {
     let refresh = match plan.map(|p| &p.base) {
-        Some(BaseSource::Sso { profile, .. }) => format!("run `aws sso login --profile {profile}`"),
+        Some(BaseSource::Sso { profile, session, .. }) => format!(
+            "run `{}`",
+            crate::resolve::sso_login::login_command(profile, session.as_deref())
+        ),
         Some(BaseSource::Static { profile, .. }) => {
             format!("replace the access keys of profile '{profile}' (they may be deactivated or deleted)")
         }

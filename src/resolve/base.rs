@@ -3,6 +3,7 @@
 
 use super::outcome::{ErrorKind, HopError};
 use super::plan::BaseSource;
+use super::sso_login;
 use crate::creds::{Credentials, Identity, Secret};
 use crate::env::Env;
 use crate::sts::Sts;
@@ -25,7 +26,8 @@ pub async fn base_credentials(
         role_arn,
         token_file,
         session_name,
-        ..
+        profile,
+        location,
     } = base
     {
         // Through rswitch's own STS client, so the profile's endpoint applies here too.
@@ -33,7 +35,10 @@ pub async fn base_credentials(
             HopError::new(
                 ErrorKind::Config,
                 None,
-                format!("web-identity credentials: cannot read web_identity_token_file '{token_file}': {e}"),
+                format!(
+                    "web-identity credentials: profile '{profile}': cannot read web_identity_token_file \
+                     '{token_file}' (set at {location}): {e}"
+                ),
             )
         })?;
         let session = session_name
@@ -110,7 +115,13 @@ async fn other_base_credentials(
                 if let Some(session) = session {
                     builder = builder.session_name(session);
                 }
-                provide(builder.build()).await
+                let (session, profile) = (session.as_deref(), base.profile());
+                if let Some(missing) = sso_login::missing_login(env, profile, session, start_url) {
+                    return Err(missing);
+                }
+                provide(builder.build())
+                    .await
+                    .map_err(|e| sso_login::explain(e, env, profile, session, start_url))
             }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,

@@ -7,6 +7,7 @@ pub mod plan;
 mod plan_error;
 pub mod run;
 pub mod session_name;
+pub mod sso_login;
 
 pub use assume::cache_key;
 pub use outcome::{ErrorKind, HopError, Resolution, Status};

@@ -52,6 +52,8 @@ pub enum BaseSource {
         role_arn: String,
         token_file: String,
         session_name: Option<String>,
+        /// Where `web_identity_token_file` is set, for errors about the file.
+        location: Location,
     },
     /// A profile with no credential settings: the CLI falls back to the container and
     /// instance-metadata providers.
@@ -295,6 +297,7 @@ impl<'a> Planner<'a> {
                 role_arn: role_arn.to_string(),
                 token_file: token_file.to_string(),
                 session_name: profile.get("role_session_name").map(str::to_string),
+                location: profile.location_of("web_identity_token_file").clone(),
             });
         }
         if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {

@@ -15,6 +15,7 @@ pub mod home;
 pub mod moto;
 pub mod profiles;
 pub mod proxy;
+pub mod sso_portal;
 pub mod tty;
 pub mod world;
 

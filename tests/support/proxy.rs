@@ -39,6 +39,17 @@ pub struct Seen {
     /// The access key id that signed the request (from the SigV4 `Credential=`).
     pub access_key: Option<String>,
     pub fault: Option<Fault>,
+    /// The request body (an STS form), as received.
+    pub body: String,
+}
+
+impl Seen {
+    /// A parameter of the form body, e.g. `WebIdentityToken`.
+    pub fn param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.body.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
 }
 
 #[derive(Default)]
@@ -200,6 +211,7 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, state: Arc<Mutex<Sta
             role_arn,
             access_key,
             fault,
+            body: String::from_utf8_lossy(&body).into_owned(),
         });
         (s.latency, fault)
     };

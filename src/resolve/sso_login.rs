@@ -1,0 +1,181 @@
+//! What to tell the user when an SSO profile has no usable login: which token cache
+//! entry `aws sso login` should have left, whether it expired, and the exact command
+//! that logs in again. aws-config reads the token and calls the portal; this module only
+//! looks at the cache file to explain a failure (and to fail early when there is none).
+
+use super::outcome::{ErrorKind, HopError};
+use crate::env::Env;
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use sha1::{Digest, Sha1};
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// The command that logs `profile` in: `--sso-session NAME` for profiles that use an
+/// `[sso-session]` (one login serves all of them), `--profile NAME` for the legacy form.
+pub fn login_command(profile: &str, session: Option<&str>) -> String {
+    match session {
+        Some(session) => format!("aws sso login --sso-session {session}"),
+        None => format!("aws sso login --profile {profile}"),
+    }
+}
+
+/// `~/.aws/sso/cache/<sha1>.json`: keyed by the session name, or by the start URL in
+/// the legacy form.
+pub fn token_path(env: &Env, session: Option<&str>, start_url: &str) -> PathBuf {
+    let key = session.unwrap_or(start_url);
+    let hex: String = Sha1::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    env.sso_cache_dir().join(format!("{hex}.json"))
+}
+
+/// The error for a profile with no cached token at all, or `None` when there is one.
+pub fn missing_login(env: &Env, profile: &str, session: Option<&str>, start_url: &str) -> Option<HopError> {
+    let path = token_path(env, session, start_url);
+    if path.exists() {
+        return None;
+    }
+    let whose = match session {
+        Some(s) => format!("sso-session '{s}'"),
+        None => format!("start URL '{start_url}'"),
+    };
+    Some(HopError::new(
+        ErrorKind::Credentials,
+        None,
+        format!(
+            "profile '{profile}' is not logged in to IAM Identity Center: no cached token for {whose} ({}); run `{}`",
+            path.display(),
+            login_command(profile, session)
+        ),
+    ))
+}
+
+/// Names the profile in an error of the SSO provider and, when the login is the cause
+/// (the token expired, or the portal refused it), says so and how to log in again.
+pub fn explain(
+    error: HopError,
+    env: &Env,
+    profile: &str,
+    session: Option<&str>,
+    start_url: &str,
+) -> HopError {
+    // aws-config's wrapper adds nothing the rest of the chain does not say.
+    let detail = error
+        .message
+        .trim_start_matches("an error occurred while loading credentials: ")
+        .to_string();
+    let expired_at = expires_at(&token_path(env, session, start_url)).filter(|t| *t <= SystemTime::now());
+    let cause = match expired_at {
+        Some(at) => Some(format!("the SSO login expired at {}", crate::creds::rfc3339(at))),
+        None if detail.contains("UnauthorizedException") => {
+            Some("the SSO portal refused the cached login".to_string())
+        }
+        None => None,
+    };
+    let (message, kind) = match cause {
+        Some(cause) => (
+            format!(
+                "profile '{profile}': {cause} ({detail}); run `{}` to log in again",
+                login_command(profile, session)
+            ),
+            ErrorKind::Credentials,
+        ),
+        None => (format!("profile '{profile}': {detail}"), error.kind),
+    };
+    HopError {
+        message,
+        kind,
+        ..error
+    }
+}
+
+/// `expiresAt` of a token cache entry, when readable.
+fn expires_at(path: &PathBuf) -> Option<SystemTime> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let entry: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let at = DateTime::from_str(entry.get("expiresAt")?.as_str()?, Format::DateTime).ok()?;
+    SystemTime::try_from(at).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(home: &std::path::Path) -> Env {
+        Env::from_vars(Vec::<(String, String)>::new(), Some(home.to_path_buf()))
+    }
+
+    #[test]
+    fn login_command_fits_the_form() {
+        assert_eq!(
+            login_command("dev", Some("corp")),
+            "aws sso login --sso-session corp"
+        );
+        assert_eq!(login_command("dev", None), "aws sso login --profile dev");
+    }
+
+    #[test]
+    fn token_path_is_the_sha1_of_session_or_start_url() {
+        let e = env(std::path::Path::new("/home/u"));
+        // sha1("corp") and sha1("https://x.awsapps.com/start"), as `aws sso login` names them.
+        assert_eq!(
+            token_path(&e, Some("corp"), "https://ignored"),
+            PathBuf::from("/home/u/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
+        );
+        let legacy = token_path(&e, None, "https://x.awsapps.com/start");
+        assert_eq!(legacy.extension().and_then(|e| e.to_str()), Some("json"));
+        assert_eq!(legacy.file_stem().map(|s| s.len()), Some(40));
+    }
+
+    #[test]
+    fn explains_expired_and_refused_logins() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let e = env(home.path());
+        assert!(missing_login(&e, "dev", Some("corp"), "u").is_some_and(|m| {
+            m.message.contains("profile 'dev'") && m.message.contains("aws sso login --sso-session corp")
+        }));
+        let path = token_path(&e, Some("corp"), "u");
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&path, r#"{"accessToken":"t","expiresAt":"2020-01-01T00:00:00Z"}"#).expect("write");
+        assert!(missing_login(&e, "dev", Some("corp"), "u").is_none());
+        let err = HopError::new(ErrorKind::Other, None, "the SSO token has expired");
+        let out = explain(err, &e, "dev", Some("corp"), "u");
+        assert!(
+            out.message.starts_with(
+                "profile 'dev': the SSO login expired at 2020-01-01T00:00:00Z (the SSO token has expired)"
+            ),
+            "{}",
+            out.message
+        );
+        assert!(
+            out.message
+                .ends_with("run `aws sso login --sso-session corp` to log in again")
+        );
+        assert_eq!(out.kind, ErrorKind::Credentials);
+
+        std::fs::write(&path, r#"{"accessToken":"t","expiresAt":"2999-01-01T00:00:00Z"}"#).expect("write");
+        let refused = HopError::new(ErrorKind::Other, None, "service error: UnauthorizedException: no");
+        let out = explain(refused, &e, "dev", None, "u");
+        assert!(
+            out.message.contains("refused the cached login"),
+            "{}",
+            out.message
+        );
+        assert!(
+            out.message.contains("UnauthorizedException: no"),
+            "{}",
+            out.message
+        );
+        assert!(
+            out.message.contains("aws sso login --profile dev"),
+            "{}",
+            out.message
+        );
+        let other = HopError::new(ErrorKind::Network, None, "connection refused");
+        let out = explain(other, &e, "dev", Some("corp"), "u");
+        assert_eq!(out.message, "profile 'dev': connection refused");
+        assert_eq!(out.kind, ErrorKind::Network);
+    }
+}

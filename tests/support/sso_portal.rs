@@ -1,0 +1,197 @@
+//! A loopback IAM Identity Center portal: the SSO API's `GetRoleCredentials`, which
+//! aws-config's SSO provider calls with the token `aws sso login` cached, and the token
+//! cache itself (`~/.aws/sso/cache/<sha1>.json`).
+//!
+//! moto does not implement the portal API, so this one answers it the way AWS does:
+//! `GET /federation/credentials?role_name=..&account_id=..` with the bearer token in
+//! `x-amz-sso_bearer_token`; 401 `UnauthorizedException` for a token it did not issue
+//! (or after [`SsoPortal::reject_all`]), 403 `ForbiddenException` for a role it grants no
+//! access to. What it hands out are real credentials of the moto world, so the STS calls
+//! made with them are checked by moto's IAM enforcement. Every request is recorded,
+//! unknown paths included (answered 404), so a test can prove where rswitch went.
+//!
+//! rswitch is pointed here with `AWS_ENDPOINT_URL_SSO` (and `AWS_ENDPOINT_URL_SSO_OIDC`,
+//! so a token refresh could not leave loopback either): aws-config builds its SSO client
+//! from an `SdkConfig` whose service config reads those variables.
+
+use super::Home;
+use rswitch::loopback::{self, Response, Server};
+use serde_json::{Value, json};
+use sha1::{Digest, Sha1};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Credentials the portal hands out for one account and permission set.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub account_id: String,
+    pub role_name: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+}
+
+/// One request the portal received.
+#[derive(Clone, Debug)]
+pub struct PortalRequest {
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    pub role_name: Option<String>,
+    pub account_id: Option<String>,
+    /// `x-amz-sso_bearer_token`.
+    pub bearer: Option<String>,
+    pub status: u16,
+}
+
+#[derive(Default)]
+struct State {
+    tokens: Vec<String>,
+    grants: Vec<Grant>,
+    reject_all: bool,
+    seen: Vec<PortalRequest>,
+}
+
+pub struct SsoPortal {
+    server: Server,
+    state: Arc<Mutex<State>>,
+}
+
+impl SsoPortal {
+    /// Starts a portal on 127.0.0.1 that knows no token and grants nothing yet.
+    pub fn start() -> SsoPortal {
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let handler = loopback::handler(move |req| {
+            let state = shared.clone();
+            async move { answer(&state, &req) }
+        });
+        let server = super::runtime()
+            .block_on(async { Server::start(handler).await })
+            .expect("cannot start the SSO portal");
+        SsoPortal { server, state }
+    }
+
+    /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL_SSO`.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// The variables that send rswitch's SSO (and SSO OIDC) calls here.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL_SSO", self.url()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", self.url()),
+        ]
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.state.lock().expect("portal state"))
+    }
+
+    /// A bearer token the portal accepts (as if `aws sso login` had issued it).
+    pub fn issue(&self, token: &str) {
+        self.with(|s| s.tokens.push(token.to_string()));
+    }
+
+    pub fn grant(&self, grant: Grant) {
+        self.with(|s| s.grants.push(grant));
+    }
+
+    /// Every request gets 401 UnauthorizedException (the user signed out, or the
+    /// administrator revoked the session).
+    pub fn reject_all(&self, reject: bool) {
+        self.with(|s| s.reject_all = reject);
+    }
+
+    pub fn seen(&self) -> Vec<PortalRequest> {
+        self.with(|s| s.seen.clone())
+    }
+}
+
+fn answer(state: &Mutex<State>, req: &loopback::Request) -> Response {
+    let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+    let param = |name: &str| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let mut seen = PortalRequest {
+        method: req.method.clone(),
+        path: path.to_string(),
+        role_name: param("role_name"),
+        account_id: param("account_id"),
+        bearer: req.header("x-amz-sso_bearer_token").map(str::to_string),
+        status: 0,
+    };
+    let Ok(mut s) = state.lock() else {
+        return Response::text(500, "portal state poisoned");
+    };
+    let response = if req.method != "GET" || path != "/federation/credentials" {
+        error(
+            404,
+            "ResourceNotFoundException",
+            "no such operation on this portal",
+        )
+    } else if s.reject_all || !seen.bearer.as_ref().is_some_and(|t| s.tokens.contains(t)) {
+        error(401, "UnauthorizedException", "Session token not found or invalid")
+    } else {
+        match s.grants.iter().find(|g| {
+            Some(&g.account_id) == seen.account_id.as_ref() && Some(&g.role_name) == seen.role_name.as_ref()
+        }) {
+            Some(g) => Response::new(200, "application/json", role_credentials(g).to_string()),
+            None => error(403, "ForbiddenException", "No access"),
+        }
+    };
+    seen.status = response.status;
+    s.seen.push(seen);
+    response
+}
+
+fn role_credentials(g: &Grant) -> Value {
+    let expiration = SystemTime::now() + Duration::from_secs(3600);
+    let millis = expiration
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    json!({"roleCredentials": {
+        "accessKeyId": g.access_key_id,
+        "secretAccessKey": g.secret_access_key,
+        "sessionToken": g.session_token,
+        "expiration": millis,
+    }})
+}
+
+/// A restJson1 error as the SSO service sends it: the code in `x-amzn-errortype`.
+fn error(status: u16, code: &str, message: &str) -> Response {
+    let mut response = Response::new(
+        status,
+        "application/json",
+        json!({ "message": message }).to_string(),
+    );
+    response.headers.push(("x-amzn-errortype".into(), code.into()));
+    response
+}
+
+/// `~/.aws/sso/cache/<sha1 of identifier>.json`: the session name for `sso_session`
+/// profiles, the start URL for the legacy form.
+pub fn token_cache_path(home: &Home, identifier: &str) -> PathBuf {
+    let digest = Sha1::digest(identifier.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    home.path().join(".aws/sso/cache").join(format!("{hex}.json"))
+}
+
+/// Writes the token cache entry `aws sso login` would leave for `identifier`.
+pub fn write_token(home: &Home, identifier: &str, entry: &Value) -> PathBuf {
+    let path = token_cache_path(home, identifier);
+    std::fs::create_dir_all(path.parent().expect("cache dir")).expect("create ~/.aws/sso/cache");
+    std::fs::write(&path, entry.to_string()).expect("write the SSO token cache");
+    path
+}
+
+/// An RFC 3339 time `secs` seconds from now (negative: in the past), as `expiresAt` holds it.
+pub fn rfc3339_in(secs: i64) -> String {
+    let now = SystemTime::now();
+    let delta = Duration::from_secs(secs.unsigned_abs());
+    rswitch::creds::rfc3339(if secs < 0 { now - delta } else { now + delta })
+}
