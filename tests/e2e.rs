@@ -5,12 +5,15 @@
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
 //! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `tui` drives the interactive view
-//! in a tmux pane (`tmux` holds that harness).
+//! in a tmux pane (`tmux` holds that harness); `clipboard` copies through OSC 52 in a tmux
+//! pane and through the X11 clipboard of a private Xvfb.
 
 mod support;
 
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/clipboard.rs"]
+mod clipboard;
 #[path = "e2e/contract.rs"]
 mod contract;
 #[path = "e2e/denials.rs"]
