@@ -6,6 +6,10 @@
 //!
 //!   cargo run --example testkit -- [--latency-ms 50] [--fanout 20]
 //!
+//! `testkit clipboard-get` instead prints the system clipboard's text (arboard, on the
+//! display of its environment) and exits 0, or says why there is none on stderr and exits 1:
+//! the clipboard tests read what `rswitch copy` left there with it.
+//!
 //! Needs the venv from `bash tests/run.sh` (or RSWITCH_TEST_VENV).
 
 #[path = "../tests/support/mod.rs"]
@@ -26,7 +30,27 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+fn clipboard_get() -> i32 {
+    let text = arboard::Clipboard::new().and_then(|mut cb| cb.get_text());
+    match text {
+        Ok(text) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("clipboard-get") {
+        std::process::exit(clipboard_get());
+    }
     let (latency, fanout) = (arg("--latency-ms", 0), arg("--fanout", 20));
     let stack = support::Stack::start();
     let proxy = support::Proxy::start(stack.endpoint());

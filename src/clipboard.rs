@@ -9,8 +9,9 @@
 //!   set, ownership is handed to a detached child (the same binary, run with a hidden
 //!   argument chosen by the CLI, which calls [`run_keeper`]); the text travels on its stdin,
 //!   never on argv. The child serves the clipboard until something else is copied (or
-//!   `clear_after` elapses, then clears it) and asks clipboard managers not to keep it in
-//!   their history.
+//!   `clear_after` elapses, then clears it, or the display server goes away) and asks
+//!   clipboard managers not to keep it in their history. It says `ready` on its stdout
+//!   once the selection is its own: only then is the copy reported as done.
 //! - OSC 52 goes to the terminal (`/dev/tty`), never stdout, as crossterm's
 //!   `CopyToClipboard` writes it: `ESC ] 52 ; c ; <base64> ESC \`.
 //! - Inside tmux (`$TMUX`), `tmux load-buffer -w -` is used: it fills a tmux buffer and
@@ -21,14 +22,19 @@
 //! - `clear_after` with OSC 52 is best effort: the keeper later sends an empty OSC 52
 //!   (most terminals then clear or empty their clipboard).
 
+mod keeper;
+
+pub use keeper::run_keeper;
+
 use crate::env::Env;
 use crossterm::Command as _;
 use crossterm::clipboard::CopyToClipboard;
+use keeper::{Mode, spawn_keeper};
 use std::ffi::OsString;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Where the text went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,136 +189,10 @@ fn copy_system(text: &str, opts: &CopyOptions) -> Result<(), ClipboardError> {
         .map_err(|e| ClipboardError::System(e.to_string()))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    System,
-    TerminalClear,
-}
-
-const KEEPER_MAGIC: &str = "rswitch-clipboard-keeper-v1";
-
-/// Starts the keeper with `text` on its stdin. For [`Mode::System`], waits briefly: a
-/// keeper that fails at once (no display) is an error, so the caller can fall back.
-fn spawn_keeper(
-    keeper: &Keeper,
-    mode: Mode,
-    clear_after: Option<Duration>,
-    text: &str,
-) -> Result<(), ClipboardError> {
-    let err = |e: io::Error| ClipboardError::Keeper(e.to_string());
-    let mut cmd = Command::new(&keeper.program);
-    cmd.args(&keeper.args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    #[cfg(unix)]
-    {
-        // Its own process group: Ctrl-C in the shell must not take the clipboard away.
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
-    let mut child = cmd.spawn().map_err(err)?;
-    let header = format!(
-        "{KEEPER_MAGIC} {} {}\n",
-        match mode {
-            Mode::System => "system",
-            Mode::TerminalClear => "terminal-clear",
-        },
-        clear_after.map_or(0, |d| d.as_millis())
-    );
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(header.as_bytes()).map_err(err)?;
-        stdin.write_all(text.as_bytes()).map_err(err)?;
-    }
-    if mode == Mode::TerminalClear {
-        return Ok(());
-    }
-    let deadline = Instant::now() + Duration::from_millis(500);
-    while Instant::now() < deadline {
-        match child.try_wait().map_err(err)? {
-            Some(status) if status.success() => return Ok(()),
-            Some(status) => {
-                let mut msg = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    let _ = e.read_to_string(&mut msg);
-                }
-                return Err(ClipboardError::Keeper(format!("{status}: {}", msg.trim())));
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-    Ok(())
-}
-
-/// The keeper's side: reads what [`copy`] sent on `input` and serves it. Call this from
-/// the hidden subcommand with stdin; exit 0 on `Ok`, non-zero (message on stderr) on `Err`.
-pub fn run_keeper(mut input: impl Read) -> Result<(), ClipboardError> {
-    let mut buf = Vec::new();
-    input
-        .read_to_end(&mut buf)
-        .map_err(|e| ClipboardError::Keeper(e.to_string()))?;
-    let bad = || ClipboardError::Keeper("unexpected input".to_string());
-    let nl = buf.iter().position(|b| *b == b'\n').ok_or_else(bad)?;
-    let header = std::str::from_utf8(&buf[..nl]).map_err(|_| bad())?;
-    let text = String::from_utf8(buf[nl + 1..].to_vec()).map_err(|_| bad())?;
-    let mut parts = header.split(' ');
-    if parts.next() != Some(KEEPER_MAGIC) {
-        return Err(bad());
-    }
-    let mode = parts.next().ok_or_else(bad)?;
-    let clear_ms: u64 = parts.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-    let clear_after = (clear_ms > 0).then(|| Duration::from_millis(clear_ms));
-    match mode {
-        "system" => keep_system(&text, clear_after),
-        "terminal-clear" => {
-            std::thread::sleep(clear_after.unwrap_or_default());
-            let mut tty = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/tty")
-                .map_err(ClipboardError::Terminal)?;
-            tty.write_all(osc52_sequence("").as_bytes())
-                .map_err(ClipboardError::Terminal)
-        }
-        _ => Err(bad()),
-    }
-}
-
-#[cfg(all(unix, not(target_os = "macos")))]
-fn keep_system(text: &str, clear_after: Option<Duration>) -> Result<(), ClipboardError> {
-    use arboard::SetExtLinux;
-    let sys = |e: arboard::Error| ClipboardError::System(e.to_string());
-    let mut cb = arboard::Clipboard::new().map_err(sys)?;
-    let set = cb.set().exclude_from_history();
-    match clear_after {
-        Some(after) => {
-            set.wait_until(Instant::now() + after).text(text).map_err(sys)?;
-            // Clear only what is still ours: the user may have copied something else.
-            if cb.get_text().is_ok_and(|t| t == text) {
-                cb.clear().map_err(sys)?;
-            }
-            Ok(())
-        }
-        None => set.wait().text(text).map_err(sys),
-    }
-}
-
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn keep_system(text: &str, clear_after: Option<Duration>) -> Result<(), ClipboardError> {
-    let sys = |e: arboard::Error| ClipboardError::System(e.to_string());
-    let mut cb = arboard::Clipboard::new().map_err(sys)?;
-    cb.set_text(text).map_err(sys)?;
-    if let Some(after) = clear_after {
-        std::thread::sleep(after);
-        if cb.get_text().is_ok_and(|t| t == text) {
-            cb.clear().map_err(sys)?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn no_display() -> Env {
         Env::from_vars([("TERM", "xterm")], None)
@@ -356,13 +236,6 @@ mod tests {
             err.to_string().contains("system clipboard failed") && err.to_string().contains("no tty"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn keeper_rejects_foreign_input() {
-        assert!(run_keeper(&b"hello"[..]).is_err());
-        assert!(run_keeper(&b"other-magic system 0\nx"[..]).is_err());
-        assert!(run_keeper(&b"rswitch-clipboard-keeper-v1 bogus 0\nx"[..]).is_err());
     }
 
     /// A private tmux server with `set-clipboard on`, killed on drop.

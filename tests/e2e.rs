@@ -6,12 +6,15 @@
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
 //! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `sso` and `web_identity` the
 //! base sources that need a login or a token file; `tui` drives the interactive view in a
-//! tmux pane (`tmux` holds that harness).
+//! tmux pane (`tmux` holds that harness); `clipboard` copies through OSC 52 in a tmux pane
+//! and through the X11 clipboard of a private Xvfb.
 
 mod support;
 
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/clipboard.rs"]
+mod clipboard;
 #[path = "e2e/contract.rs"]
 mod contract;
 #[path = "e2e/denials.rs"]

@@ -185,8 +185,8 @@ pub fn clear_cache(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
     Ok(SUCCESS)
 }
 
-pub fn clipboard_keeper() -> anyhow::Result<Exit> {
-    clipboard::run_keeper(std::io::stdin().lock())?;
+pub fn clipboard_keeper(out: &mut dyn Write) -> anyhow::Result<Exit> {
+    clipboard::run_keeper(std::io::stdin().lock(), out)?;
     Ok(SUCCESS)
 }
 

@@ -36,7 +36,7 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
             handover::clear_cache(&env, profile.as_deref())
         }
-        Some(Command::ClipboardKeeper) => handover::clipboard_keeper(),
+        Some(Command::ClipboardKeeper) => handover::clipboard_keeper(out),
         Some(Command::Doctor(args)) => doctor::run(&env, &cli.global, &args, out).await,
         Some(Command::Demo(args)) => demo::run(&env, &cli.global, &args, out).await,
         Some(Command::Pick(args)) => tui::run(&env, &cli.global, args.format, true, out).await,

@@ -85,6 +85,20 @@ impl Tmux {
         self.ok(&["send-keys", "-t", "t", "-l", text]);
     }
 
+    /// Sets a server option (`set-option -s`, e.g. `set-clipboard on`).
+    pub fn set_server_option(&self, name: &str, value: &str) {
+        self.ok(&["set-option", "-s", name, value]);
+    }
+
+    /// The newest paste buffer (what an OSC 52 sequence leaves under `set-clipboard on`);
+    /// `None` when there is none.
+    pub fn buffer(&self) -> Option<String> {
+        let out = self.run(&["show-buffer"]);
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Polls the screen until `done` holds; returns that screen.
     pub fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();

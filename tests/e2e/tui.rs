@@ -9,14 +9,14 @@ use std::path::PathBuf;
 
 /// rswitch running in a tmux pane, in the given HOME; the pane's script records the exit
 /// status, `stty -a` of the pane afterwards, and rswitch's pid, in files under HOME.
-struct Tui {
-    tmux: Tmux,
-    dir: PathBuf,
+pub struct Tui {
+    pub tmux: Tmux,
+    pub dir: PathBuf,
 }
 
 impl Tui {
     /// Starts `rswitch ARGS` (stdout into `out.txt` when `redirect`) under `lang`.
-    fn start(home: &Home, lang: &str, redirect: bool, size: (u16, u16)) -> Tui {
+    pub fn start(home: &Home, lang: &str, redirect: bool, size: (u16, u16)) -> Tui {
         let dir = home.path().to_path_buf();
         let out = if redirect { "> out.txt" } else { "" };
         let script = home.script(
@@ -46,7 +46,7 @@ impl Tui {
 
     /// Waits until every profile that needs no input is resolved and the screen shows
     /// both a live identity in the second account and a denial.
-    fn wait_resolved(&self) -> String {
+    pub fn wait_resolved(&self) -> String {
         self.tmux.wait_for("live identities and a denial", |s| {
             s.contains("222222222222") && s.contains("AccessDenied") && !s.contains("resolving")
         })
@@ -54,7 +54,7 @@ impl Tui {
 
     /// Filters the list by `profile`'s name, moves to the best match (the top row: the
     /// selection stays where it was while the filter narrows) and waits for its details.
-    fn select(&self, profile: &str, ascii: bool) -> String {
+    pub fn select(&self, profile: &str, ascii: bool) -> String {
         self.tmux.keys(&["/"]);
         self.tmux.type_text(profile);
         self.tmux.keys(&["Enter", "g"]);
@@ -64,7 +64,7 @@ impl Tui {
     }
 
     /// The exit status and `stty -a` once rswitch is gone.
-    fn finished(&self) -> (String, String) {
+    pub fn finished(&self) -> (String, String) {
         let status = wait_for_file(&self.dir.join("status.txt"), &self.tmux);
         let stty = std::fs::read_to_string(self.dir.join("stty.txt")).expect("stty.txt");
         (status.trim().to_string(), stty)

@@ -20,6 +20,7 @@ pub const PATIENCE: Duration = Duration::from_secs(90);
 pub struct Tty {
     dir: tempfile::TempDir,
     socket: PathBuf,
+    conf: String,
 }
 
 impl Default for Tty {
@@ -36,15 +37,23 @@ impl Tty {
             .tempdir()
             .expect("cannot create the terminal's directory");
         let socket = dir.path().join("tmux.sock");
-        Tty { dir, socket }
+        let conf = "set -g remain-on-exit on\nset -g history-limit 10000\n".to_string();
+        Tty { dir, socket, conf }
+    }
+
+    /// A terminal that keeps what programs copy with OSC 52 (tmux `set-clipboard on`):
+    /// [`Tty::buffer`] then holds the copied text.
+    pub fn with_clipboard() -> Tty {
+        let mut tty = Tty::new();
+        tty.conf += "set -s set-clipboard on\n";
+        tty
     }
 
     /// Starts `/bin/sh SCRIPT` in a 200x50 terminal, where SCRIPT exports `env` (and
     /// nothing else) and then runs `body`.
     pub fn start(&self, env: &[(String, String)], body: &str) {
         let conf = self.dir().join("tmux.conf");
-        std::fs::write(&conf, "set -g remain-on-exit on\nset -g history-limit 10000\n")
-            .expect("write tmux.conf");
+        std::fs::write(&conf, &self.conf).expect("write tmux.conf");
         let mut script = String::from("#!/bin/sh\n");
         for (k, v) in env {
             script += &format!("export {k}='{}'\n", v.replace('\'', r"'\''"));
@@ -79,14 +88,18 @@ impl Tty {
         self.dir.path()
     }
 
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
             .arg("-S")
             .arg(&self.socket)
             .args(args)
             .env_remove("TMUX")
             .output()
-            .unwrap_or_else(|e| panic!("cannot run tmux (is it installed? tests/run.sh installs it): {e}"));
+            .unwrap_or_else(|e| panic!("cannot run tmux (is it installed? tests/run.sh installs it): {e}"))
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = self.run(args);
         assert!(
             out.status.success(),
             "tmux {args:?} failed: {}",
@@ -98,6 +111,23 @@ impl Tty {
     /// Everything the terminal showed, scrollback included, one line per screen line.
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+    }
+
+    /// The newest tmux paste buffer, `None` when there is none (see [`Tty::with_clipboard`]).
+    pub fn buffer(&self) -> Option<String> {
+        let out = self.run(&["show-buffer"]);
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Shell text that exports `TMUX` as tmux sets it in its panes (the script runs without
+    /// it), for a script that wants to look like it runs inside tmux.
+    pub fn export_tmux_var(&self) -> String {
+        format!(
+            "export TMUX=\"$(tmux -S '{}' display-message -p '#{{socket_path}},#{{pid}},0')\"",
+            self.socket.display()
+        )
     }
 
     /// Types `text` literally, then Enter.
