@@ -146,6 +146,8 @@ fn write_osc52<W: Write>(
         system: system_error.to_string(),
         tty,
     })?;
+    // One write of the whole sequence: the kernel serialises whole write() calls on a
+    // terminal, so a TUI frame drawn meanwhile cannot land inside the escape sequence.
     tty.write_all(osc52_sequence(text).as_bytes())
         .and_then(|()| tty.flush())
         .map_err(ClipboardError::Terminal)
