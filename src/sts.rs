@@ -12,6 +12,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 /// Region used when neither the environment nor the profile names one (STS is global).
@@ -43,37 +44,27 @@ pub struct AssumeRoleInput<'a> {
     pub token_code: Option<&'a str>,
 }
 
+/// An STS client for one region and endpoint. The SDK client is built on the first call:
+/// building it loads the system's CA certificates (several ms), which a run answered
+/// entirely from the cache never needs.
 #[derive(Clone, Debug)]
 pub struct Sts {
-    client: aws_sdk_sts::Client,
+    settings: StsSettings,
+    client: Arc<OnceLock<aws_sdk_sts::Client>>,
     timeout: Duration,
 }
 
 impl Sts {
     pub fn new(settings: &StsSettings) -> Self {
-        let region = settings
-            .region
-            .clone()
-            .unwrap_or_else(|| FALLBACK_REGION.to_string());
-        let attempt = settings.timeout.mul_f32(0.6).max(Duration::from_millis(500));
-        let mut config = aws_sdk_sts::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region))
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(attempt.min(Duration::from_secs(3)))
-                    .operation_attempt_timeout(attempt)
-                    .operation_timeout(settings.timeout)
-                    .build(),
-            );
-        if let Some(endpoint) = &settings.endpoint {
-            config = config.endpoint_url(endpoint);
-        }
         Sts {
-            client: aws_sdk_sts::Client::from_conf(config.build()),
+            settings: settings.clone(),
+            client: Arc::default(),
             timeout: settings.timeout,
         }
+    }
+
+    fn client(&self) -> &aws_sdk_sts::Client {
+        self.client.get_or_init(|| build_client(&self.settings))
     }
 
     fn with_credentials(creds: &Credentials) -> aws_sdk_sts::config::Builder {
@@ -86,7 +77,7 @@ impl Sts {
         input: &AssumeRoleInput<'_>,
     ) -> Result<AssumedRole, HopError> {
         let out = self
-            .client
+            .client()
             .assume_role()
             .role_arn(input.role_arn)
             .role_session_name(input.session_name)
@@ -127,7 +118,7 @@ impl Sts {
         token: &str,
     ) -> Result<AssumedRole, HopError> {
         let out = self
-            .client
+            .client()
             .assume_role_with_web_identity()
             .role_arn(role_arn)
             .role_session_name(session_name)
@@ -161,7 +152,7 @@ impl Sts {
 
     pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, HopError> {
         let out = self
-            .client
+            .client()
             .get_caller_identity()
             .customize()
             .config_override(Self::with_credentials(creds))
@@ -184,7 +175,7 @@ impl Sts {
         duration_seconds: Option<i32>,
     ) -> Result<Credentials, HopError> {
         let out = self
-            .client
+            .client()
             .get_session_token()
             .serial_number(serial_number)
             .token_code(token_code)
@@ -214,6 +205,29 @@ impl Sts {
 }
 
 /// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
+fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
+    let region = settings
+        .region
+        .clone()
+        .unwrap_or_else(|| FALLBACK_REGION.to_string());
+    let attempt = settings.timeout.mul_f32(0.6).max(Duration::from_millis(500));
+    let mut config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(attempt.min(Duration::from_secs(3)))
+                .operation_attempt_timeout(attempt)
+                .operation_timeout(settings.timeout)
+                .build(),
+        );
+    if let Some(endpoint) = &settings.endpoint {
+        config = config.endpoint_url(endpoint);
+    }
+    aws_sdk_sts::Client::from_conf(config.build())
+}
+
 pub fn account_of(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or_default()
 }
