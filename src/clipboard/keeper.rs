@@ -134,15 +134,6 @@ fn announce(ready: &mut dyn Write) -> Result<(), ClipboardError> {
         .map_err(|e| ClipboardError::Keeper(e.to_string()))
 }
 
-/// What the thread owning the selection reports.
-#[cfg(all(unix, not(target_os = "macos")))]
-enum Owner {
-    /// The selection is ours (asserted, not yet confirmed).
-    Set,
-    /// It is not any more (another client copied, or `clear_after` passed), or it failed.
-    Done(Result<(), arboard::Error>),
-}
-
 #[cfg(all(unix, not(target_os = "macos")))]
 fn keep_system(
     text: &str,
@@ -155,16 +146,16 @@ fn keep_system(
     // Fails at once without a display server: `copy` then uses the terminal.
     let mut cb = arboard::Clipboard::new().map_err(sys)?;
     let deadline = clear_after.map(|after| Instant::now() + after);
-    // arboard's waiting `set` returns when another client takes the selection, but is
-    // never woken when the display server goes away: it runs on a thread of its own,
-    // and this one checks now and then that the selection is still ours.
+    // arboard's waiting `set` takes the selection and returns when another client takes
+    // it, but is never woken when the display server goes away: it runs on a thread of
+    // its own, and this one checks that the selection is ours — first to say `ready`,
+    // then now and then, to leave when the session has ended. One set only: on Wayland a
+    // non-waiting set forks a serving process, which a second set then races with.
     let (tx, rx) = std::sync::mpsc::channel();
     let owned = text.to_string();
     std::thread::spawn(move || {
         let serve = || -> Result<(), arboard::Error> {
             let mut cb = arboard::Clipboard::new()?;
-            cb.set().exclude_from_history().text(owned.clone())?;
-            let _ = tx.send(Owner::Set);
             let set = cb.set().exclude_from_history();
             match deadline {
                 Some(deadline) => set.wait_until(deadline),
@@ -172,29 +163,32 @@ fn keep_system(
             }
             .text(owned)
         };
-        let result = serve();
-        let _ = tx.send(Owner::Done(result));
+        let _ = tx.send(serve());
     });
+    let ours = |cb: &mut arboard::Clipboard| cb.get_text().is_ok_and(|t| t == text);
     let lost = || ClipboardError::Keeper("the clipboard was not taken".to_string());
-    match rx.recv_timeout(KEEPER_START) {
-        Ok(Owner::Set) if cb.get_text().is_ok_and(|t| t == text) => announce(ready)?,
-        Ok(Owner::Done(Err(e))) => return Err(sys(e)),
-        _ => return Err(lost()),
+    let start = Instant::now();
+    loop {
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(Err(e)) => return Err(sys(e)),
+            Ok(Ok(())) | Err(RecvTimeoutError::Disconnected) => return Err(lost()),
+            Err(RecvTimeoutError::Timeout) if ours(&mut cb) => break,
+            Err(RecvTimeoutError::Timeout) if start.elapsed() > KEEPER_START => return Err(lost()),
+            Err(RecvTimeoutError::Timeout) => {}
+        }
     }
+    announce(ready)?;
     loop {
         match rx.recv_timeout(KEEPER_CHECK) {
-            Ok(Owner::Done(result)) => break result.map_err(sys)?,
-            Ok(Owner::Set) => {}
+            Ok(result) => break result.map_err(sys)?,
             Err(RecvTimeoutError::Disconnected) => return Err(lost()),
             // Gone without the owner being told: the display server went away.
-            Err(RecvTimeoutError::Timeout) if !cb.get_text().is_ok_and(|t| t == text) => {
-                return Ok(());
-            }
+            Err(RecvTimeoutError::Timeout) if !ours(&mut cb) => return Ok(()),
             Err(RecvTimeoutError::Timeout) => {}
         }
     }
     // Clear only what is still ours: the user may have copied something else.
-    if deadline.is_some() && cb.get_text().is_ok_and(|t| t == text) {
+    if deadline.is_some() && ours(&mut cb) {
         cb.clear().map_err(sys)?;
     }
     Ok(())

@@ -2,8 +2,9 @@
 //! OSC 52 written to a real terminal (a tmux pane with `set-clipboard on`, whose paste
 //! buffer then holds what was copied), the same through `tmux load-buffer` when `$TMUX`
 //! is set, the X11 clipboard of a private Xvfb (held after rswitch exits by the keeper it
-//! leaves behind, replaced by the next copy, cleared by `--clear-after`), and a `DISPLAY`
-//! nobody serves, which must fall back to OSC 52 at once.
+//! leaves behind, replaced by the next copy, cleared by `--clear-after`), the same on a
+//! headless Wayland compositor (sway), and a `DISPLAY` nobody serves, which must fall back
+//! to OSC 52 at once.
 //!
 //! The copied text is compared with what `rswitch export` prints for the same profile:
 //! the credentials come from the same cache, so both are the same text. The TUI's copy
@@ -11,7 +12,7 @@
 
 use crate::cli::{self, Run, direct};
 use crate::handover::{DEPLOY_SESSION, parse_env_export, rswitch, run_program, shell_env};
-use crate::support::{Home, Tty, Xvfb, xvfb};
+use crate::support::{Home, Sway, Tty, Xvfb, xvfb};
 use crate::tui::Tui;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -241,5 +242,31 @@ fn x11_clear_after_empties_the_clipboard() {
         start.elapsed()
     );
     assert!(start.elapsed() >= Duration::from_secs(3), "cleared too early");
+    keepers(&home, 0);
+}
+
+#[test]
+fn wayland_clipboard_outlives_rswitch_and_goes_with_the_session() {
+    let Some(mut sway) = Sway::start() else { return };
+    let (_, home) = direct();
+    let _reap = Reap(&home);
+    let env_text = export(&home, "deploy", "env");
+    let fish_text = export(&home, "deploy", "fish");
+
+    // Only WAYLAND_DISPLAY: a Wayland session without XWayland.
+    let run = cli::run_env(&home, &["copy", "deploy"], &[("WAYLAND_DISPLAY", sway.display())]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
+    assert!(run.stderr.contains(VIA_SYSTEM), "{run}");
+    // rswitch has exited: the keeper it left holds the selection.
+    assert_eq!(sway.clipboard(), Ok(env_text), "{run} on {}", sway.display());
+    let first = keepers(&home, 1);
+
+    let args = ["copy", "deploy", "--format", "fish"];
+    let run = cli::run_env(&home, &args, &[("WAYLAND_DISPLAY", sway.display())]);
+    assert!(run.stderr.contains(VIA_SYSTEM), "{run}");
+    assert_eq!(sway.clipboard(), Ok(fish_text), "{run}");
+    assert_ne!(first, keepers(&home, 1), "the first keeper did not give way");
+
+    sway.kill();
     keepers(&home, 0);
 }

@@ -4,9 +4,9 @@
 //! two-account world ([`world`]), an IMDSv2 endpoint serving a real moto session, a
 //! fault-injecting proxy in front of moto ([`proxy`]), a temporary HOME with AWS
 //! files and a clean environment ([`home`]), and a real terminal for what reads
-//! `/dev/tty` ([`tty`], tmux), and a private X server for the system clipboard
-//! ([`xvfb`]). It never mocks the SDK: rswitch talks HTTP to moto, directly or through
-//! the proxy.
+//! `/dev/tty` ([`tty`], tmux), and a private X server and Wayland compositor for the
+//! system clipboard ([`xvfb`], [`wayland`]). It never mocks the SDK: rswitch talks HTTP
+//! to moto, directly or through the proxy.
 //!
 //! Python tools come from the venv that `tests/run.sh` installs (`RSWITCH_TEST_VENV`, or
 //! `target/test-venv`). Without it every test that needs moto fails loudly.
@@ -18,6 +18,7 @@ pub mod profiles;
 pub mod proxy;
 pub mod sso_portal;
 pub mod tty;
+pub mod wayland;
 pub mod world;
 pub mod xvfb;
 
@@ -26,6 +27,7 @@ pub use moto::Moto;
 pub use profiles::world_home;
 pub use proxy::{Fault, Proxy};
 pub use tty::Tty;
+pub use wayland::Sway;
 pub use world::{Stack, World, shared};
 pub use xvfb::Xvfb;
 
