@@ -163,6 +163,22 @@ fn a_refused_refresh_token_says_to_log_in() {
     );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
     assert_eq!(sso.proxy.total(), 0);
+
+    // Two profiles of the session: one refused refresh, and both say to log in.
+    let run = sso.run(&["check", "--json", "sso-dev", "sso-ops"]);
+    let all = sso.all(&run);
+    assert_ne!(run.code, 0, "{all}");
+    let v = run.json();
+    for profile in ["sso-dev", "sso-ops"] {
+        let error = crate::cli::result(&v, profile)["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(error.contains(&format!("profile '{profile}'")), "{all}");
+        assert!(error.contains("could not be refreshed"), "{all}");
+        assert!(error.contains("aws sso login --sso-session corp"), "{all}");
+    }
+    assert_eq!(sso.portal.create_token_calls().len(), 2, "{all}");
 }
 
 #[test]
