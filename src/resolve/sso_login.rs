@@ -219,4 +219,66 @@ mod tests {
         assert_eq!(out.message, "profile 'dev': connection refused");
         assert_eq!(out.kind, ErrorKind::Network);
     }
+
+    #[test]
+    fn an_expired_refreshable_login_says_it_could_not_be_refreshed() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let e = env(home.path());
+        let path = token_path(&e, Some("corp"), "u");
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        let entry = |registration: &str| {
+            format!(
+                r#"{{"accessToken":"t","expiresAt":"2020-01-01T00:00:00Z","refreshToken":"r","clientId":"c","clientSecret":"s","registrationExpiresAt":"{registration}"}}"#
+            )
+        };
+        let err = || HopError::new(ErrorKind::Other, None, "service error: UnauthorizedException: no");
+        std::fs::write(&path, entry("2999-01-01T00:00:00Z")).expect("write");
+        let out = explain(err(), &e, "dev", Some("corp"), "u");
+        assert!(
+            out.message.starts_with(
+                "profile 'dev': the SSO login expired at 2020-01-01T00:00:00Z and could not be refreshed (service"
+            ),
+            "{}",
+            out.message
+        );
+        assert!(
+            out.message
+                .ends_with("run `aws sso login --sso-session corp` to log in again")
+        );
+        std::fs::write(&path, entry("2020-06-01T00:00:00Z")).expect("write");
+        let out = explain(err(), &e, "dev", Some("corp"), "u");
+        assert!(
+            out.message
+                .contains("could not be refreshed: its client registration expired at 2020-06-01T00:00:00Z"),
+            "{}",
+            out.message
+        );
+    }
+
+    #[test]
+    fn due_for_refresh_follows_aws_config() {
+        let now = SystemTime::now();
+        let min = std::time::Duration::from_secs(60);
+        let entry = CacheEntry {
+            expires_at: Some(now + 4 * min),
+            registration_expires_at: Some(now + 60 * min),
+            has_refresh_token: true,
+        };
+        assert!(entry.due_for_refresh(now));
+        let fresh = CacheEntry {
+            expires_at: Some(now + 6 * min),
+            ..entry.clone()
+        };
+        assert!(!fresh.due_for_refresh(now));
+        let registration_expired = CacheEntry {
+            registration_expires_at: Some(now - min),
+            ..entry.clone()
+        };
+        assert!(!registration_expired.due_for_refresh(now));
+        let no_refresh_token = CacheEntry {
+            has_refresh_token: false,
+            ..entry
+        };
+        assert!(!no_refresh_token.due_for_refresh(now));
+    }
 }
