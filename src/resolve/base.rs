@@ -3,7 +3,7 @@
 
 use super::outcome::{ErrorKind, HopError};
 use super::plan::BaseSource;
-use super::sso_login;
+use super::{sso_login, sso_refresh};
 use crate::creds::{Credentials, Identity, Secret};
 use crate::env::Env;
 use crate::sts::Sts;
@@ -119,9 +119,14 @@ async fn other_base_credentials(
                 if let Some(missing) = sso_login::missing_login(env, profile, session, start_url) {
                     return Err(missing);
                 }
-                provide(builder.build())
-                    .await
-                    .map_err(|e| sso_login::explain(e, env, profile, session, start_url))
+                let provider = builder.build();
+                let path = sso_login::token_path(env, session, start_url);
+                // aws-config refreshes only `sso_session` logins.
+                let fetched = match session {
+                    Some(_) => sso_refresh::one_at_a_time(&path, || provide(provider)).await,
+                    None => provide(provider).await,
+                };
+                fetched.map_err(|e| sso_login::explain(e, env, profile, session, start_url))
             }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,

@@ -8,6 +8,7 @@ mod plan_error;
 pub mod run;
 pub mod session_name;
 pub mod sso_login;
+mod sso_refresh;
 
 pub use assume::cache_key;
 pub use outcome::{ErrorKind, HopError, Resolution, Status};

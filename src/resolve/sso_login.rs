@@ -8,7 +8,7 @@ use crate::env::Env;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use sha1::{Digest, Sha1};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The command that logs `profile` in: `--sso-session NAME` for profiles that use an
@@ -66,13 +66,25 @@ pub fn explain(
         .message
         .trim_start_matches("an error occurred while loading credentials: ")
         .to_string();
-    let expired_at = expires_at(&token_path(env, session, start_url)).filter(|t| *t <= SystemTime::now());
-    let cause = match expired_at {
-        Some(at) => Some(format!("the SSO login expired at {}", crate::creds::rfc3339(at))),
-        None if detail.contains("UnauthorizedException") => {
+    let entry = CacheEntry::read(&token_path(env, session, start_url));
+    let now = SystemTime::now();
+    let expired_at = entry.as_ref().and_then(|e| e.expires_at).filter(|t| *t <= now);
+    let cause = match (expired_at, entry.as_ref()) {
+        (Some(at), Some(entry)) if entry.has_refresh_token => {
+            let at = crate::creds::rfc3339(at);
+            Some(match entry.registration_expires_at {
+                Some(reg) if reg <= now => format!(
+                    "the SSO login expired at {at} and could not be refreshed: its client registration expired at {}",
+                    crate::creds::rfc3339(reg)
+                ),
+                _ => format!("the SSO login expired at {at} and could not be refreshed"),
+            })
+        }
+        (Some(at), _) => Some(format!("the SSO login expired at {}", crate::creds::rfc3339(at))),
+        (None, _) if detail.contains("UnauthorizedException") => {
             Some("the SSO portal refused the cached login".to_string())
         }
-        None => None,
+        (None, _) => None,
     };
     let (message, kind) = match cause {
         Some(cause) => (
@@ -91,12 +103,41 @@ pub fn explain(
     }
 }
 
-/// `expiresAt` of a token cache entry, when readable.
-fn expires_at(path: &PathBuf) -> Option<SystemTime> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let entry: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let at = DateTime::from_str(entry.get("expiresAt")?.as_str()?, Format::DateTime).ok()?;
-    SystemTime::try_from(at).ok()
+/// What rswitch reads of a token cache entry: when the token and the client
+/// registration expire, and whether it holds what a refresh needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheEntry {
+    pub expires_at: Option<SystemTime>,
+    pub registration_expires_at: Option<SystemTime>,
+    /// `refreshToken`, `clientId` and `clientSecret` are all there.
+    pub has_refresh_token: bool,
+}
+
+impl CacheEntry {
+    /// The entry at `path`, when readable JSON.
+    pub fn read(path: &Path) -> Option<CacheEntry> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let entry: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let time = |key: &str| {
+            let at = DateTime::from_str(entry.get(key)?.as_str()?, Format::DateTime).ok()?;
+            SystemTime::try_from(at).ok()
+        };
+        let has = |key: &str| entry.get(key).is_some_and(serde_json::Value::is_string);
+        Some(CacheEntry {
+            expires_at: time("expiresAt"),
+            registration_expires_at: time("registrationExpiresAt"),
+            has_refresh_token: has("refreshToken") && has("clientId") && has("clientSecret"),
+        })
+    }
+
+    /// Whether aws-config will try to refresh it: the token expires within its
+    /// five-minute window, and the entry can be refreshed (registration still valid).
+    pub fn due_for_refresh(&self, now: SystemTime) -> bool {
+        let window = std::time::Duration::from_secs(5 * 60);
+        self.has_refresh_token
+            && self.registration_expires_at.is_some_and(|t| t > now)
+            && self.expires_at.is_some_and(|t| t <= now + window)
+    }
 }
 
 #[cfg(test)]
@@ -177,5 +218,67 @@ mod tests {
         let out = explain(other, &e, "dev", Some("corp"), "u");
         assert_eq!(out.message, "profile 'dev': connection refused");
         assert_eq!(out.kind, ErrorKind::Network);
+    }
+
+    #[test]
+    fn an_expired_refreshable_login_says_it_could_not_be_refreshed() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let e = env(home.path());
+        let path = token_path(&e, Some("corp"), "u");
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        let entry = |registration: &str| {
+            format!(
+                r#"{{"accessToken":"t","expiresAt":"2020-01-01T00:00:00Z","refreshToken":"r","clientId":"c","clientSecret":"s","registrationExpiresAt":"{registration}"}}"#
+            )
+        };
+        let err = || HopError::new(ErrorKind::Other, None, "service error: UnauthorizedException: no");
+        std::fs::write(&path, entry("2999-01-01T00:00:00Z")).expect("write");
+        let out = explain(err(), &e, "dev", Some("corp"), "u");
+        assert!(
+            out.message.starts_with(
+                "profile 'dev': the SSO login expired at 2020-01-01T00:00:00Z and could not be refreshed (service"
+            ),
+            "{}",
+            out.message
+        );
+        assert!(
+            out.message
+                .ends_with("run `aws sso login --sso-session corp` to log in again")
+        );
+        std::fs::write(&path, entry("2020-06-01T00:00:00Z")).expect("write");
+        let out = explain(err(), &e, "dev", Some("corp"), "u");
+        assert!(
+            out.message
+                .contains("could not be refreshed: its client registration expired at 2020-06-01T00:00:00Z"),
+            "{}",
+            out.message
+        );
+    }
+
+    #[test]
+    fn due_for_refresh_follows_aws_config() {
+        let now = SystemTime::now();
+        let min = std::time::Duration::from_secs(60);
+        let entry = CacheEntry {
+            expires_at: Some(now + 4 * min),
+            registration_expires_at: Some(now + 60 * min),
+            has_refresh_token: true,
+        };
+        assert!(entry.due_for_refresh(now));
+        let fresh = CacheEntry {
+            expires_at: Some(now + 6 * min),
+            ..entry.clone()
+        };
+        assert!(!fresh.due_for_refresh(now));
+        let registration_expired = CacheEntry {
+            registration_expires_at: Some(now - min),
+            ..entry.clone()
+        };
+        assert!(!registration_expired.due_for_refresh(now));
+        let no_refresh_token = CacheEntry {
+            has_refresh_token: false,
+            ..entry
+        };
+        assert!(!no_refresh_token.due_for_refresh(now));
     }
 }

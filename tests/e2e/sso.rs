@@ -17,28 +17,29 @@ use rswitch::sts::{AssumeRoleInput, AssumedRole, Sts, StsSettings};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const ACCOUNT: &str = "111111111111";
-const TARGET: &str = "222222222222";
-const SESSION: &str = "corp";
-const SESSION_URL: &str = "https://corp.awsapps.com/start";
+pub(crate) const ACCOUNT: &str = "111111111111";
+pub(crate) const TARGET: &str = "222222222222";
+pub(crate) const SESSION: &str = "corp";
+pub(crate) const SESSION_URL: &str = "https://corp.awsapps.com/start";
 const LEGACY_URL: &str = "https://legacy.awsapps.com/start#";
 const SESSION_TOKEN: &str = "aoa-session-token-7f3a";
 const LEGACY_TOKEN: &str = "aoa-legacy-token-19c2";
 
-struct Sso {
-    stack: &'static Stack,
-    portal: SsoPortal,
-    proxy: Proxy,
-    home: Home,
+pub(crate) struct Sso {
+    pub(crate) stack: &'static Stack,
+    pub(crate) portal: SsoPortal,
+    pub(crate) proxy: Proxy,
+    pub(crate) home: Home,
     /// The access key the portal hands out for the legacy profile.
-    legacy_key: String,
+    pub(crate) legacy_key: String,
 }
 
 impl Sso {
-    /// A HOME with both SSO forms and a role on top of each, STS through a proxy, and
+    /// A HOME with both SSO forms (and `sso-ops`, a second profile of the session, with
+    /// the legacy profile's permission set) and a role on top of each, STS through a proxy, and
     /// a portal that knows the two tokens and grants the two permission sets; the token
     /// cache is left empty (see [`Sso::logged_in`]).
-    fn new() -> Sso {
+    pub(crate) fn new() -> Sso {
         let stack = support::shared();
         let w = &stack.world;
         let portal = SsoPortal::start();
@@ -79,6 +80,8 @@ impl Sso {
              sso_registration_scopes = sso:account:access\n\n\
              [profile sso-dev]\nsso_session = {SESSION}\nsso_account_id = {ACCOUNT}\n\
              sso_role_name = Developer\nregion = eu-west-1\nendpoint_url = {endpoint}\n\n\
+             [profile sso-ops]\nsso_session = {SESSION}\nsso_account_id = {TARGET}\n\
+             sso_role_name = ReadOnly\nregion = us-east-1\nendpoint_url = {endpoint}\n\n\
              [profile sso-legacy]\nsso_start_url = {LEGACY_URL}\nsso_region = ap-southeast-2\n\
              sso_account_id = {TARGET}\nsso_role_name = ReadOnly\nregion = us-east-1\n\
              endpoint_url = {endpoint}\n\n{}{}",
@@ -105,14 +108,14 @@ impl Sso {
         self
     }
 
-    fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let env = self.portal.env();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         cli::run_env(&self.home, args, &env)
     }
 
     /// Everything the test saw, for assertion messages.
-    fn all(&self, run: &Run) -> String {
+    pub(crate) fn all(&self, run: &Run) -> String {
         format!(
             "{run}\n--- portal\n{:#?}\n--- sts\n{:#?}",
             self.portal.seen(),

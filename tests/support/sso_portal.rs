@@ -10,9 +10,16 @@
 //! made with them are checked by moto's IAM enforcement. Every request is recorded,
 //! unknown paths included (answered 404), so a test can prove where rswitch went.
 //!
-//! rswitch is pointed here with `AWS_ENDPOINT_URL_SSO` (and `AWS_ENDPOINT_URL_SSO_OIDC`,
-//! so a token refresh could not leave loopback either): aws-config builds its SSO client
-//! from an `SdkConfig` whose service config reads those variables.
+//! It also answers SSO OIDC's `CreateToken` with `grant_type` `refresh_token` (`POST
+//! /token`, restJson1), which aws-config calls to renew an `sso_session` token that
+//! expired or expires within five minutes: a [`Registration`] is the client `aws sso
+//! login` registered and the refresh token it got; a good refresh issues a new access
+//! token (which GetRoleCredentials then accepts) and rotates the refresh token, a wrong
+//! one gets 400 `InvalidGrantException`, an unknown client 401 `InvalidClientException`.
+//!
+//! rswitch is pointed here with `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL_SSO_OIDC`:
+//! aws-config builds its SSO and SSO OIDC clients from an `SdkConfig` whose service
+//! config reads those variables.
 
 use super::Home;
 use rswitch::loopback::{self, Response, Server};
@@ -42,13 +49,39 @@ pub struct PortalRequest {
     pub account_id: Option<String>,
     /// `x-amz-sso_bearer_token`.
     pub bearer: Option<String>,
+    /// The JSON body (CreateToken's input).
+    pub body: Option<Value>,
     pub status: u16,
+}
+
+impl PortalRequest {
+    pub fn is_create_token(&self) -> bool {
+        self.method == "POST" && self.path == "/token"
+    }
+
+    /// A string field of the JSON body.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.body.as_ref()?.get(name)?.as_str()
+    }
+}
+
+/// An OIDC client `aws sso login` registered, and the refresh token it holds now.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
 }
 
 #[derive(Default)]
 struct State {
     tokens: Vec<String>,
     grants: Vec<Grant>,
+    registrations: Vec<Registration>,
+    /// Access tokens CreateToken issued, in order.
+    refreshed: Vec<String>,
+    /// How long CreateToken takes to answer.
+    oidc_delay: Duration,
     reject_all: bool,
     seen: Vec<PortalRequest>,
 }
@@ -65,7 +98,13 @@ impl SsoPortal {
         let shared = state.clone();
         let handler = loopback::handler(move |req| {
             let state = shared.clone();
-            async move { answer(&state, &req) }
+            async move {
+                let delay = state.lock().map_or(Duration::ZERO, |s| s.oidc_delay);
+                if req.path == "/token" && !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                answer(&state, &req)
+            }
         });
         let server = super::runtime()
             .block_on(async { Server::start(handler).await })
@@ -99,7 +138,30 @@ impl SsoPortal {
         self.with(|s| s.grants.push(grant));
     }
 
-    /// Every request gets 401 UnauthorizedException (the user signed out, or the
+    /// A client registration whose refresh token CreateToken accepts.
+    pub fn register(&self, registration: Registration) {
+        self.with(|s| s.registrations.push(registration));
+    }
+
+    /// CreateToken answers only after `delay` (so concurrent refreshes overlap).
+    pub fn oidc_delay(&self, delay: Duration) {
+        self.with(|s| s.oidc_delay = delay);
+    }
+
+    /// The access tokens CreateToken issued, in order.
+    pub fn refreshed(&self) -> Vec<String> {
+        self.with(|s| s.refreshed.clone())
+    }
+
+    /// The CreateToken requests received.
+    pub fn create_token_calls(&self) -> Vec<PortalRequest> {
+        self.seen()
+            .into_iter()
+            .filter(PortalRequest::is_create_token)
+            .collect()
+    }
+
+    /// Every GetRoleCredentials request gets 401 UnauthorizedException (the user signed out, or the
     /// administrator revoked the session).
     pub fn reject_all(&self, reject: bool) {
         self.with(|s| s.reject_all = reject);
@@ -123,12 +185,15 @@ fn answer(state: &Mutex<State>, req: &loopback::Request) -> Response {
         role_name: param("role_name"),
         account_id: param("account_id"),
         bearer: req.header("x-amz-sso_bearer_token").map(str::to_string),
+        body: serde_json::from_slice(&req.body).ok(),
         status: 0,
     };
     let Ok(mut s) = state.lock() else {
         return Response::text(500, "portal state poisoned");
     };
-    let response = if req.method != "GET" || path != "/federation/credentials" {
+    let response = if seen.is_create_token() {
+        create_token(&mut s, &seen)
+    } else if req.method != "GET" || path != "/federation/credentials" {
         error(
             404,
             "ResourceNotFoundException",
@@ -146,6 +211,53 @@ fn answer(state: &Mutex<State>, req: &loopback::Request) -> Response {
     };
     seen.status = response.status;
     s.seen.push(seen);
+    response
+}
+
+/// CreateToken with a refresh token: a new access token, valid for 8 hours, and a new
+/// refresh token in place of the one used (as Identity Center rotates them).
+fn create_token(s: &mut State, req: &PortalRequest) -> Response {
+    let field = |name: &str| req.field(name).unwrap_or_default();
+    let Some(index) = s
+        .registrations
+        .iter()
+        .position(|r| r.client_id == field("clientId") && r.client_secret == field("clientSecret"))
+    else {
+        return oidc_error(401, "InvalidClientException", "invalid_client");
+    };
+    if field("grantType") != "refresh_token" {
+        return oidc_error(400, "UnsupportedGrantTypeException", "unsupported_grant_type");
+    }
+    if s.registrations[index].refresh_token != field("refreshToken") {
+        return oidc_error(400, "InvalidGrantException", "invalid_grant");
+    }
+    let n = s.refreshed.len() + 1;
+    let access_token = format!("aoa-refreshed-{n}");
+    let refresh_token = format!("aor-rotated-{n}");
+    s.registrations[index].refresh_token = refresh_token.clone();
+    s.tokens.push(access_token.clone());
+    s.refreshed.push(access_token.clone());
+    Response::new(
+        200,
+        "application/json",
+        json!({
+            "accessToken": access_token,
+            "expiresIn": 8 * 3600,
+            "refreshToken": refresh_token,
+            "tokenType": "Bearer",
+        })
+        .to_string(),
+    )
+}
+
+/// An SSO OIDC error: OAuth's `error` in the body, the modelled code in `x-amzn-errortype`.
+fn oidc_error(status: u16, code: &str, oauth: &str) -> Response {
+    let mut response = Response::new(
+        status,
+        "application/json",
+        json!({ "error": oauth, "error_description": format!("{code} from the test portal") }).to_string(),
+    );
+    response.headers.push(("x-amzn-errortype".into(), code.into()));
     response
 }
 
