@@ -90,24 +90,7 @@ impl Sts {
             .send()
             .await
             .map_err(|e| self.convert(e))?;
-        let c = out
-            .credentials
-            .ok_or_else(|| HopError::new(ErrorKind::Other, None, "AssumeRole returned no credentials"))?;
-        let user = out.assumed_role_user;
-        let arn = user.as_ref().map(|u| u.arn.clone()).unwrap_or_default();
-        Ok(AssumedRole {
-            credentials: Credentials {
-                access_key_id: c.access_key_id,
-                secret_access_key: crate::creds::Secret::new(c.secret_access_key),
-                session_token: Some(crate::creds::Secret::new(c.session_token)),
-                expiration: SystemTime::try_from(c.expiration).ok(),
-            },
-            identity: Identity {
-                account: account_of(&arn).to_string(),
-                user_id: user.map(|u| u.assumed_role_id).unwrap_or_default(),
-                arn,
-            },
-        })
+        assumed("AssumeRole", out.credentials, out.assumed_role_user)
     }
 
     /// AssumeRoleWithWebIdentity: unsigned; the token file's content is the proof.
@@ -126,28 +109,11 @@ impl Sts {
             .send()
             .await
             .map_err(|e| self.convert(e))?;
-        let c = out.credentials.ok_or_else(|| {
-            HopError::new(
-                ErrorKind::Other,
-                None,
-                "AssumeRoleWithWebIdentity returned no credentials",
-            )
-        })?;
-        let user = out.assumed_role_user;
-        let arn = user.as_ref().map(|u| u.arn.clone()).unwrap_or_default();
-        Ok(AssumedRole {
-            credentials: Credentials {
-                access_key_id: c.access_key_id,
-                secret_access_key: crate::creds::Secret::new(c.secret_access_key),
-                session_token: Some(crate::creds::Secret::new(c.session_token)),
-                expiration: SystemTime::try_from(c.expiration).ok(),
-            },
-            identity: Identity {
-                account: account_of(&arn).to_string(),
-                user_id: user.map(|u| u.assumed_role_id).unwrap_or_default(),
-                arn,
-            },
-        })
+        assumed(
+            "AssumeRoleWithWebIdentity",
+            out.credentials,
+            out.assumed_role_user,
+        )
     }
 
     pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, HopError> {
@@ -185,15 +151,7 @@ impl Sts {
             .send()
             .await
             .map_err(|e| self.convert(e))?;
-        let c = out.credentials.ok_or_else(|| {
-            HopError::new(ErrorKind::Other, None, "GetSessionToken returned no credentials")
-        })?;
-        Ok(Credentials {
-            access_key_id: c.access_key_id,
-            secret_access_key: crate::creds::Secret::new(c.secret_access_key),
-            session_token: Some(crate::creds::Secret::new(c.session_token)),
-            expiration: SystemTime::try_from(c.expiration).ok(),
-        })
+        session_credentials("GetSessionToken", out.credentials)
     }
 
     fn convert<E>(&self, err: SdkError<E, HttpResponse>) -> HopError
@@ -204,7 +162,45 @@ impl Sts {
     }
 }
 
-/// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
+/// Temporary credentials from an STS answer; `operation` names it when they are missing.
+fn session_credentials(
+    operation: &str,
+    c: Option<aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, HopError> {
+    let c = c.ok_or_else(|| {
+        HopError::new(
+            ErrorKind::Other,
+            None,
+            format!("{operation} returned no credentials"),
+        )
+    })?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id,
+        secret_access_key: crate::creds::Secret::new(c.secret_access_key),
+        session_token: Some(crate::creds::Secret::new(c.session_token)),
+        expiration: SystemTime::try_from(c.expiration).ok(),
+    })
+}
+
+/// A role session from an AssumeRole-family answer: its credentials, and the identity its
+/// AssumedRoleUser names (the same ARN, id and account GetCallerIdentity would return).
+fn assumed(
+    operation: &str,
+    credentials: Option<aws_sdk_sts::types::Credentials>,
+    user: Option<aws_sdk_sts::types::AssumedRoleUser>,
+) -> Result<AssumedRole, HopError> {
+    let credentials = session_credentials(operation, credentials)?;
+    let arn = user.as_ref().map(|u| u.arn.clone()).unwrap_or_default();
+    Ok(AssumedRole {
+        credentials,
+        identity: Identity {
+            account: account_of(&arn).to_string(),
+            user_id: user.map(|u| u.assumed_role_id).unwrap_or_default(),
+            arn,
+        },
+    })
+}
+
 fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     let region = settings
         .region
@@ -228,6 +224,7 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(config.build())
 }
 
+/// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
 pub fn account_of(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or_default()
 }
@@ -353,8 +350,9 @@ pub fn caller_from_message(message: &str) -> Option<String> {
     arn.starts_with("arn:").then(|| arn.to_string())
 }
 
-/// Text of the first `<tag>…</tag>` in `xml`, entities decoded.
-fn xml_tag(xml: &str, tag: &str) -> Option<String> {
+/// Text of the first `<tag>…</tag>` in `xml`, entities decoded (the AWS query protocol's
+/// answers: STS here, IAM in the doctor).
+pub(crate) fn xml_tag(xml: &str, tag: &str) -> Option<String> {
     let open = format!("<{tag}>");
     let close = format!("</{tag}>");
     let start = xml.find(&open)? + open.len();
@@ -365,6 +363,7 @@ fn xml_tag(xml: &str, tag: &str) -> Option<String> {
             .replace("&gt;", ">")
             .replace("&quot;", "\"")
             .replace("&apos;", "'")
+            .replace("&#39;", "'")
             .replace("&amp;", "&"),
     )
 }
