@@ -12,6 +12,7 @@ use super::enrich::{Decision, IamFindings, RoleAnswer};
 use crate::creds::Credentials;
 use crate::env::Env;
 use crate::resolve::{Plan, Resolver};
+use crate::sts::xml_tag;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
@@ -229,22 +230,6 @@ impl Iam {
             None => format!("HTTP {status} without an IAM error (the endpoint may not support this action)"),
         })
     }
-}
-
-/// Text of the first `<tag>…</tag>`, entities decoded.
-fn xml_tag(xml: &str, tag: &str) -> Option<String> {
-    let open = format!("<{tag}>");
-    let start = xml.find(&open)? + open.len();
-    let end = start + xml[start..].find(&format!("</{tag}>"))?;
-    Some(
-        xml[start..end]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&"),
-    )
 }
 
 /// RFC 3986 percent-decoding (IAM URL-encodes policy documents).
