@@ -336,80 +336,55 @@ impl Resolver {
         // would return — so no further call is made: a warm `export` costs no call at all,
         // a cold one only its AssumeRoles. Base credentials (keys, IMDS, process, SSO) are
         // named, and proven to work, by GetCallerIdentity.
-        if let Some(identity) = current.identity.clone() {
-            let expiration = current.credentials.expiration;
-            return finish(
-                plan,
-                hops,
-                Ok(Resolved {
-                    credentials: current.credentials,
-                    identity,
-                    expiration,
-                }),
-            );
-        }
-        key.push_str("|whoami");
-        let final_creds = current.credentials.clone();
-        let identity = self
-            .memo(&key)
-            .get_or_init(|| async {
-                sts.caller_identity(&final_creds).await.map(|identity| Step {
-                    credentials: final_creds.clone(),
-                    identity: Some(identity),
-                    cached: false,
-                })
-            })
-            .await
-            .clone();
-        match identity {
-            Ok(Step {
-                identity: Some(identity),
-                ..
-            }) => {
-                if let Some(last) = hops.last_mut()
-                    && last.identity.is_none()
-                {
-                    last.identity = Some(identity.clone());
-                }
-                let expiration = current.credentials.expiration;
-                finish(
-                    plan,
-                    hops,
-                    Ok(Resolved {
-                        credentials: current.credentials,
-                        identity,
-                        expiration,
-                    }),
-                )
-            }
-            Ok(_) => {
-                let error = HopError::new(ErrorKind::Other, None, "GetCallerIdentity returned no identity");
+        let identity = match current.identity.clone() {
+            Some(identity) => identity,
+            None => {
+                key.push_str("|whoami");
+                let final_creds = current.credentials.clone();
+                let answer = self
+                    .memo(&key)
+                    .get_or_init(|| async {
+                        sts.caller_identity(&final_creds).await.map(|identity| Step {
+                            credentials: final_creds.clone(),
+                            identity: Some(identity),
+                            cached: false,
+                        })
+                    })
+                    .await
+                    .clone()
+                    .and_then(|step| {
+                        step.identity.ok_or_else(|| {
+                            HopError::new(ErrorKind::Other, None, "GetCallerIdentity returned no identity")
+                        })
+                    });
                 let last = hops.len() - 1;
-                finish(
-                    plan,
-                    hops,
-                    Err(Failure {
-                        hop: Some(last),
-                        error,
-                    }),
-                )
-            }
-            Err(error) => {
-                let last = hops.len() - 1;
-                if let Some(hop) = hops.last_mut() {
-                    hop.status = HopStatus::Failed;
-                    hop.error = Some(error.clone());
+                match answer {
+                    Ok(identity) => {
+                        hops[last].identity.get_or_insert_with(|| identity.clone());
+                        identity
+                    }
+                    Err(error) => {
+                        hops[last].status = HopStatus::Failed;
+                        hops[last].error = Some(error.clone());
+                        let failure = Failure {
+                            hop: Some(last),
+                            error,
+                        };
+                        return finish(plan, hops, Err(failure));
+                    }
                 }
-                finish(
-                    plan,
-                    hops,
-                    Err(Failure {
-                        hop: Some(last),
-                        error,
-                    }),
-                )
             }
-        }
+        };
+        let expiration = current.credentials.expiration;
+        finish(
+            plan,
+            hops,
+            Ok(Resolved {
+                credentials: current.credentials,
+                identity,
+                expiration,
+            }),
+        )
     }
 }
 
