@@ -8,8 +8,7 @@
 //! Without sway installed a test skips loudly, unless `CI` is set: there it fails
 //! (`tests/run.sh` installs sway). Drop stops the compositor.
 
-use super::xvfb::testkit;
-use std::io::Write;
+use super::xvfb::{clipboard_on, skip_unless_ci, stop, testkit};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,15 +24,7 @@ impl Sway {
     /// installed and `CI` is not set.
     pub fn start() -> Option<Sway> {
         if !installed() {
-            let msg = "sway is not installed: `bash tests/run.sh` installs it (package sway)";
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{msg}; CI is set, so this fails"
-            );
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n!!! SKIPPED: {msg}. The Wayland clipboard is NOT tested. !!!\n"
-            );
+            skip_unless_ci("sway", "sway", "Wayland");
             return None;
         }
         testkit();
@@ -107,41 +98,14 @@ impl Sway {
         self.socket.to_str().expect("a UTF-8 socket path")
     }
 
-    /// What the clipboard holds, read by another Wayland client; `Err` with arboard's
-    /// message when nothing (or no text) is there.
+    /// What the clipboard holds, read by another Wayland client.
     pub fn clipboard(&self) -> Result<String, String> {
-        let out = Command::new(testkit())
-            .arg("clipboard-get")
-            .env_clear()
-            .env("WAYLAND_DISPLAY", self.display())
-            .output()
-            .expect("cannot run testkit clipboard-get");
-        if out.status.success() {
-            Ok(String::from_utf8(out.stdout).expect("the clipboard text is UTF-8"))
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        }
+        clipboard_on("WAYLAND_DISPLAY", self.display())
     }
 
-    /// Stops the compositor (as when a Wayland session ends).
+    /// Stops the compositor (as when a Wayland session ends); runuser passes SIGTERM on.
     pub fn kill(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        // runuser passes SIGTERM on to sway, which then removes its socket.
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .stderr(Stdio::null())
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }
 

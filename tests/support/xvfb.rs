@@ -26,16 +26,7 @@ impl Xvfb {
     /// Xvfb is not installed and `CI` is not set.
     pub fn start() -> Option<Xvfb> {
         if !installed() {
-            let msg = "Xvfb is not installed: `bash tests/run.sh` installs it (package xvfb)";
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{msg}; CI is set, so this fails"
-            );
-            // Straight to the stderr handle: the test harness captures `eprintln!`.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n!!! SKIPPED: {msg}. The X11 clipboard is NOT tested. !!!\n"
-            );
+            skip_unless_ci("Xvfb", "xvfb", "X11");
             return None;
         }
         // Built now, not at the first read: a read must follow a copy closely (`--clear-after`).
@@ -79,17 +70,7 @@ impl Xvfb {
     /// What the CLIPBOARD selection of this display holds, read by another X client;
     /// `Err` with arboard's message when nothing (or no text) is there.
     pub fn clipboard(&self) -> Result<String, String> {
-        let out = Command::new(testkit())
-            .arg("clipboard-get")
-            .env_clear()
-            .env("DISPLAY", &self.display)
-            .output()
-            .expect("cannot run testkit clipboard-get");
-        if out.status.success() {
-            Ok(String::from_utf8(out.stdout).expect("the clipboard text is UTF-8"))
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        }
+        clipboard_on("DISPLAY", &self.display)
     }
 
     /// Polls [`Xvfb::clipboard`] until `done` holds or `within` passes; returns the last read.
@@ -110,24 +91,61 @@ impl Xvfb {
 
     /// Stops the server (as when an X session ends); the display name stays known.
     pub fn kill(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
+        stop(&mut self.child);
+    }
+}
+
+/// Says on stderr that the `what` clipboard is not tested because `program` is missing,
+/// or fails the test when `CI` is set (there `tests/run.sh` installs `package`).
+pub fn skip_unless_ci(program: &str, package: &str, what: &str) {
+    let msg = format!("{program} is not installed: `bash tests/run.sh` installs it (package {package})");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{msg}; CI is set, so this fails"
+    );
+    // Straight to the stderr handle: the test harness captures `eprintln!`.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!! SKIPPED: {msg}. The {what} clipboard is NOT tested. !!!\n"
+    );
+}
+
+/// What the clipboard of the display server that `var=value` names holds, read by another
+/// client (`testkit clipboard-get`, with only that variable set); `Err` with arboard's
+/// message when nothing (or no text) is there.
+pub fn clipboard_on(var: &str, value: &str) -> Result<String, String> {
+    let out = Command::new(testkit())
+        .arg("clipboard-get")
+        .env_clear()
+        .env(var, value)
+        .output()
+        .expect("cannot run testkit clipboard-get");
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).expect("the clipboard text is UTF-8"))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// Stops a display server: SIGTERM first, so that it removes its socket; SIGKILL only if
+/// it is still there after 5 s.
+pub fn stop(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .arg(child.id().to_string())
+        .stderr(Stdio::null())
+        .status();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if let Ok(Some(_)) = child.try_wait() {
             return;
         }
-        // SIGTERM lets Xvfb remove its socket; SIGKILL only if it does not go.
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .stderr(Stdio::null())
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The pids of live `__clipboard-keeper` processes of the binary `exe` started with
