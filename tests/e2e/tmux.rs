@@ -1,12 +1,13 @@
-//! A detached tmux server of its own (private socket, no user config) holding one pane of
-//! fixed size, for driving the real TUI as a user would: keys in, screen text out.
+//! A detached tmux server of its own ([`TmuxServer`]: private socket, no user config)
+//! holding one pane of fixed size, for driving the real TUI as a user would: keys in,
+//! screen text out.
 //!
 //! The pane runs a shell script through `env -i`, so nothing of the caller's environment
 //! (AWS variables above all) reaches rswitch; the script sets exactly what it needs. Waits
 //! poll the screen against a generous deadline and show the last screen when they fail.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use crate::support::TmuxServer;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// How long any wait may take before the test fails (moto under a loaded machine is slow).
@@ -14,51 +15,40 @@ pub const DEADLINE: Duration = Duration::from_secs(90);
 const POLL: Duration = Duration::from_millis(100);
 
 pub struct Tmux {
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
+    server: TmuxServer,
 }
 
 impl Tmux {
     /// Starts a server with one `width`x`height` session running `/bin/sh script` with
     /// only the variables in `env`.
     pub fn start(width: u16, height: u16, env: &[(String, String)], script: &Path) -> Tmux {
-        let dir = tempfile::Builder::new()
-            .prefix("rswitch-tmux-")
-            .tempdir()
-            .expect("temp dir for the tmux socket");
         let tmux = Tmux {
-            socket: dir.path().join("socket"),
-            _dir: dir,
+            server: TmuxServer::new("rswitch-tmux-"),
         };
         let mut argv: Vec<String> = vec!["env".into(), "-i".into()];
         argv.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
         argv.extend(["/bin/sh".into(), script.display().to_string()]);
         let (w, h) = (width.to_string(), height.to_string());
-        let mut args = vec!["new-session", "-d", "-s", "t", "-x", &w, "-y", &h, "--"];
+        let mut args = vec![
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "--",
+        ];
         args.extend(argv.iter().map(String::as_str));
         tmux.ok(&args);
         tmux
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            // -u: the server and captures speak UTF-8 whatever the test's own locale.
-            .args(["-u", "-f", "/dev/null", "-S"])
-            .arg(&self.socket)
-            .args(args)
-            .env("LC_ALL", "C.UTF-8")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run tmux ({e}); `bash tests/run.sh` installs it"))
-    }
-
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.server.ok(args)
     }
 
     /// The visible screen as text (no escapes), one line per row.
@@ -93,10 +83,7 @@ impl Tmux {
     /// The newest paste buffer (what an OSC 52 sequence leaves under `set-clipboard on`);
     /// `None` when there is none.
     pub fn buffer(&self) -> Option<String> {
-        let out = self.run(&["show-buffer"]);
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        self.server.buffer()
     }
 
     /// Polls the screen until `done` holds; returns that screen.
@@ -113,12 +100,6 @@ impl Tmux {
             );
             std::thread::sleep(POLL);
         }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
     }
 }
 

@@ -6,11 +6,11 @@
 //! The script runs under `env -i` with exactly the variables the test gives, so neither
 //! the developer's environment nor tmux's own variables (`TMUX`, …) leak in. Panes stay
 //! on screen after their program exits (`remain-on-exit`), so the screen can still be
-//! read. Drop kills the private server and with it everything it started.
+//! read. Drop kills the private server ([`TmuxServer`]) and with it everything it started.
 
+use super::tmux_server::TmuxServer;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// How long a test waits for a screen or a file before failing: generous, for a loaded
@@ -18,8 +18,7 @@ use std::time::{Duration, Instant};
 pub const PATIENCE: Duration = Duration::from_secs(90);
 
 pub struct Tty {
-    dir: tempfile::TempDir,
-    socket: PathBuf,
+    server: TmuxServer,
     conf: String,
 }
 
@@ -32,13 +31,9 @@ impl Default for Tty {
 impl Tty {
     /// A terminal with its directory ready ([`Tty::dir`]) and nothing running yet.
     pub fn new() -> Tty {
-        let dir = tempfile::Builder::new()
-            .prefix("rswitch-tty-")
-            .tempdir()
-            .expect("cannot create the terminal's directory");
-        let socket = dir.path().join("tmux.sock");
+        let server = TmuxServer::new("rswitch-tty-");
         let conf = "set -g remain-on-exit on\nset -g history-limit 10000\n".to_string();
-        Tty { dir, socket, conf }
+        Tty { server, conf }
     }
 
     /// A terminal that keeps what programs copy with OSC 52 (tmux `set-clipboard on`):
@@ -66,7 +61,7 @@ impl Tty {
         let conf = conf.display().to_string();
         let command = format!("env -i /bin/sh {}", path.display());
         let cwd = self.dir().display().to_string();
-        self.tmux(&[
+        self.server.ok(&[
             "-f",
             &conf,
             "new-session",
@@ -85,40 +80,18 @@ impl Tty {
 
     /// The directory the script may write its results to.
     pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run tmux (is it installed? tests/run.sh installs it): {e}"))
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.server.dir()
     }
 
     /// Everything the terminal showed, scrollback included, one line per screen line.
     pub fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+        self.server
+            .ok(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
     }
 
     /// The newest tmux paste buffer, `None` when there is none (see [`Tty::with_clipboard`]).
     pub fn buffer(&self) -> Option<String> {
-        let out = self.run(&["show-buffer"]);
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        self.server.buffer()
     }
 
     /// Shell text that exports `TMUX` as tmux sets it in its panes (the script runs without
@@ -126,14 +99,14 @@ impl Tty {
     pub fn export_tmux_var(&self) -> String {
         format!(
             "export TMUX=\"$(tmux -S '{}' display-message -p '#{{socket_path}},#{{pid}},0')\"",
-            self.socket.display()
+            self.server.socket().display()
         )
     }
 
     /// Types `text` literally, then Enter.
     pub fn send_line(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "t", "-l", text]);
-        self.tmux(&["send-keys", "-t", "t", "Enter"]);
+        self.server.ok(&["send-keys", "-t", "t", "-l", text]);
+        self.server.ok(&["send-keys", "-t", "t", "Enter"]);
     }
 
     /// Waits until the screen contains `needle`; returns the screen.
@@ -184,16 +157,5 @@ impl Tty {
         text.trim()
             .parse()
             .unwrap_or_else(|_| panic!("{name} holds {text:?}, not an exit code"))
-    }
-}
-
-impl Drop for Tty {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .env_remove("TMUX")
-            .output();
     }
 }
