@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::effect::Effect;
-use super::state::{Overlay, State};
+use super::state::{MaskedInput, Overlay, State};
 use super::update::{one_line, set_status, start_resolve};
 use crate::creds::Secret;
 
@@ -25,80 +25,59 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Overlay::Mfa {
             profile,
             serial,
-            mut code,
+            code,
             then_pick,
             error,
-        } => match action {
-            Action::Input(c) if c.is_ascii_digit() && code.len() < MFA_CODE_LEN => {
-                code.push(c);
-                let overlay = Overlay::Mfa {
-                    profile,
-                    serial,
-                    code,
-                    then_pick,
-                    error: None,
-                };
-                (Some(overlay), Vec::new())
-            }
-            Action::Input(_) => {
-                let error = Some(format!("an MFA code is {MFA_CODE_LEN} digits"));
-                let overlay = Overlay::Mfa {
-                    profile,
-                    serial,
-                    code,
-                    then_pick,
-                    error,
-                };
-                (Some(overlay), Vec::new())
-            }
-            Action::Backspace => {
-                code.pop();
-                let overlay = Overlay::Mfa {
-                    profile,
-                    serial,
-                    code,
-                    then_pick,
-                    error,
-                };
-                (Some(overlay), Vec::new())
-            }
-            Action::Confirm if code.len() == MFA_CODE_LEN => match state.index_of(&profile) {
-                Some(i) => {
-                    state.entries[i].pick_when_resolved = then_pick;
-                    let effect = start_resolve(state, i, Some(Secret::new(code.expose())));
-                    (None, vec![effect])
-                }
-                None => (None, Vec::new()),
-            },
-            Action::Confirm => {
-                let error = Some(format!("an MFA code is {MFA_CODE_LEN} digits"));
-                let overlay = Overlay::Mfa {
-                    profile,
-                    serial,
-                    code,
-                    then_pick,
-                    error,
-                };
-                (Some(overlay), Vec::new())
-            }
-            Action::Cancel => {
-                set_status(state, format!("{profile}: MFA cancelled, not resolved"), false);
-                (None, Vec::new())
-            }
-            _ => {
-                let overlay = Overlay::Mfa {
-                    profile,
-                    serial,
-                    code,
-                    then_pick,
-                    error,
-                };
-                (Some(overlay), Vec::new())
-            }
-        },
+        } => mfa(state, profile, serial, code, then_pick, error, action),
     };
     state.overlay = overlay;
     effects
+}
+
+/// The MFA prompt: digits in, Enter resolves with the code, Esc cancels.
+fn mfa(
+    state: &mut State,
+    profile: String,
+    serial: String,
+    mut code: MaskedInput,
+    then_pick: bool,
+    error: Option<String>,
+    action: Action,
+) -> (Option<Overlay>, Vec<Effect>) {
+    let wrong_length = || Some(format!("an MFA code is {MFA_CODE_LEN} digits"));
+    let error = match action {
+        Action::Input(c) if c.is_ascii_digit() && code.len() < MFA_CODE_LEN => {
+            code.push(c);
+            None
+        }
+        Action::Input(_) => wrong_length(),
+        Action::Backspace => {
+            code.pop();
+            error
+        }
+        Action::Confirm if code.len() == MFA_CODE_LEN => {
+            let Some(i) = state.index_of(&profile) else {
+                return (None, Vec::new());
+            };
+            state.entries[i].pick_when_resolved = then_pick;
+            let effect = start_resolve(state, i, Some(Secret::new(code.expose())));
+            return (None, vec![effect]);
+        }
+        Action::Confirm => wrong_length(),
+        Action::Cancel => {
+            set_status(state, format!("{profile}: MFA cancelled, not resolved"), false);
+            return (None, Vec::new());
+        }
+        _ => error,
+    };
+    let overlay = Overlay::Mfa {
+        profile,
+        serial,
+        code,
+        then_pick,
+        error,
+    };
+    (Some(overlay), Vec::new())
 }
 
 fn scroll_or_close(mut overlay: Overlay, action: &Action) -> Option<Overlay> {
