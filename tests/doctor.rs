@@ -224,6 +224,27 @@ async fn run_doctor(replay: &Replay, config_text: &str, profile: &str) -> Report
     doctor(&resolver, profile).await
 }
 
+/// The doctor on `target`, denied by a same-account role, where the caller may read IAM:
+/// GetRole answers `trust` (`None`: no such role, with a one-hour maximum session) and
+/// SimulatePrincipalPolicy answers `decision`.
+async fn same_account_denial_with_iam(
+    trust: Option<serde_json::Value>,
+    decision: &'static str,
+) -> (Replay, Report) {
+    let replay = replay(World {
+        errors: denied(TO_ROLE_SAME, GENERIC),
+        iam: IamScript::Answers {
+            trust,
+            max_session_duration: 3600,
+            decision,
+        },
+        ..World::default()
+    })
+    .await;
+    let report = run_doctor(&replay, &config(TO_ROLE_SAME, ""), "target").await;
+    (replay, report)
+}
+
 fn denied(role: &str, message: &str) -> HashMap<String, (u16, &'static str, String)> {
     HashMap::from([(role.to_string(), (403, "AccessDenied", message.to_string()))])
 }
@@ -601,17 +622,7 @@ async fn iam_answers_confirm_and_rule_out() {
     let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": FROM_ROLE}, "Action": "sts:AssumeRole",
         "Condition": {"StringEquals": {"sts:ExternalId": "vendor-42"}}}]});
-    let replay = replay(World {
-        errors: denied(TO_ROLE_SAME, GENERIC),
-        iam: IamScript::Answers {
-            trust: Some(trust),
-            max_session_duration: 3600,
-            decision: "implicitDeny",
-        },
-        ..World::default()
-    })
-    .await;
-    let report = run_doctor(&replay, &config(TO_ROLE_SAME, ""), "target").await;
+    let (replay, report) = same_account_denial_with_iam(Some(trust), "implicitDeny").await;
     assert!(report.iam.used);
     let causes = ids(&report);
     assert_eq!(
@@ -662,17 +673,7 @@ async fn iam_answers_confirm_and_rule_out() {
 async fn iam_shows_account_trust_needs_identity_policy_and_merges_trust() {
     let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]});
-    let replay = replay(World {
-        errors: denied(TO_ROLE_SAME, GENERIC),
-        iam: IamScript::Answers {
-            trust: Some(trust),
-            max_session_duration: 3600,
-            decision: "implicitDeny",
-        },
-        ..World::default()
-    })
-    .await;
-    let report = run_doctor(&replay, &config(TO_ROLE_SAME, ""), "target").await;
+    let (_, report) = same_account_denial_with_iam(Some(trust), "implicitDeny").await;
     assert_eq!(ids(&report)[0], (CauseId::IdentityPolicy, Confidence::Confirmed));
     assert_eq!(
         report.cause(CauseId::TrustPolicy).unwrap().confidence,
@@ -685,17 +686,7 @@ async fn iam_shows_account_trust_needs_identity_policy_and_merges_trust() {
 
 #[tokio::test]
 async fn iam_confirms_a_missing_role_and_a_trust_gap() {
-    let replay = replay(World {
-        errors: denied(TO_ROLE_SAME, GENERIC),
-        iam: IamScript::Answers {
-            trust: None,
-            max_session_duration: 3600,
-            decision: "allowed",
-        },
-        ..World::default()
-    })
-    .await;
-    let report = run_doctor(&replay, &config(TO_ROLE_SAME, ""), "target").await;
+    let (_, report) = same_account_denial_with_iam(None, "allowed").await;
     assert_eq!(ids(&report)[0], (CauseId::RoleMissing, Confidence::Confirmed));
     assert_eq!(
         report.cause(CauseId::IdentityPolicy).unwrap().confidence,
@@ -705,17 +696,7 @@ async fn iam_confirms_a_missing_role_and_a_trust_gap() {
     // The role exists but trusts someone else: the trust fix keeps the current statement.
     let other = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-    let replay = self::replay(World {
-        errors: denied(TO_ROLE_SAME, GENERIC),
-        iam: IamScript::Answers {
-            trust: Some(other),
-            max_session_duration: 3600,
-            decision: "allowed",
-        },
-        ..World::default()
-    })
-    .await;
-    let report = run_doctor(&replay, &config(TO_ROLE_SAME, ""), "target").await;
+    let (_, report) = same_account_denial_with_iam(Some(other), "allowed").await;
     assert_eq!(ids(&report)[0], (CauseId::TrustPolicy, Confidence::Confirmed));
     let trust = policy(&report, PolicyKind::Trust).unwrap();
     let statements = trust.document["Statement"].as_array().unwrap();
