@@ -11,28 +11,15 @@
 # 3. warm-cache `export deploy` against `awsumepy deploy -s` and warm-cache awscli.
 # Results are written to target/bench/ (hyperfine JSON) and summarised on stdout.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-VENV=${RSWITCH_TEST_VENV:-$ROOT/target/test-venv}
-OUT=$ROOT/target/bench
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" benches/bench.sh
 RUNS=${RUNS:-30}
-mkdir -p "$OUT"
-command -v hyperfine >/dev/null || { echo "benches/bench.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
-[ -x "$VENV/bin/aws" ] || { echo "benches/bench.sh: no venv at $VENV; run bash tests/run.sh first" >&2; exit 1; }
-export RSWITCH_TEST_VENV=$VENV
+need hyperfine "apt-get install hyperfine"
+need_venv bin/aws
+build_release
 
-cargo build --release --quiet --bin rswitch --example testkit
-RSWITCH=$ROOT/target/release/rswitch
-TESTKIT=$ROOT/target/release/examples/testkit
-
-kit_pid=
 start_world() { # $1 latency ms, $2 fanout
   local fifo=$OUT/testkit.json
-  rm -f "$fifo"
-  "$TESTKIT" --latency-ms "$1" --fanout "$2" > "$fifo" 2> "$OUT/testkit.log" &
-  kit_pid=$!
-  for _ in $(seq 600); do [ -s "$fifo" ] && break; sleep 0.1; done
-  [ -s "$fifo" ] || { echo "testkit did not start; see $OUT/testkit.log" >&2; exit 1; }
+  start_testkit "$1" "$2" "$fifo"
   # The world's environment: HOME, AWS_CONFIG_FILE, ... (and nothing of the caller's AWS_*).
   for v in $("$VENV/bin/python" -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["unset"]))' "$fifo"); do unset "$v"; done
   eval "$("$VENV/bin/python" -c '
@@ -45,8 +32,6 @@ print("export BENCH_DEPLOY=%s SWITCH_TO=%s" % (shlex.quote(j["world"]["roles"]["
 ' "$fifo")"
   export PATH="$VENV/bin:$PATH"
 }
-stop_world() { [ -n "$kit_pid" ] && kill "$kit_pid" 2>/dev/null && wait "$kit_pid" 2>/dev/null || true; kit_pid=; }
-trap stop_world EXIT
 
 ratio() { "$VENV/bin/python" - "$@" <<'PY'
 import json, sys, statistics
@@ -103,11 +88,11 @@ hyperfine -N --warmup 1 --runs "$((RUNS / 3 + 1))" --export-json "$OUT/export-aw
 echo "rswitch export (warm cache):     $(median_ms "$OUT/export-rswitch.json") ms"
 echo "aws (warm cache):                $(median_ms "$OUT/export-aws.json") ms  -> $(ratio "$OUT/export-aws.json" "$OUT/export-rswitch.json")x slower"
 [ -s "$OUT/export-awsume.json" ] && echo "awsumepy -s:                     $(median_ms "$OUT/export-awsume.json") ms  -> $(ratio "$OUT/export-awsume.json" "$OUT/export-rswitch.json")x slower"
-stop_world
+stop_testkit
 
 echo "== 2. check --all over 100 fan-out profiles, 100 ms per request"
 start_world 100 100
 n=$("$RSWITCH" list --names | wc -l)
 hyperfine -N --warmup 1 --runs 5 -i --export-json "$OUT/check-all.json" "$RSWITCH --no-cache check --all" >/dev/null
 echo "check --all over $n profiles:    $(median_ms "$OUT/check-all.json") ms (median of 5)"
-stop_world
+stop_testkit

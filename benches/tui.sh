@@ -14,31 +14,18 @@
 # CPU that rswitch and moto share), so times carry that much granularity.
 # Needs tmux and the venv from `bash tests/run.sh` (or RSWITCH_TEST_VENV).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$(pwd)
-VENV=${RSWITCH_TEST_VENV:-$ROOT/target/test-venv}
-OUT=$ROOT/target/bench
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" benches/tui.sh
 RUNS=${RUNS:-5}
 LATENCY_MS=${LATENCY_MS:-50}
 PROFILES=${PROFILES:-200}
-mkdir -p "$OUT"
-command -v tmux >/dev/null || { echo "benches/tui.sh: needs tmux" >&2; exit 1; }
-[ -x "$VENV/bin/python" ] || { echo "benches/tui.sh: no venv at $VENV; run bash tests/run.sh first" >&2; exit 1; }
-export RSWITCH_TEST_VENV=$VENV
-
-cargo build --release --quiet --bin rswitch --example testkit
-RSWITCH=$ROOT/target/release/rswitch
-TESTKIT=$ROOT/target/release/examples/testkit
+need tmux
+need_venv bin/python
+build_release
 
 # The standard world has this many profiles without fan-out; the rest are fan-NN.
 BASE=14
 JSON=$OUT/tui-testkit.json
-rm -f "$JSON"
-"$TESTKIT" --latency-ms "$LATENCY_MS" --fanout $((PROFILES - BASE)) > "$JSON" 2> "$OUT/tui-testkit.log" &
-kit_pid=$!
-trap 'kill "$kit_pid" 2>/dev/null; wait "$kit_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 600); do [ -s "$JSON" ] && break; sleep 0.1; done
-[ -s "$JSON" ] || { echo "testkit did not start; see $OUT/tui-testkit.log" >&2; exit 1; }
+start_testkit "$LATENCY_MS" $((PROFILES - BASE)) "$JSON"
 
 "$VENV/bin/python" - "$JSON" "$RSWITCH" "$RUNS" "$PROFILES" "$OUT" <<'PY'
 import json, os, statistics, subprocess, sys, time
