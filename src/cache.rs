@@ -123,7 +123,9 @@ impl MfaKey {
     }
 }
 
-fn sha1_hex(text: &str) -> String {
+/// Lower-case hex SHA-1 of `text`, as botocore names its cache files (here and for the
+/// SSO token cache).
+pub(crate) fn sha1_hex(text: &str) -> String {
     Sha1::digest(text.as_bytes())
         .iter()
         .fold(String::with_capacity(40), |mut s, b| {

@@ -7,7 +7,6 @@ use super::outcome::{ErrorKind, HopError};
 use crate::env::Env;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
-use sha1::{Digest, Sha1};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -24,11 +23,7 @@ pub fn login_command(profile: &str, session: Option<&str>) -> String {
 /// the legacy form.
 pub fn token_path(env: &Env, session: Option<&str>, start_url: &str) -> PathBuf {
     let key = session.unwrap_or(start_url);
-    let hex: String = Sha1::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    env.sso_cache_dir().join(format!("{hex}.json"))
+    env.sso_cache_dir().join(format!("{}.json", crate::cache::sha1_hex(key)))
 }
 
 /// The error for a profile with no cached token at all, or `None` when there is one.
