@@ -3,7 +3,8 @@
 
 use super::outcome::{ErrorKind, HopError};
 use super::plan::BaseSource;
-use super::{sso_login, sso_refresh};
+use super::sso_login::SsoLogin;
+use super::sso_refresh;
 use crate::creds::{Credentials, Identity, Secret};
 use crate::env::Env;
 use crate::sts::Sts;
@@ -115,18 +116,17 @@ async fn other_base_credentials(
                 if let Some(session) = session {
                     builder = builder.session_name(session);
                 }
-                let (session, profile) = (session.as_deref(), base.profile());
-                if let Some(missing) = sso_login::missing_login(env, profile, session, start_url) {
+                let login = SsoLogin::new(env, base.profile(), session.as_deref(), start_url);
+                if let Some(missing) = login.missing() {
                     return Err(missing);
                 }
                 let provider = builder.build();
-                let path = sso_login::token_path(env, session, start_url);
                 // aws-config refreshes only `sso_session` logins.
                 let fetched = match session {
-                    Some(_) => sso_refresh::one_at_a_time(&path, || provide(provider)).await,
+                    Some(_) => sso_refresh::one_at_a_time(&login.path, || provide(provider)).await,
                     None => provide(provider).await,
                 };
-                fetched.map_err(|e| sso_login::explain(e, env, profile, session, start_url))
+                fetched.map_err(|e| login.explain(e))
             }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,

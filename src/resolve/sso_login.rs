@@ -23,78 +23,94 @@ pub fn login_command(profile: &str, session: Option<&str>) -> String {
 /// the legacy form.
 pub fn token_path(env: &Env, session: Option<&str>, start_url: &str) -> PathBuf {
     let key = session.unwrap_or(start_url);
-    env.sso_cache_dir().join(format!("{}.json", crate::cache::sha1_hex(key)))
+    env.sso_cache_dir()
+        .join(format!("{}.json", crate::cache::sha1_hex(key)))
 }
 
-/// The error for a profile with no cached token at all, or `None` when there is one.
-pub fn missing_login(env: &Env, profile: &str, session: Option<&str>, start_url: &str) -> Option<HopError> {
-    let path = token_path(env, session, start_url);
-    if path.exists() {
-        return None;
+/// One profile's IAM Identity Center login: the token cache file `aws sso login` leaves
+/// for it, and what to tell the user when that login is missing or no longer works.
+pub struct SsoLogin<'a> {
+    pub path: PathBuf,
+    profile: &'a str,
+    session: Option<&'a str>,
+    start_url: &'a str,
+}
+
+impl<'a> SsoLogin<'a> {
+    pub fn new(env: &Env, profile: &'a str, session: Option<&'a str>, start_url: &'a str) -> Self {
+        SsoLogin {
+            path: token_path(env, session, start_url),
+            profile,
+            session,
+            start_url,
+        }
     }
-    let whose = match session {
-        Some(s) => format!("sso-session '{s}'"),
-        None => format!("start URL '{start_url}'"),
-    };
-    Some(HopError::new(
-        ErrorKind::Credentials,
-        None,
-        format!(
-            "profile '{profile}' is not logged in to IAM Identity Center: no cached token for {whose} ({}); run `{}`",
-            path.display(),
-            login_command(profile, session)
-        ),
-    ))
-}
 
-/// Names the profile in an error of the SSO provider and, when the login is the cause
-/// (the token expired, or the portal refused it), says so and how to log in again.
-pub fn explain(
-    error: HopError,
-    env: &Env,
-    profile: &str,
-    session: Option<&str>,
-    start_url: &str,
-) -> HopError {
-    // aws-config's wrapper adds nothing the rest of the chain does not say.
-    let detail = error
-        .message
-        .trim_start_matches("an error occurred while loading credentials: ")
-        .to_string();
-    let entry = CacheEntry::read(&token_path(env, session, start_url));
-    let now = SystemTime::now();
-    let expired_at = entry.as_ref().and_then(|e| e.expires_at).filter(|t| *t <= now);
-    let cause = match (expired_at, entry.as_ref()) {
-        (Some(at), Some(entry)) if entry.has_refresh_token => {
-            let at = crate::creds::rfc3339(at);
-            Some(match entry.registration_expires_at {
-                Some(reg) if reg <= now => format!(
-                    "the SSO login expired at {at} and could not be refreshed: its client registration expired at {}",
-                    crate::creds::rfc3339(reg)
-                ),
-                _ => format!("the SSO login expired at {at} and could not be refreshed"),
-            })
+    /// The error for a profile with no cached token at all, or `None` when there is one.
+    pub fn missing(&self) -> Option<HopError> {
+        let (path, profile, session, start_url) = (&self.path, self.profile, self.session, self.start_url);
+        if path.exists() {
+            return None;
         }
-        (Some(at), _) => Some(format!("the SSO login expired at {}", crate::creds::rfc3339(at))),
-        (None, _) if detail.contains("UnauthorizedException") => {
-            Some("the SSO portal refused the cached login".to_string())
-        }
-        (None, _) => None,
-    };
-    let (message, kind) = match cause {
-        Some(cause) => (
+        let whose = match session {
+            Some(s) => format!("sso-session '{s}'"),
+            None => format!("start URL '{start_url}'"),
+        };
+        Some(HopError::new(
+            ErrorKind::Credentials,
+            None,
             format!(
-                "profile '{profile}': {cause} ({detail}); run `{}` to log in again",
+                "profile '{profile}' is not logged in to IAM Identity Center: no cached token for {whose} ({}); run `{}`",
+                path.display(),
                 login_command(profile, session)
             ),
-            ErrorKind::Credentials,
-        ),
-        None => (format!("profile '{profile}': {detail}"), error.kind),
-    };
-    HopError {
-        message,
-        kind,
-        ..error
+        ))
+    }
+
+    /// Names the profile in an error of the SSO provider and, when the login is the cause
+    /// (the token expired, or the portal refused it), says so and how to log in again.
+    pub fn explain(&self, error: HopError) -> HopError {
+        let (profile, session) = (self.profile, self.session);
+        // aws-config's wrapper adds nothing the rest of the chain does not say.
+        let detail = error
+            .message
+            .trim_start_matches("an error occurred while loading credentials: ")
+            .to_string();
+        let entry = CacheEntry::read(&self.path);
+        let now = SystemTime::now();
+        let expired_at = entry.as_ref().and_then(|e| e.expires_at).filter(|t| *t <= now);
+        let cause = match (expired_at, entry.as_ref()) {
+            (Some(at), Some(entry)) if entry.has_refresh_token => {
+                let at = crate::creds::rfc3339(at);
+                Some(match entry.registration_expires_at {
+                    Some(reg) if reg <= now => format!(
+                        "the SSO login expired at {at} and could not be refreshed: its client registration expired at {}",
+                        crate::creds::rfc3339(reg)
+                    ),
+                    _ => format!("the SSO login expired at {at} and could not be refreshed"),
+                })
+            }
+            (Some(at), _) => Some(format!("the SSO login expired at {}", crate::creds::rfc3339(at))),
+            (None, _) if detail.contains("UnauthorizedException") => {
+                Some("the SSO portal refused the cached login".to_string())
+            }
+            (None, _) => None,
+        };
+        let (message, kind) = match cause {
+            Some(cause) => (
+                format!(
+                    "profile '{profile}': {cause} ({detail}); run `{}` to log in again",
+                    login_command(profile, session)
+                ),
+                ErrorKind::Credentials,
+            ),
+            None => (format!("profile '{profile}': {detail}"), error.kind),
+        };
+        HopError {
+            message,
+            kind,
+            ..error
+        }
     }
 }
 
@@ -169,15 +185,20 @@ mod tests {
     fn explains_expired_and_refused_logins() {
         let home = tempfile::tempdir().expect("tempdir");
         let e = env(home.path());
-        assert!(missing_login(&e, "dev", Some("corp"), "u").is_some_and(|m| {
-            m.message.contains("profile 'dev'") && m.message.contains("aws sso login --sso-session corp")
-        }));
+        assert!(
+            SsoLogin::new(&e, "dev", Some("corp"), "u")
+                .missing()
+                .is_some_and(|m| {
+                    m.message.contains("profile 'dev'")
+                        && m.message.contains("aws sso login --sso-session corp")
+                })
+        );
         let path = token_path(&e, Some("corp"), "u");
         std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
         std::fs::write(&path, r#"{"accessToken":"t","expiresAt":"2020-01-01T00:00:00Z"}"#).expect("write");
-        assert!(missing_login(&e, "dev", Some("corp"), "u").is_none());
+        assert!(SsoLogin::new(&e, "dev", Some("corp"), "u").missing().is_none());
         let err = HopError::new(ErrorKind::Other, None, "the SSO token has expired");
-        let out = explain(err, &e, "dev", Some("corp"), "u");
+        let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(err);
         assert!(
             out.message.starts_with(
                 "profile 'dev': the SSO login expired at 2020-01-01T00:00:00Z (the SSO token has expired)"
@@ -193,7 +214,7 @@ mod tests {
 
         std::fs::write(&path, r#"{"accessToken":"t","expiresAt":"2999-01-01T00:00:00Z"}"#).expect("write");
         let refused = HopError::new(ErrorKind::Other, None, "service error: UnauthorizedException: no");
-        let out = explain(refused, &e, "dev", None, "u");
+        let out = SsoLogin::new(&e, "dev", None, "u").explain(refused);
         assert!(
             out.message.contains("refused the cached login"),
             "{}",
@@ -210,7 +231,7 @@ mod tests {
             out.message
         );
         let other = HopError::new(ErrorKind::Network, None, "connection refused");
-        let out = explain(other, &e, "dev", Some("corp"), "u");
+        let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(other);
         assert_eq!(out.message, "profile 'dev': connection refused");
         assert_eq!(out.kind, ErrorKind::Network);
     }
@@ -228,7 +249,7 @@ mod tests {
         };
         let err = || HopError::new(ErrorKind::Other, None, "service error: UnauthorizedException: no");
         std::fs::write(&path, entry("2999-01-01T00:00:00Z")).expect("write");
-        let out = explain(err(), &e, "dev", Some("corp"), "u");
+        let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(err());
         assert!(
             out.message.starts_with(
                 "profile 'dev': the SSO login expired at 2020-01-01T00:00:00Z and could not be refreshed (service"
@@ -241,7 +262,7 @@ mod tests {
                 .ends_with("run `aws sso login --sso-session corp` to log in again")
         );
         std::fs::write(&path, entry("2020-06-01T00:00:00Z")).expect("write");
-        let out = explain(err(), &e, "dev", Some("corp"), "u");
+        let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(err());
         assert!(
             out.message
                 .contains("could not be refreshed: its client registration expired at 2020-06-01T00:00:00Z"),
