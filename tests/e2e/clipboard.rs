@@ -164,9 +164,15 @@ fn the_tui_c_key_copies_the_selected_profile() {
 
 /// `rswitch copy ARGS` on the X server's display, with no terminal.
 fn copy_x11(home: &Home, x: &Xvfb, args: &[&str]) -> Run {
+    copy_system(home, ("DISPLAY", x.display()), args)
+}
+
+/// `rswitch copy ARGS` with only `display` (`DISPLAY` or `WAYLAND_DISPLAY`) naming a
+/// display server and no terminal: it must go to the system clipboard.
+fn copy_system(home: &Home, display: (&str, &str), args: &[&str]) -> Run {
     let mut all = vec!["copy"];
     all.extend_from_slice(args);
-    let run = cli::run_env(home, &all, &[("DISPLAY", x.display())]);
+    let run = cli::run_env(home, &all, &[display]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
     assert!(run.stderr.contains(VIA_SYSTEM), "{run}");
     run
@@ -254,16 +260,13 @@ fn wayland_clipboard_outlives_rswitch_and_goes_with_the_session() {
     let fish_text = export(&home, "deploy", "fish");
 
     // Only WAYLAND_DISPLAY: a Wayland session without XWayland.
-    let run = cli::run_env(&home, &["copy", "deploy"], &[("WAYLAND_DISPLAY", sway.display())]);
-    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
-    assert!(run.stderr.contains(VIA_SYSTEM), "{run}");
+    let wayland = ("WAYLAND_DISPLAY", sway.display());
+    let run = copy_system(&home, wayland, &["deploy"]);
     // rswitch has exited: the keeper it left holds the selection.
     assert_eq!(sway.clipboard(), Ok(env_text), "{run} on {}", sway.display());
     let first = keepers(&home, 1);
 
-    let args = ["copy", "deploy", "--format", "fish"];
-    let run = cli::run_env(&home, &args, &[("WAYLAND_DISPLAY", sway.display())]);
-    assert!(run.stderr.contains(VIA_SYSTEM), "{run}");
+    let run = copy_system(&home, wayland, &["deploy", "--format", "fish"]);
     assert_eq!(sway.clipboard(), Ok(fish_text), "{run}");
     assert_ne!(first, keepers(&home, 1), "the first keeper did not give way");
 
