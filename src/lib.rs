@@ -22,4 +22,5 @@ pub mod report;
 pub mod resolve;
 pub mod shell;
 pub mod sts;
+pub mod text;
 pub mod tui;

@@ -11,13 +11,13 @@ const MAX_NESTING: usize = 8;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(message) = guard_against_self_calls(&cli) {
-        eprintln!("rswitch: error: {message}");
+        rswitch::text::eprintln(format_args!("rswitch: error: {message}"));
         return ExitCode::FAILURE;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("rswitch: cannot start: {e}");
+            rswitch::text::eprintln(format_args!("rswitch: cannot start: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("rswitch: error: {e:#}");
+            rswitch::text::eprintln(format_args!("rswitch: error: {e:#}"));
             ExitCode::FAILURE
         }
     }

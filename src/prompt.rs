@@ -1,4 +1,5 @@
-//! Questions to the user on the terminal (`/dev/tty`), never on stdout.
+//! Questions to the user on the terminal (`/dev/tty`), never on stdout. The question holds
+//! config values (`mfa_serial`, the profile name): it is written as a [`crate::text::Clean`].
 
 use std::io::{BufRead, BufReader, Write};
 
@@ -10,7 +11,8 @@ pub fn mfa_code(profile: &str, serial: &str) -> Result<String, String> {
         .open("/dev/tty")
         .map_err(|e| format!("no terminal to ask on ({e})"))?;
     let mut out = tty.try_clone().map_err(|e| e.to_string())?;
-    write!(out, "MFA code for {serial} (profile {profile}): ").map_err(|e| e.to_string())?;
+    let question = crate::text::line(&format!("MFA code for {serial} (profile {profile}): "));
+    crate::text::put(&mut out, &question).map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     let mut line = String::new();
     BufReader::new(tty)

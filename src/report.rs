@@ -6,6 +6,7 @@ use crate::config::{ConfigSet, Location};
 use crate::creds::rfc3339;
 use crate::resolve::outcome::{HopKind, HopStatus, Resolution, Status};
 use crate::resolve::{Plan, PlanError};
+use crate::text::{self, Clean};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -22,18 +23,11 @@ pub struct ProfileSummary {
     pub findings: Vec<Finding>,
 }
 
-/// Makes text safe to print on a terminal: control characters (escape sequences from a
-/// hostile config value or endpoint) are shown escaped instead of being interpreted.
+/// Makes multi-line text safe to print on a terminal ([`crate::text::lines`]): control
+/// characters (escape sequences from a hostile config value or endpoint) are shown
+/// escaped instead of being interpreted.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    text::lines(text).into_string()
 }
 
 /// `static`, `role`, `process`, … — what a profile is, from its plan.
@@ -89,7 +83,7 @@ pub fn finding_line(f: &Finding) -> String {
 }
 
 /// The `list` table, with lint findings under each profile and file-level ones at the end.
-pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> String {
+pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> Clean {
     let headers = ["PROFILE", "KIND", "CHAIN", "REGION", "DEFINED AT"];
     let cells: Vec<[String; 5]> = rows
         .iter()
@@ -136,7 +130,7 @@ pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> String {
     for f in other {
         out.push_str(&format!("{}\n", finding_line(f)));
     }
-    printable(&out)
+    text::lines(&out)
 }
 
 pub fn list_json(rows: &[ProfileSummary], other: &[Finding], set: &ConfigSet) -> Value {
@@ -184,10 +178,11 @@ pub fn short_duration(d: Duration) -> String {
     }
 }
 
-/// `whoami`'s report.
-pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
+/// `whoami`'s report. Every value is one [`text::line`]: an STS message holding a
+/// newline cannot add a line of its own.
+pub fn whoami_text(r: &Resolution, now: SystemTime) -> Clean {
     let mut out = String::new();
-    let field = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<9} {v}\n"));
+    let field = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<9} {}\n", text::line(v)));
     field(&mut out, "profile", &r.profile);
     field(&mut out, "chain", &r.chain.join(" -> "));
     if let Some(region) = &r.region {
@@ -243,13 +238,14 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
             ),
             HopStatus::Skipped => "skipped".to_string(),
         };
-        out.push_str(&format!("  {}. {} - {}: {}\n", i + 1, hop.profile, what, status));
+        let hop_line = format!("{}. {} - {}: {}", i + 1, hop.profile, what, status);
+        out.push_str(&format!("  {}\n", text::line(&hop_line)));
     }
-    printable(&out)
+    text::lines(&out)
 }
 
 /// One `check` line: `OK      prod   222222222222  arn:…` or the full error.
-pub fn check_line(r: &Resolution, name_width: usize) -> String {
+pub fn check_line(r: &Resolution, name_width: usize) -> Clean {
     let status = r.status();
     let detail = match &r.outcome {
         Ok(ok) => format!("{}  {}", ok.identity.account, ok.identity.arn),
@@ -266,10 +262,10 @@ pub fn check_line(r: &Resolution, name_width: usize) -> String {
                 },
                 None => String::new(),
             };
-            format!("{place}{}", f.error.summary()).replace('\n', " ")
+            format!("{place}{}", f.error.summary())
         }
     };
-    printable(&format!(
+    text::line(&format!(
         "{:<7} {:<name_width$}  {detail}",
         status.label(),
         r.profile

@@ -98,8 +98,9 @@ pub fn subshell(
     run(cmd, OsStr::new(&user_shell(env)))
 }
 
-/// One line for stderr before a subshell starts: who the shell will be.
-pub fn banner(input: &ExportInput) -> String {
+/// One line for stderr before a subshell starts: who the shell will be. The profile and
+/// the ARN (an STS answer, maybe from the cache) are shown through [`crate::text::line`].
+pub fn banner(input: &ExportInput) -> crate::text::Clean {
     let who = input
         .identity
         .as_ref()
@@ -110,10 +111,10 @@ pub fn banner(input: &ExportInput) -> String {
         .expiration
         .map(|e| format!(", credentials valid until {}", crate::creds::rfc3339(e)))
         .unwrap_or_default();
-    format!(
+    crate::text::line(&format!(
         "rswitch: shell for profile '{}'{who}{until}; type 'exit' to leave",
         input.profile
-    )
+    ))
 }
 
 /// The code rswitch should exit with after its child: the child's code, or `128 + N`

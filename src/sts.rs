@@ -1,6 +1,10 @@
 //! The only module that talks to STS through aws-sdk-sts. It turns SDK errors into
 //! [`HopError`]s that keep the full STS code and message.
 //!
+//! Answers are untrusted: a body is read up to [`ANSWER_MAX`] bytes (the SDK would read
+//! any size), a 2xx body is never put into an error (it may hold fresh credentials), and
+//! other bodies are shown with their credential elements removed, cut to [`BODY_SHOWN`].
+//!
 //! One [`Sts`] per (region, endpoint) holds one SDK client, so every hop of every profile
 //! shares its connection pool; the calling credentials are set per call.
 
@@ -8,12 +12,23 @@ use crate::creds::{Credentials, Identity};
 use crate::resolve::outcome::{ErrorKind, HopError};
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
+
+/// Most bytes of one STS answer rswitch reads. Real answers are under 4 KB.
+pub const ANSWER_MAX: usize = 64 * 1024;
+/// Most characters of an answer body an error shows.
+pub const BODY_SHOWN: usize = 2048;
 
 /// Region used when neither the environment nor the profile names one (STS is global).
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -221,7 +236,55 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     if let Some(endpoint) = &settings.endpoint {
         config = config.endpoint_url(endpoint);
     }
+    config = config.interceptor(AnswerCap);
     aws_sdk_sts::Client::from_conf(config.build())
+}
+
+/// An answer body over [`ANSWER_MAX`] bytes, by its Content-Length.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is {0} bytes, more than the {ANSWER_MAX} rswitch reads")]
+pub struct AnswerTooLarge(pub u64);
+
+/// Caps every answer body at [`ANSWER_MAX`] bytes before the SDK reads it: a declared
+/// larger one fails at once, an undeclared one fails when the cap is passed.
+#[derive(Debug)]
+struct AnswerCap;
+
+impl Intercept for AnswerCap {
+    fn name(&self) -> &'static str {
+        "AnswerCap"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response_mut();
+        let declared = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(len) = declared.filter(|len| *len > ANSWER_MAX as u64) {
+            return Err(AnswerTooLarge(len).into());
+        }
+        let body = response.take_body();
+        *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, ANSWER_MAX));
+        Ok(())
+    }
+}
+
+/// True when `err` or one of its sources says the answer passed [`ANSWER_MAX`].
+fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.is::<AnswerTooLarge>() || e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
@@ -252,6 +315,14 @@ where
             None,
             format!("cannot reach STS: {}", error_chain(&err)),
         ),
+        _ if too_large(&err) => HopError::new(
+            ErrorKind::Other,
+            None,
+            format!(
+                "the answer from STS is larger than {} KiB: not read",
+                ANSWER_MAX / 1024
+            ),
+        ),
         SdkError::ServiceError(se) => match err.code() {
             Some(code) => HopError::new(
                 kind_of_code(Some(code)),
@@ -260,19 +331,14 @@ where
             ),
             // Some STS-compatible servers nest the error as ErrorResponse/Errors/Error,
             // which the SDK does not read: take code and message from the raw body.
-            None => from_raw_body(se.raw()).unwrap_or_else(|body| {
-                HopError::new(
-                    ErrorKind::Other,
-                    None,
-                    format!("HTTP {} from STS: {}", se.raw().status().as_u16(), body.trim()),
-                )
-            }),
+            None => from_raw_body(se.raw())
+                .unwrap_or_else(|body| body_error(se.raw().status().as_u16(), &body, None)),
         },
-        SdkError::ResponseError(r) => from_raw_body(r.raw()).unwrap_or_else(|_| {
-            HopError::new(
-                ErrorKind::Other,
-                None,
-                format!("unreadable answer from STS: {}", DisplayErrorContext(&err)),
+        SdkError::ResponseError(r) => from_raw_body(r.raw()).unwrap_or_else(|body| {
+            body_error(
+                r.raw().status().as_u16(),
+                &body,
+                Some(&DisplayErrorContext(&err).to_string()),
             )
         }),
         SdkError::ConstructionFailure(_) => HopError::new(
@@ -300,6 +366,98 @@ fn from_raw_body(raw: &HttpResponse) -> Result<HopError, String> {
             xml_tag(&body, "Message").unwrap_or_default(),
         )),
         None => Err(body.into_owned()),
+    }
+}
+
+/// The error for an answer without an error code. A 2xx body is never shown: it may be a
+/// success rswitch could not read, fresh credentials included. Other bodies are shown
+/// without credential elements, cut to [`BODY_SHOWN`] characters.
+fn body_error(status: u16, body: &str, why: Option<&str>) -> HopError {
+    let message = if (200..300).contains(&status) {
+        format!(
+            "HTTP {status} from STS with an answer rswitch cannot read ({} bytes, not shown: it may hold credentials){}",
+            body.len(),
+            why.map(|w| format!(": {}", cut(&redact(w), BODY_SHOWN)))
+                .unwrap_or_default()
+        )
+    } else {
+        let body = cut(redact(body).trim(), BODY_SHOWN);
+        match why {
+            Some(why) => format!(
+                "unreadable answer from STS (HTTP {status}): {}: {body}",
+                cut(&redact(why), BODY_SHOWN)
+            ),
+            None => format!("HTTP {status} from STS: {body}"),
+        }
+    };
+    HopError::new(ErrorKind::Other, None, message)
+}
+
+/// Element and field names whose values are credentials.
+const CREDENTIAL_FIELDS: &[&str] = &["SecretAccessKey", "SessionToken", "AccessKeyId", "SecurityToken"];
+
+/// `text` with the values of credential elements (`<SessionToken>…</SessionToken>`) and
+/// JSON fields (`"SessionToken": "…"`) replaced by `(removed)`; an element left open
+/// loses everything after it.
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_string();
+    for field in CREDENTIAL_FIELDS {
+        out = redact_xml(&out, field);
+        out = redact_json(&out, field);
+    }
+    out
+}
+
+fn redact_xml(text: &str, field: &str) -> String {
+    let (open, close) = (format!("<{field}>"), format!("</{field}>"));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(&open) {
+        out.push_str(&rest[..start + open.len()]);
+        out.push_str("(removed)");
+        rest = &rest[start + open.len()..];
+        match rest.find(&close) {
+            Some(end) => rest = &rest[end..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_json(text: &str, field: &str) -> String {
+    let key = format!("\"{field}\"");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(&key) {
+        let after = start + key.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        let value = rest.trim_start().strip_prefix(':').map(str::trim_start);
+        let Some(value) = value.and_then(|v| v.strip_prefix('"')) else {
+            continue;
+        };
+        out.push_str(": \"(removed)\"");
+        let mut escaped = false;
+        let end = value.char_indices().find(|&(_, c)| {
+            let quote = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            quote
+        });
+        match end {
+            Some((i, _)) => rest = &value[i + 1..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// At most `max` characters of `text`, saying how many more there were.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}… ({} more bytes not shown)", &text[..i], text.len() - i),
+        None => text.to_string(),
     }
 }
 
@@ -385,6 +543,29 @@ mod tests {
             xml_tag("<Message>a &amp; &lt;b&gt;</Message>", "Message").as_deref(),
             Some("a & <b>")
         );
+    }
+
+    #[test]
+    fn credentials_are_removed_from_bodies() {
+        let xml = "<Credentials><AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>s3cr3t</SecretAccessKey>\
+                   <SessionToken>t0k3n</SessionToken></Credentials><SessionToken>open-ended";
+        let shown = redact(xml);
+        assert!(!shown.contains("s3cr3t") && !shown.contains("t0k3n") && !shown.contains("ASIAX"));
+        assert!(!shown.contains("open-ended"), "{shown}");
+        assert!(
+            shown.contains("<SecretAccessKey>(removed)</SecretAccessKey>"),
+            "{shown}"
+        );
+        let json = r#"{"SecretAccessKey" : "a\"b", "SessionToken":"t0k3n", "Other": "kept"}"#;
+        let shown = redact(json);
+        assert_eq!(
+            shown,
+            r#"{"SecretAccessKey": "(removed)", "SessionToken": "(removed)", "Other": "kept"}"#
+        );
+        let ok = body_error(200, xml, None).message;
+        assert!(!ok.contains("Credentials") && ok.contains("not shown"), "{ok}");
+        let denied = body_error(403, &"x".repeat(10 * BODY_SHOWN), None).message;
+        assert!(denied.len() < BODY_SHOWN + 100, "{}", denied.len());
     }
 
     #[test]

@@ -3,6 +3,7 @@ use crate::cli::{CheckArgs, GlobalArgs};
 use crate::env::Env;
 use crate::report;
 use crate::resolve::Status;
+use crate::text;
 use std::io::Write;
 
 pub async fn run(
@@ -34,7 +35,7 @@ pub async fn run(
     if args.json {
         let mut json = report::check_json(&results);
         json["skipped"] = serde_json::json!(skipped);
-        writeln!(out, "{json:#}")?;
+        text::put_json(out, &json)?;
     } else {
         let width = results
             .iter()
@@ -43,27 +44,27 @@ pub async fn run(
             .max()
             .unwrap_or(0);
         for r in &results {
-            writeln!(out, "{}", report::check_line(r, width))?;
+            text::put_line(out, &report::check_line(r, width))?;
         }
         for name in &skipped {
-            writeln!(
-                out,
+            let line = format!(
                 "{:<7} {name:<width$}  needs an MFA code; run with --mfa to be asked for it",
                 "SKIP"
-            )?;
+            );
+            text::put_line(out, &text::line(&line))?;
         }
     }
     let count = |s: Status| results.iter().filter(|r| r.status() == s).count();
     let (ok, denied, error) = (count(Status::Ok), count(Status::Denied), count(Status::Error));
     if !args.json {
-        eprintln!(
+        text::eprintln(format_args!(
             "{ok} ok, {denied} denied, {error} error{}",
             if skipped.is_empty() {
                 String::new()
             } else {
                 format!(", {} skipped (MFA)", skipped.len())
             }
-        );
+        ));
     }
     Ok(if denied + error == 0 { SUCCESS } else { FAILURE })
 }

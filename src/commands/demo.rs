@@ -4,6 +4,7 @@
 use super::{Exit, check};
 use crate::cli::{CheckArgs, DemoArgs, GlobalArgs};
 use crate::env::Env;
+use crate::text;
 use std::io::Write;
 
 pub async fn run(
@@ -28,17 +29,17 @@ pub async fn run(
     if !args.check && super::tui::terminal_available() {
         return super::tui::run(&demo.env, &global, crate::export::Format::Env, false, out).await;
     }
-    eprintln!(
+    text::eprintln(format_args!(
         "rswitch demo: accounts 111111111111 (dev) and 222222222222 (prod), STS at {}, IMDSv2 at {}\n  config: {}\n  credentials: {}\n",
         demo.sts_url(),
         demo.imds_url(),
         demo.config_file().display(),
         demo.credentials_file().display(),
-    );
+    ));
     for p in demo.profiles() {
-        eprintln!("  {:<22} {}", p.name, p.story);
+        text::eprintln(format_args!("  {:<22} {}", p.name, p.story));
     }
-    eprintln!();
+    text::eprintln(format_args!(""));
     let args = CheckArgs {
         profiles: Vec::new(),
         all: true,

@@ -1,8 +1,8 @@
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::env::Env;
-use crate::report::printable;
 use crate::resolve::Status;
+use crate::text;
 use std::io::Write;
 
 pub async fn run(
@@ -14,9 +14,9 @@ pub async fn run(
     let set = load_config(env)?;
     let report = crate::doctor::doctor(&resolver(set, env, global, 1), &args.profile).await;
     if args.json {
-        writeln!(out, "{:#}", report.to_json())?;
+        text::put_json(out, &report.to_json())?;
     } else {
-        write!(out, "{}", printable(&report.to_text()))?;
+        text::put(out, &text::lines(&report.to_text()))?;
     }
     Ok(if report.status == Status::Ok {
         SUCCESS

@@ -7,6 +7,7 @@ use crate::env::Env;
 use crate::export::{self, ExportInput, Format};
 use crate::report;
 use crate::shell;
+use crate::text;
 use std::io::Write;
 use std::time::{Duration, SystemTime};
 
@@ -18,12 +19,12 @@ pub const RESOLVING_VAR: &str = "RSWITCH_RESOLVING";
 /// reaches stdout, so `eval "$(rswitch export bad)"` changes nothing.
 async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<ExportInput, Exit> {
     let set = load_config(env).map_err(|e| {
-        eprintln!("rswitch: error: {e:#}");
+        text::eprintln(format_args!("rswitch: error: {e:#}"));
         FAILURE
     })?;
     let resolution = resolver(set, env, global, 1).resolve(profile).await;
     export_input(&resolution).ok_or_else(|| {
-        eprint!("{}", report::whoami_text(&resolution, SystemTime::now()));
+        text::eprint(&report::whoami_text(&resolution, SystemTime::now()));
         FAILURE
     })
 }
@@ -77,7 +78,7 @@ pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Re
     Ok(match status {
         Ok(status) => exit_byte(shell::exit_code(status)),
         Err(e) => {
-            eprintln!("rswitch: {e}");
+            text::eprintln(format_args!("rswitch: {e}"));
             exit_byte(e.exit_code())
         }
     })
@@ -86,25 +87,26 @@ pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Re
 pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyhow::Result<Exit> {
     // Refuse nesting before resolving: no STS call or MFA prompt for nothing.
     if let (Some(current), false) = (env.get("RSWITCH_PROFILE"), args.nested) {
-        eprintln!(
+        text::eprintln(format_args!(
             "rswitch: {}",
             shell::ShellError::Nested {
                 current: current.to_string()
             }
-        );
+        ));
         return Ok(FAILURE);
     }
     let input = match resolve(env, global, &args.profile).await {
         Ok(input) => input,
         Err(code) => return Ok(code),
     };
-    eprintln!("{}", shell::banner(&input));
+    text::eprint(&shell::banner(&input));
+    text::eprintln(format_args!(""));
     let pairs = child_pairs(&input);
     let status = tokio::task::block_in_place(|| shell::subshell(env, &pairs, true));
     Ok(match status {
         Ok(status) => exit_byte(shell::exit_code(status)),
         Err(e) => {
-            eprintln!("rswitch: {e}");
+            text::eprintln(format_args!("rswitch: {e}"));
             exit_byte(e.exit_code())
         }
     })
@@ -122,12 +124,12 @@ pub async fn copy(env: &Env, global: &GlobalArgs, args: &CopyArgs) -> anyhow::Re
         keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
     };
     let path = tokio::task::block_in_place(|| clipboard::copy(&text, &opts, env))?;
-    eprintln!(
+    text::eprintln(format_args!(
         "{} for profile {} ({})",
         describe(path),
-        args.profile,
+        text::line(&args.profile),
         args.format.name()
-    );
+    ));
     Ok(SUCCESS)
 }
 
@@ -178,10 +180,10 @@ pub fn clear_cache(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
             cache.clear(keys.iter())?
         }
     };
-    eprintln!(
+    text::eprintln(format_args!(
         "removed {removed} cached credential file(s) from {}",
         cache.dir().display()
-    );
+    ));
     Ok(SUCCESS)
 }
 

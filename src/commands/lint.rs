@@ -3,6 +3,7 @@ use crate::cli::LintArgs;
 use crate::config::lint::{self, Severity};
 use crate::env::Env;
 use crate::report;
+use crate::text;
 use std::io::Write;
 
 pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -10,19 +11,19 @@ pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     let findings = lint::lint(&set);
     if args.json {
         let json: Vec<_> = findings.iter().map(report::finding_json).collect();
-        writeln!(out, "{:#}", serde_json::json!({ "findings": json }))?;
+        text::put_json(out, &serde_json::json!({ "findings": json }))?;
     } else {
         for f in &findings {
-            writeln!(out, "{}", report::printable(&report::finding_line(f)))?;
+            text::put_line(out, &text::line(&report::finding_line(f)))?;
         }
     }
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     if !args.json {
-        eprintln!(
+        text::eprintln(format_args!(
             "{} profile(s) checked: {errors} error(s), {warnings} warning(s)",
             set.profiles.len()
-        );
+        ));
     }
     Ok(if errors > 0 || (args.strict && warnings > 0) {
         FAILURE

@@ -3,13 +3,14 @@ use crate::cli::ListArgs;
 use crate::config::lint;
 use crate::env::Env;
 use crate::report;
+use crate::text;
 use std::io::Write;
 
 pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
     if args.names {
         for name in set.names() {
-            writeln!(out, "{name}")?;
+            text::put_line(out, &text::line(name))?;
         }
         return Ok(SUCCESS);
     }
@@ -21,15 +22,15 @@ pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Ex
         .cloned()
         .collect();
     if args.json {
-        writeln!(out, "{:#}", report::list_json(&rows, &other, &set))?;
+        text::put_json(out, &report::list_json(&rows, &other, &set))?;
     } else if rows.is_empty() && other.is_empty() {
-        eprintln!(
+        text::eprintln(format_args!(
             "no profiles found in {} or {}",
             set.config_file.display(),
             set.credentials_file.display()
-        );
+        ));
     } else {
-        write!(out, "{}", report::list_text(&rows, &other))?;
+        text::put(out, &report::list_text(&rows, &other))?;
     }
     Ok(SUCCESS)
 }

@@ -67,7 +67,9 @@ pub async fn run(
             let input = match resolution.as_deref().and_then(export_input) {
                 Some(input) => input,
                 None => {
-                    eprintln!("rswitch: profile '{profile}' has no credentials to export");
+                    crate::text::eprintln(format_args!(
+                        "rswitch: profile '{profile}' has no credentials to export"
+                    ));
                     return Ok(FAILURE);
                 }
             };
@@ -131,7 +133,7 @@ impl TuiHandlers for Handlers {
         };
         cmd.stdin(tty()?).stdout(tty()?).stderr(tty()?);
         let mut banner = tty()?;
-        let _ = writeln!(banner, "{}", crate::shell::banner(&input));
+        let _ = crate::text::put_line(&mut banner, &crate::shell::banner(&input));
         let status = cmd.status()?;
         Ok(format!(
             "shell for {} exited with status {}",

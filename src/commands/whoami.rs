@@ -2,6 +2,7 @@ use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
 use crate::cli::{GlobalArgs, WhoamiArgs};
 use crate::env::Env;
 use crate::report;
+use crate::text;
 use std::io::Write;
 use std::time::SystemTime;
 
@@ -14,9 +15,9 @@ pub async fn run(
     let set = load_config(env)?;
     let resolution = resolver(set, env, global, 1).resolve(&args.profile).await;
     if args.json {
-        writeln!(out, "{:#}", resolution.to_json())?;
+        text::put_json(out, &resolution.to_json())?;
     } else {
-        write!(out, "{}", report::whoami_text(&resolution, SystemTime::now()))?;
+        text::put(out, &report::whoami_text(&resolution, SystemTime::now()))?;
     }
     Ok(if resolution.outcome.is_ok() {
         SUCCESS

@@ -11,7 +11,7 @@ use super::arn::parse_role_arn;
 use super::enrich::{Decision, IamFindings, RoleAnswer};
 use crate::creds::Credentials;
 use crate::env::Env;
-use crate::resolve::{Plan, Resolver};
+use crate::resolve::{Deadline, Plan, Resolver};
 use crate::sts::xml_tag;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
@@ -19,14 +19,15 @@ use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings}
 use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-/// Upper bound for one IAM call.
-const TIMEOUT: Duration = Duration::from_secs(5);
+/// Most bytes of one IAM answer read (a role with a 10 KB trust policy, URL-encoded, is
+/// far below it).
+const ANSWER_MAX: usize = 256 * 1024;
 
-/// Asks IAM what it can about `hop`; never fails, never changes anything.
-pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext) -> IamFindings {
+/// Asks IAM what it can about `hop`, both questions at once, within `deadline`; never
+/// fails, never changes anything.
+pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext, deadline: &Deadline) -> IamFindings {
     let skipped = |why: String| IamFindings {
         skipped: Some(why),
         ..IamFindings::default()
@@ -52,7 +53,10 @@ pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext) -> IamFin
         hops: plan.hops[..hop.index.saturating_sub(1).min(plan.hops.len())].to_vec(),
         ..plan.clone()
     };
-    let credentials = match resolver.run(&prefix).await.outcome {
+    if deadline.passed() {
+        return skipped("not asked: the --timeout was spent".into());
+    }
+    let credentials = match resolver.run_within(&prefix, deadline).await.outcome {
         Ok(resolved) => resolved.credentials,
         Err(f) => {
             return skipped(format!(
@@ -65,20 +69,24 @@ pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext) -> IamFin
         url,
         region,
         credentials,
+        deadline: deadline.clone(),
     };
-    let role = if hop.same_account == Some(true) {
-        Some(iam.get_role(&target.name).await)
-    } else {
-        Some(Err(format!(
-            "not asked: the role is in account {}, the caller's credentials are for account {}",
-            target.account,
-            hop.caller.as_ref().map(|c| c.account()).unwrap_or("?")
-        )))
+    let role = async {
+        if hop.same_account == Some(true) {
+            iam.get_role(&target.name).await
+        } else {
+            Err(format!(
+                "not asked: the role is in account {}, the caller's credentials are for account {}",
+                target.account,
+                hop.caller.as_ref().map(|c| c.account()).unwrap_or("?")
+            ))
+        }
     };
-    let simulation = Some(iam.simulate(caller_arn, &target.arn()).await);
+    let target_arn = target.arn();
+    let (role, simulation) = futures::join!(role, iam.simulate(caller_arn, &target_arn));
     IamFindings {
-        role,
-        simulation,
+        role: Some(role),
+        simulation: Some(simulation),
         skipped: None,
     }
 }
@@ -118,6 +126,7 @@ struct Iam {
     url: String,
     region: String,
     credentials: Credentials,
+    deadline: Deadline,
 }
 
 impl Iam {
@@ -206,21 +215,31 @@ impl Iam {
         for (k, v) in headers.iter().copied().chain(instructions.headers()) {
             request.headers_mut().insert(k.to_string(), v.to_string());
         }
+        let left = self.deadline.remaining();
+        if left.is_zero() {
+            return Err("not asked: the --timeout was spent".into());
+        }
         let settings = HttpConnectorSettings::builder()
-            .connect_timeout(TIMEOUT)
-            .read_timeout(TIMEOUT)
+            .connect_timeout(left)
+            .read_timeout(left)
             .build();
         let connector = aws_smithy_http_client::default_connector(&settings, None).ok_or("no HTTP client")?;
-        let response = tokio::time::timeout(TIMEOUT, connector.call(request))
+        let no_answer = || format!("no answer from {url} within the --timeout");
+        let response = self
+            .deadline
+            .bound(connector.call(request))
             .await
-            .map_err(|_| format!("no answer from {url} in {} s", TIMEOUT.as_secs()))?
+            .ok_or_else(no_answer)?
             .map_err(|e| format!("cannot reach {url}: {}", crate::sts::error_chain(&e)))?;
         let status = response.status().as_u16();
-        let bytes = tokio::time::timeout(TIMEOUT, ByteStream::new(response.into_body()).collect())
+        let body = http_body_util::Limited::new(response.into_body(), ANSWER_MAX);
+        let bytes = self
+            .deadline
+            .bound(http_body_util::BodyExt::collect(body))
             .await
-            .map_err(|_| "timed out reading the answer".to_string())?
-            .map_err(|e| e.to_string())?
-            .into_bytes();
+            .ok_or_else(no_answer)?
+            .map_err(|e| format!("unreadable answer from {url}: {e}"))?
+            .to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if (200..300).contains(&status) {
             return Ok(text);

@@ -154,15 +154,17 @@ impl Report {
 /// confirm or rule out causes when the caller's credentials allow it.
 pub async fn doctor(resolver: &Resolver, profile: &str) -> Report {
     let plan = plan(resolver.config(), resolver.env(), profile).ok();
+    // One --timeout for the resolution and the IAM questions together.
+    let deadline = resolver.deadline();
     let resolution = match &plan {
-        Some(plan) => resolver.run(plan).await,
-        None => resolver.resolve(profile).await,
+        Some(plan) => resolver.run_within(plan, &deadline).await,
+        None => resolver.resolve_within(profile, &deadline).await,
     };
     let mut report = diagnose(plan.as_ref(), &resolution);
     if let (Some(plan), Some(hop)) = (&plan, &report.hop)
         && hop.kind == HopKind::AssumeRole
     {
-        let findings = iam::check(resolver, plan, hop).await;
+        let findings = iam::check(resolver, plan, hop, &deadline).await;
         enrich::enrich(&mut report, &findings);
     }
     report

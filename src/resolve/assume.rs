@@ -1,6 +1,7 @@
 //! One AssumeRole hop: the on-disk cache first, then the call itself, with MFA handled
 //! the way that asks the user least (one GetSessionToken session per user and device).
 
+use super::deadline::Deadline;
 use super::outcome::{ErrorKind, HopError};
 use super::plan::RoleHop;
 use super::run::{Resolver, Step};
@@ -17,6 +18,7 @@ impl Resolver {
         caller: &Step,
         hop: &RoleHop,
         read_cache: bool,
+        deadline: &Deadline,
     ) -> Result<Step, HopError> {
         // STS would only say "is invalid"; the config check says what is wrong and where.
         if let Some(problems) = crate::config::arn::check_iam_arn(&hop.role_arn, "role") {
@@ -59,23 +61,27 @@ impl Resolver {
             // shares this user and device, so the code is typed once, not per role.
             Some(serial) if caller.credentials.session_token.is_none() => {
                 let user = &caller.credentials;
-                let (session, reused) = self.mfa_session(sts, user, &hop.profile, serial).await?;
-                match sts.assume_role(&session, &input(None)).await {
+                let (session, reused) = self
+                    .mfa_session(sts, user, &hop.profile, serial, deadline)
+                    .await?;
+                match assume_role(sts, deadline, &session, &input(None)).await {
                     // A session kept from earlier that STS no longer accepts (revoked, or
                     // the user's keys rotated): drop it and ask for a fresh code once.
                     Err(e) if reused && e.kind == ErrorKind::Credentials => {
                         self.forget_mfa_session(user, serial).await;
-                        let (session, _) = self.mfa_session(sts, user, &hop.profile, serial).await?;
-                        sts.assume_role(&session, &input(None)).await?
+                        let (session, _) = self
+                            .mfa_session(sts, user, &hop.profile, serial, deadline)
+                            .await?;
+                        assume_role(sts, deadline, &session, &input(None)).await?
                     }
                     other => other?,
                 }
             }
             Some(serial) => {
-                let code = self.mfa_code(&hop.profile, serial).await?;
-                sts.assume_role(&caller.credentials, &input(Some(&code))).await?
+                let code = deadline.paused(self.mfa_code(&hop.profile, serial)).await?;
+                assume_role(sts, deadline, &caller.credentials, &input(Some(&code))).await?
             }
-            None => sts.assume_role(&caller.credentials, &input(None)).await?,
+            None => assume_role(sts, deadline, &caller.credentials, &input(None)).await?,
         };
         if let (Some(cache), Some(expiration)) = (cache, assumed.credentials.expiration) {
             let entry = CachedRole {
@@ -85,10 +91,10 @@ impl Resolver {
                 expiration,
             };
             if let Err(e) = cache.put(&key, &entry) {
-                eprintln!(
+                crate::text::eprintln(format_args!(
                     "rswitch: warning: cannot write the credential cache in {}: {e}",
                     cache.dir().display()
-                );
+                ));
             }
         }
         Ok(Step {
@@ -106,6 +112,7 @@ impl Resolver {
         user: &Credentials,
         profile: &str,
         serial: &str,
+        deadline: &Deadline,
     ) -> Result<(Credentials, bool), HopError> {
         let key = MfaKey::new(&user.access_key_id, serial, None);
         let cache = self.options.cache.as_ref();
@@ -123,18 +130,20 @@ impl Resolver {
             sessions.insert(key, hit.credentials.clone());
             return Ok((hit.credentials, true));
         }
-        let code = self.mfa_code(profile, serial).await?;
-        let session = sts.session_token(user, serial, &code, None).await?;
+        let code = deadline.paused(self.mfa_code(profile, serial)).await?;
+        let session = deadline
+            .step("STS", sts.session_token(user, serial, &code, None))
+            .await?;
         if let (Some(cache), Some(expiration)) = (cache, session.expiration) {
             let entry = CachedSession {
                 credentials: session.clone(),
                 expiration,
             };
             if let Err(e) = cache.put_mfa_session(&key, &entry) {
-                eprintln!(
+                crate::text::eprintln(format_args!(
                     "rswitch: warning: cannot write the MFA session cache in {}: {e}",
                     cache.dir().display()
-                );
+                ));
             }
         }
         sessions.insert(key, session.clone());
@@ -177,6 +186,16 @@ pub fn cache_key(hop: &RoleHop) -> CacheKey {
         hop.mfa_serial.as_deref(),
         hop.duration_seconds.map(i64::from),
     )
+}
+
+/// One AssumeRole call within `deadline`.
+async fn assume_role(
+    sts: &Sts,
+    deadline: &Deadline,
+    creds: &Credentials,
+    input: &AssumeRoleInput<'_>,
+) -> Result<crate::sts::AssumedRole, HopError> {
+    deadline.step("STS", sts.assume_role(creds, input)).await
 }
 
 fn role_input<'a>(

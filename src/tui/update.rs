@@ -9,7 +9,6 @@ use super::modal;
 use super::state::{Mode, Overlay, State, StatusMessage, TuiExit};
 use super::view::layout::list_rows;
 use crate::creds::Secret;
-use crate::report::printable;
 use crossterm::event::KeyEvent;
 
 /// Maps a key for the current mode and applies it.
@@ -318,5 +317,9 @@ fn pick(state: &mut State) -> Vec<Effect> {
 
 /// Text for a one-line status message: control characters escaped, lines joined.
 pub(super) fn one_line(text: &str) -> String {
-    printable(text).split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::line(text)
+        .as_str()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

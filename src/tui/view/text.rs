@@ -1,18 +1,21 @@
 //! Text helpers for the views: make outside text safe for the terminal and fit it into
 //! columns by display width.
 
-use crate::report::printable;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// One line of outside text (a config value, an STS message) safe to draw: control
 /// characters escaped, line breaks and tabs turned into spaces.
 pub fn clean(text: &str) -> String {
-    printable(text).replace(['\n', '\t'], " ")
+    crate::text::line(text).into_string()
 }
 
 /// Multi-line outside text, as safe lines.
 pub fn clean_lines(text: &str) -> Vec<String> {
-    printable(text).lines().map(|l| l.replace('\t', "    ")).collect()
+    crate::text::lines(text)
+        .as_str()
+        .lines()
+        .map(|l| l.replace('\t', "    "))
+        .collect()
 }
 
 pub fn width(text: &str) -> usize {

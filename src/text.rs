@@ -1,0 +1,315 @@
+//! The one way text reaches a terminal. Outside text (config values, answers from STS,
+//! IAM, SSO or IMDS, a helper's output, cached values) can hold escape sequences that
+//! clear the screen, retitle the window or write the clipboard, or a newline that forges
+//! a line of a report. Everything rswitch writes to a tty, stderr or human stdout is a
+//! [`Clean`], and a `Clean` is only made here, by [`line`] or [`lines`], which
+//!
+//! - show C0 controls, DEL, C1 controls (U+0080–U+009F, U+009B CSI among them) and the
+//!   Unicode bidirectional and line-separator controls as `\u{…}` instead of sending them;
+//! - in [`line`], turn newlines and tabs into spaces: one value stays one line;
+//! - bound the length ([`LINE_MAX`], [`BLOCK_MAX`] characters), saying how much was cut.
+//!
+//! The writers ([`put`], [`eprint`], [`eprintln`], [`tty`]) take only `Clean` text or
+//! sanitize what they format; a test in this module fails when any other file of `src/`
+//! writes to stderr, stdout or `/dev/tty` by itself. JSON goes out through [`put_json`],
+//! which also escapes the C1 and bidi controls serde_json leaves raw.
+
+use std::fmt;
+use std::io::{self, Write};
+
+/// Most characters one value shows on one line.
+pub const LINE_MAX: usize = 2048;
+/// Most characters one multi-line text (a report) shows.
+pub const BLOCK_MAX: usize = 256 * 1024;
+
+/// Text safe to write to a terminal. Made only by [`line`] and [`lines`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Clean(String);
+
+impl Clean {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Clean {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// True for the characters a terminal may act on instead of showing: C0 and C1 controls,
+/// DEL, and the bidi overrides, isolates and marks and line/paragraph separators that
+/// reorder or break what is shown.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{061c}')
+}
+
+fn sanitize(text: &str, keep_newlines: bool, max: usize) -> Clean {
+    let mut out = String::with_capacity(text.len().min(max + 64));
+    let (head, cut) = match text.char_indices().nth(max) {
+        Some((i, _)) => (&text[..i], text[i..].chars().count()),
+        None => (text, 0),
+    };
+    for c in head.chars() {
+        match c {
+            '\n' | '\t' if keep_newlines => out.push(c),
+            '\n' | '\t' | '\r' => out.push(' '),
+            c if is_unsafe(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    if cut > 0 {
+        out.push_str(&format!("… ({cut} more characters not shown)"));
+    }
+    Clean(out)
+}
+
+/// One line: controls shown escaped, newlines, carriage returns and tabs as spaces, at
+/// most [`LINE_MAX`] characters. For every value that is meant to be one line.
+pub fn line(text: &str) -> Clean {
+    sanitize(text, false, LINE_MAX)
+}
+
+/// Several lines (a report): newlines and tabs kept, every other control shown escaped,
+/// at most [`BLOCK_MAX`] characters. Values inside should already be [`line`]s, so that
+/// none of them adds a line of its own.
+pub fn lines(text: &str) -> Clean {
+    sanitize(text, true, BLOCK_MAX)
+}
+
+/// Writes `text` to `out` (human stdout, or an opened terminal).
+pub fn put(out: &mut dyn Write, text: &Clean) -> io::Result<()> {
+    out.write_all(text.0.as_bytes())
+}
+
+/// Writes `text` and a newline to `out`.
+pub fn put_line(out: &mut dyn Write, text: &Clean) -> io::Result<()> {
+    out.write_all(text.0.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Pretty JSON plus a newline, with every unsafe character of its strings written as a
+/// `\uXXXX` escape (serde_json escapes C0 controls only).
+pub fn put_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
+    let mut text = json(value);
+    text.push('\n');
+    out.write_all(text.as_bytes())
+}
+
+/// [`put_json`]'s text, without the newline.
+pub fn json(value: &serde_json::Value) -> String {
+    let raw = format!("{value:#}");
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        // Newlines of the layout aside (serde_json escapes those of strings), only strings
+        // hold such characters, and any character of a JSON string may be `\uXXXX`.
+        if is_unsafe(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Writes `text` to stderr.
+pub fn eprint(text: &Clean) {
+    let _ = io::stderr().lock().write_all(text.0.as_bytes());
+}
+
+/// Formats a message for stderr, sanitized as [`lines`], plus a newline:
+/// `text::eprintln(format_args!("rswitch: error: {e}"))`.
+pub fn eprintln(args: fmt::Arguments<'_>) {
+    let mut clean = lines(&args.to_string());
+    clean.0.push('\n');
+    eprint(&clean);
+}
+
+/// Writes `text` to the controlling terminal (`/dev/tty`).
+pub fn tty(text: &Clean) -> io::Result<()> {
+    let mut tty = std::fs::OpenOptions::new().write(true).open("/dev/tty")?;
+    put(&mut tty, text)?;
+    tty.flush()
+}
+
+/// A word for a POSIX shell command the user may paste: as is when it holds only safe
+/// characters, else single-quoted (`'` written as `'\''`).
+pub fn shell_quote(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if safe {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str =
+        "\u{7f}a\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{85}\u{202e}b\r\nstatus    OK\tc";
+
+    #[test]
+    fn controls_are_shown_not_sent() {
+        let one = line(HOSTILE).into_string();
+        assert!(!one.chars().any(is_unsafe), "{one:?}");
+        assert!(!one.contains('\n') && !one.contains('\t'), "{one:?}");
+        assert_eq!(
+            one,
+            "\\u{7f}a\\u{1b}[2J\\u{1b}]52;c;ZXZpbA==\\u{7}\\u{9b}31m\\u{85}\\u{202e}b  status    OK c"
+        );
+        let many = lines(HOSTILE).into_string();
+        assert!(many.contains("b \nstatus    OK\tc"), "{many:?}");
+        assert!(!many.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t'));
+    }
+
+    #[test]
+    fn length_is_bounded() {
+        let long = "x".repeat(LINE_MAX + 10);
+        let one = line(&long).into_string();
+        assert!(one.starts_with(&"x".repeat(LINE_MAX)));
+        assert!(
+            one.ends_with("… (10 more characters not shown)"),
+            "{}",
+            &one[LINE_MAX..]
+        );
+        assert_eq!(line(&"y".repeat(LINE_MAX)).as_str().len(), LINE_MAX);
+        assert!(lines(&"z\n".repeat(BLOCK_MAX)).as_str().len() < BLOCK_MAX + 64);
+    }
+
+    #[test]
+    fn json_escapes_c1_and_bidi_controls() {
+        let value = serde_json::json!({ "arn": HOSTILE });
+        let text = json(&value);
+        assert!(!text.chars().any(|c| is_unsafe(c) && c != '\n'), "{text:?}");
+        assert!(text.contains(r"\u009b31m\u0085\u202eb"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn shell_words_are_quoted() {
+        assert_eq!(shell_quote("corp"), "corp");
+        assert_eq!(shell_quote("corp;curl x|sh"), "'corp;curl x|sh'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    /// Raw writes allowed: (file, pattern or "*" for all, why).
+    const RAW_WRITERS: &[(&str, &str, &str)] = &[
+        ("src/text.rs", "*", "the sanitizer and its writers"),
+        ("src/main.rs", "io::stdout(", "hands stdout to the commands"),
+        (
+            "src/tui/terminal.rs",
+            "*",
+            "ratatui's backend; the views draw only text::line output",
+        ),
+        (
+            "src/clipboard.rs",
+            "\"/dev/tty\"",
+            "OSC 52 carries base64 of what the user asked to copy",
+        ),
+        (
+            "src/clipboard/keeper.rs",
+            "\"/dev/tty\"",
+            "OSC 52 clearing and the keeper's handshake",
+        ),
+        (
+            "src/commands/tui.rs",
+            "\"/dev/tty\"",
+            "the TUI's subshell gets /dev/tty as its stdio",
+        ),
+        (
+            "src/prompt.rs",
+            "\"/dev/tty\"",
+            "reads the MFA code from /dev/tty; writes through text::put",
+        ),
+        (
+            "src/commands/handover.rs",
+            "out.write_all(",
+            "the export payload and init script, quoted by export.rs",
+        ),
+        (
+            "src/commands/tui.rs",
+            "out.write_all(",
+            "the picked profile's export payload, quoted by export.rs",
+        ),
+    ];
+
+    /// Writes that bypass the sanitizer anywhere in `src/`.
+    const RAW_PATTERNS: &[&str] = &[
+        "eprintln!(",
+        "eprint!(",
+        "println!(",
+        "print!(",
+        "io::stderr(",
+        "io::stdout(",
+        "\"/dev/tty\"",
+    ];
+
+    /// Writes to a command's stdout (`out`) that bypass [`put`] and [`put_json`].
+    const RAW_STDOUT_PATTERNS: &[&str] = &["writeln!(out", "write!(out", "out.write_all("];
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// One way to the terminal: a new raw write anywhere in `src/` fails this test.
+    #[test]
+    fn no_raw_terminal_writes_outside_the_sanitizer() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        sources(&root.join("src"), &mut files);
+        let mut raw = Vec::new();
+        for file in files {
+            let rel = file
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let stdout = rel.starts_with("src/commands/").then_some(RAW_STDOUT_PATTERNS);
+            let patterns = RAW_PATTERNS.iter().chain(stdout.into_iter().flatten());
+            let patterns: Vec<&str> = patterns
+                .copied()
+                .filter(|p| {
+                    !RAW_WRITERS
+                        .iter()
+                        .any(|(f, q, _)| *f == rel && (*q == "*" || q == p))
+                })
+                .collect();
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, l) in text.lines().enumerate() {
+                let code = l.split("//").next().unwrap_or_default();
+                if let Some(p) = patterns.iter().find(|p| code.contains(**p)) {
+                    raw.push(format!("{rel}:{}: {p} in {}", n + 1, l.trim()));
+                }
+            }
+        }
+        assert!(
+            raw.is_empty(),
+            "write terminal text through src/text.rs (text::put, put_json, eprint, eprintln, tty):\n{}",
+            raw.join("\n")
+        );
+    }
+}
