@@ -219,9 +219,11 @@ impl Iam {
         if left.is_zero() {
             return Err("not asked: the --timeout was spent".into());
         }
+        // The deadline cuts the call; the connector's own timeouts are only a backstop.
+        let backstop = left + std::time::Duration::from_secs(1);
         let settings = HttpConnectorSettings::builder()
-            .connect_timeout(left)
-            .read_timeout(left)
+            .connect_timeout(backstop)
+            .read_timeout(backstop)
             .build();
         let connector = aws_smithy_http_client::default_connector(&settings, None).ok_or("no HTTP client")?;
         let no_answer = || format!("no answer from {url} within the --timeout");

@@ -89,6 +89,14 @@ impl Tty {
             .ok(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
     }
 
+    /// A pane variable such as `pane_title`.
+    pub fn var(&self, name: &str) -> String {
+        self.server
+            .ok(&["display-message", "-p", "-t", "t", &format!("#{{{name}}}")])
+            .trim()
+            .to_string()
+    }
+
     /// The newest tmux paste buffer, `None` when there is none (see [`Tty::with_clipboard`]).
     pub fn buffer(&self) -> Option<String> {
         self.server.buffer()

@@ -1,0 +1,423 @@
+//! rswitch against a hostile STS on loopback: an endpoint a profile names is untrusted.
+//! Its answers reach the terminal only through the sanitizer (escape sequences in an
+//! ARN, C1 controls in JSON, a newline forging a line), never carry the credentials of a
+//! 2xx body into an error, are read with a cap, and never outlast `--timeout`.
+//!
+//! The server is rswitch's own loopback HTTP server with a handler that answers each
+//! Query API action as the test says; the binary is the real one, in a temporary HOME.
+//! What talks to `/dev/tty` (the shell banner, the MFA prompt) runs in a tmux pane.
+
+mod support;
+
+use bytes::Bytes;
+use rswitch::loopback::{self, Response, Server};
+use std::process::Output;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{Home, Tty};
+
+/// An ARN that clears the screen, writes the clipboard (OSC 52) and retitles the pane,
+/// with a C1 CSI, XML-escaped as a server would send it.
+const EVIL_ARN_XML: &str = "arn:aws:sts::111111111111:assumed-role/First/s&#x1b;[2J&#x1b;]52;c;ZXZpbA==&#x7;&#x1b;]0;TITLE&#x7;&#x9b;31mred";
+/// Credentials of a 2xx answer rswitch cannot read: they must never be shown.
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEY";
+const TOKEN: &str = "IQoJb3JpZ2luX2VjEHostileSessionTokenValue0123456789";
+
+/// What the server does with one action.
+#[derive(Clone)]
+enum Answer {
+    Now(Response),
+    Hang,
+}
+
+type Script = Arc<dyn Fn(&str) -> Answer + Send + Sync>;
+
+/// A hostile STS (and IAM: the doctor asks the same endpoint) answering per `Action`.
+fn hostile(script: impl Fn(&str) -> Answer + Send + Sync + 'static) -> Server {
+    let script: Script = Arc::new(script);
+    let handler = loopback::handler(move |req| {
+        let action = form_urlencoded::parse(&req.body)
+            .find(|(k, _)| k == "Action")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let answer = script(&action);
+        async move {
+            match answer {
+                Answer::Now(response) => response,
+                Answer::Hang => {
+                    tokio::time::sleep(Duration::from_secs(600)).await;
+                    Response::text(500, "late")
+                }
+            }
+        }
+    });
+    support::runtime()
+        .block_on(Server::start(handler))
+        .expect("start the hostile server")
+}
+
+fn xml(status: u16, body: impl Into<Bytes>) -> Answer {
+    Answer::Now(Response::new(status, "text/xml", body))
+}
+
+fn assumed(arn: &str, expiration: &str) -> Answer {
+    xml(
+        200,
+        format!(
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
+             <Credentials><AccessKeyId>ASIAHOSTILEEXAMPLE01</AccessKeyId><SecretAccessKey>{SECRET}</SecretAccessKey>\
+             <SessionToken>{TOKEN}</SessionToken><Expiration>{expiration}</Expiration></Credentials>\
+             <AssumedRoleUser><AssumedRoleId>AROAHOSTILE:s</AssumedRoleId><Arn>{arn}</Arn></AssumedRoleUser>\
+             </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        ),
+    )
+}
+
+fn denied(message: &str) -> Answer {
+    xml(
+        403,
+        format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+             <Code>AccessDenied</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+        ),
+    )
+}
+
+fn caller() -> Answer {
+    xml(
+        200,
+        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
+         <Arn>arn:aws:iam::111111111111:user/alice</Arn><UserId>AIDAALICE</UserId><Account>111111111111</Account>\
+         </GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+    )
+}
+
+/// Long-term keys `base`, `hop1` (one AssumeRole) and `hop2` (two), all on `server`;
+/// `extra` is appended to the config.
+fn home(server: &Server, extra: &str) -> Home {
+    let url = server.url();
+    let home = Home::new();
+    home.credentials(
+        "[base]\naws_access_key_id = AKIAHOSTILEEXAMPLE01\naws_secret_access_key = base/secret/key/EXAMPLE\n",
+    );
+    home.config(&format!(
+        "[profile base]\nregion = us-east-1\nendpoint_url = {url}\n\n\
+         [profile hop1]\nrole_arn = arn:aws:iam::111111111111:role/First\nsource_profile = base\n\
+         region = us-east-1\nendpoint_url = {url}\n\n\
+         [profile hop2]\nrole_arn = arn:aws:iam::111111111111:role/Second\nsource_profile = hop1\n\
+         region = us-east-1\nendpoint_url = {url}\n\n{extra}"
+    ));
+    home
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+fn run(home: &Home, args: &[&str]) -> Run {
+    let start = Instant::now();
+    let out: Output = home.cmd().args(args).output().expect("run rswitch");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// Characters a terminal acts on; `\n` (and `\t`) are layout.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| rswitch::text::is_unsafe(c) && c != '\n' && c != '\t')
+        .collect()
+}
+
+#[test]
+fn an_arn_with_escape_sequences_is_shown_escaped_in_text_and_json() {
+    let server = hostile(|action| match action {
+        "AssumeRole" => assumed(EVIL_ARN_XML, "2099-01-01T00:00:00Z"),
+        _ => caller(),
+    });
+    let home = home(&server, "");
+    for args in [
+        &["whoami", "--no-cache", "hop1"][..],
+        &["whoami", "--no-cache", "--json", "hop1"],
+        &["check", "--no-cache", "hop1"],
+        &["check", "--no-cache", "--json", "hop1"],
+    ] {
+        let run = run(&home, args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.all());
+        assert_eq!(
+            raw_controls(&run.all()),
+            Vec::<char>::new(),
+            "{args:?}: {:?}",
+            run.all()
+        );
+        assert!(run.stdout.contains("ZXZpbA=="), "{args:?}: {}", run.stdout);
+    }
+    let json = run(&home, &["whoami", "--no-cache", "--json", "hop1"]).stdout;
+    assert!(json.contains(r"\u009b31mred"), "C1 CSI escaped in JSON: {json}");
+    let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert!(
+        value.to_string().contains("\u{9b}31mred"),
+        "the JSON value is intact"
+    );
+}
+
+#[test]
+fn an_sts_message_cannot_forge_a_line() {
+    let server = hostile(|action| match action {
+        "AssumeRole" => denied(
+            "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole\n\
+             status    OK\nexpires   never",
+        ),
+        _ => caller(),
+    });
+    let home = home(&server, "");
+    for args in [
+        &["whoami", "--no-cache", "hop1"][..],
+        &["export", "--no-cache", "hop1"],
+    ] {
+        let run = run(&home, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        let all = run.all();
+        let forged: Vec<&str> = all
+            .lines()
+            .filter(|l| l.starts_with("status    OK") || l.starts_with("expires"))
+            .map(str::trim)
+            .collect();
+        assert!(
+            forged.is_empty(),
+            "{args:?}: forged lines {forged:?} in\n{}",
+            run.all()
+        );
+        assert!(all.contains("status    DENIED"), "{args:?}: {all}");
+    }
+}
+
+#[test]
+fn a_2xx_answer_rswitch_cannot_read_never_shows_its_credentials() {
+    for expiration in ["1798761940", "2026-12-30 23:45:40"] {
+        let server = hostile(move |action| match action {
+            "AssumeRole" => assumed("arn:aws:sts::111111111111:assumed-role/First/s", expiration),
+            _ => caller(),
+        });
+        let home = home(&server, "");
+        for args in [
+            &["whoami", "--no-cache", "hop1"][..],
+            &["whoami", "--no-cache", "--json", "hop1"],
+            &["export", "--no-cache", "hop1"],
+            &["check", "--no-cache", "hop1"],
+            &["check", "--no-cache", "--json", "hop1"],
+            &["doctor", "--no-cache", "hop1"],
+            &["doctor", "--no-cache", "--json", "hop1"],
+        ] {
+            let run = run(&home, args);
+            assert_ne!(run.code, 0, "{args:?}: {}", run.all());
+            let all = run.all();
+            assert!(
+                !all.contains(SECRET) && !all.contains(TOKEN) && !all.contains("<Credentials>"),
+                "{expiration}: {args:?} shows the answer's credentials:\n{all}"
+            );
+            assert!(all.contains("HTTP 200"), "{args:?}: {all}");
+        }
+    }
+}
+
+#[test]
+fn error_bodies_lose_their_credentials_and_are_cut() {
+    let filler = "x".repeat(40 * 1024);
+    let body = format!(
+        "<Oops><SecretAccessKey>{SECRET}</SecretAccessKey><SessionToken>{TOKEN}</SessionToken>{filler}</Oops>"
+    );
+    let server = hostile(move |action| match action {
+        "AssumeRole" => xml(403, body.clone()),
+        _ => caller(),
+    });
+    let home = home(&server, "");
+    for args in [
+        &["whoami", "--no-cache", "hop1"][..],
+        &["whoami", "--no-cache", "--json", "hop1"],
+    ] {
+        let run = run(&home, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        let all = run.all();
+        assert!(!all.contains(SECRET) && !all.contains(TOKEN), "{args:?}: {all}");
+        assert!(
+            all.contains("<SecretAccessKey>(removed)</SecretAccessKey>"),
+            "{args:?}: {all}"
+        );
+        assert!(all.len() < 8 * 1024, "{args:?}: {} bytes of output", all.len());
+    }
+}
+
+/// Peak RSS in KiB and the run of `rswitch args` under `/usr/bin/time`.
+fn peak_rss(home: &Home, args: &[&str]) -> (u64, Run) {
+    let report = home.path().join("time.txt");
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.arg("-f").arg("%M").arg("-o").arg(&report);
+    cmd.arg(assert_cmd::cargo::cargo_bin("rswitch")).args(args);
+    cmd.env_clear().envs(home.env());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    let start = Instant::now();
+    let out = cmd.output().expect("run /usr/bin/time rswitch");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    };
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let kib = text.trim().lines().last().and_then(|l| l.trim().parse().ok());
+    (kib.unwrap_or_else(|| panic!("no RSS figure in {text:?}")), run)
+}
+
+#[test]
+fn a_100_mb_answer_is_not_read_nor_printed() {
+    let huge = Bytes::from(vec![b'x'; 100 << 20]);
+    for status in [403u16, 200] {
+        let body = huge.clone();
+        let server = hostile(move |_| xml(status, body.clone()));
+        let home = home(&server, "");
+        for args in [
+            &["whoami", "--no-cache", "--timeout", "20", "hop1"][..],
+            &["whoami", "--no-cache", "--timeout", "20", "--json", "hop1"],
+        ] {
+            let (rss_kib, run) = peak_rss(&home, args);
+            assert_eq!(run.code, 1, "{status} {args:?}: {}", run.all());
+            assert!(
+                run.all().len() < 8 * 1024,
+                "{status} {args:?}: {} bytes printed",
+                run.all().len()
+            );
+            assert!(
+                run.all().contains("larger than 64 KiB"),
+                "{status} {args:?}: {}",
+                run.all()
+            );
+            assert!(rss_kib < 100 * 1024, "{status} {args:?}: peak RSS {rss_kib} KiB");
+        }
+    }
+}
+
+/// Wall time allowed over `--timeout`: process start and exit on a loaded machine.
+const MARGIN: Duration = Duration::from_millis(900);
+
+#[test]
+fn a_hung_sts_stops_a_two_hop_chain_at_the_timeout() {
+    let server = hostile(|_| Answer::Hang);
+    let home = home(&server, "");
+    for args in [
+        &["whoami", "--no-cache", "--timeout", "2", "hop2"][..],
+        &["export", "--no-cache", "--timeout", "2", "hop2"],
+        &["check", "--no-cache", "--timeout", "2", "hop1", "hop2"],
+    ] {
+        let run = run(&home, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        assert!(
+            run.all().contains("timed out after 2 s"),
+            "{args:?}: {}",
+            run.all()
+        );
+        assert!(
+            run.elapsed < Duration::from_secs(2) + MARGIN,
+            "{args:?} took {:?} with --timeout 2",
+            run.elapsed
+        );
+    }
+}
+
+#[test]
+fn the_doctor_asks_iam_within_the_timeout() {
+    let server = hostile(|action| match action {
+        "AssumeRole" => denied(
+            "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/First",
+        ),
+        "GetCallerIdentity" => caller(),
+        _ => Answer::Hang,
+    });
+    let home = home(&server, "");
+    let run = run(&home, &["doctor", "--no-cache", "--timeout", "2", "hop1"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let iam = run.stdout.split("IAM checks").last().unwrap_or_default();
+    assert!(iam.contains("--timeout"), "the IAM calls were cut: {iam}");
+    assert!(
+        run.elapsed < Duration::from_secs(2) + MARGIN,
+        "doctor took {:?} with --timeout 2",
+        run.elapsed
+    );
+}
+
+/// `rswitch shell` prints who the shell is on stderr (the terminal); `rswitch` runs in a
+/// tmux pane with `set-clipboard on`, so an OSC 52 that got through would fill a buffer.
+#[test]
+fn the_shell_banner_shows_an_evil_arn_escaped() {
+    let server = hostile(|action| match action {
+        "AssumeRole" => assumed(EVIL_ARN_XML, "2099-01-01T00:00:00Z"),
+        _ => caller(),
+    });
+    let home = home(&server, "");
+    let tty = Tty::with_clipboard();
+    let bin = assert_cmd::cargo::cargo_bin("rswitch");
+    let mut env = home.env();
+    env.push(("SHELL".into(), "/bin/true".into()));
+    tty.start(
+        &env,
+        &format!(
+            "'{}' shell --no-cache hop1; {}\nsleep 60",
+            bin.display(),
+            tty.record("code")
+        ),
+    );
+    assert_eq!(tty.wait_code("code"), 0, "{}", tty.screen());
+    let screen = tty.screen();
+    assert!(screen.contains(r"s\u{1b}[2J\u{1b}]52;c;ZXZpbA=="), "{screen}");
+    assert_eq!(tty.buffer(), None, "the banner wrote the clipboard");
+    assert_ne!(tty.var("pane_title"), "TITLE", "the banner retitled the pane");
+}
+
+/// The MFA prompt names `mfa_serial` from the config; a value with escapes is shown
+/// escaped.
+#[test]
+fn the_mfa_prompt_shows_an_evil_serial_escaped() {
+    let server = hostile(|action| match action {
+        "GetSessionToken" => denied("MultiFactorAuthentication failed with invalid MFA one time pass code."),
+        _ => caller(),
+    });
+    let serial = "arn:aws:iam::111111111111:mfa/alice\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}]0;TITLE\u{7}";
+    let home = home(
+        &server,
+        &format!(
+            "[profile mfa]\nrole_arn = arn:aws:iam::111111111111:role/First\nsource_profile = base\n\
+             mfa_serial = {serial}\nregion = us-east-1\nendpoint_url = {}\n",
+            server.url()
+        ),
+    );
+    let tty = Tty::with_clipboard();
+    let bin = assert_cmd::cargo::cargo_bin("rswitch");
+    tty.start(
+        &home.env(),
+        &format!(
+            "'{}' whoami --no-cache mfa; {}\nsleep 60",
+            bin.display(),
+            tty.record("code")
+        ),
+    );
+    let screen = tty.wait_for("MFA code for");
+    assert!(screen.contains(r"mfa/alice\u{1b}]52;c;ZXZpbA==\u{7}"), "{screen}");
+    assert_eq!(tty.buffer(), None, "the prompt wrote the clipboard");
+    assert_ne!(tty.var("pane_title"), "TITLE", "the prompt retitled the pane");
+    tty.send_line("123456");
+    assert_eq!(tty.wait_code("code"), 1, "{}", tty.screen());
+}
