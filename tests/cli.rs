@@ -4,6 +4,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
+#[path = "cli/process.rs"]
+mod process;
+
 fn rswitch(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("rswitch").expect("binary");
     cmd.env_clear()

@@ -5,6 +5,7 @@ mod base;
 pub mod outcome;
 pub mod plan;
 mod plan_error;
+pub mod process;
 pub mod run;
 pub mod session_name;
 pub mod sso_login;
