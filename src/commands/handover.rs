@@ -83,13 +83,8 @@ pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Re
 
 pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyhow::Result<Exit> {
     // Refuse nesting before resolving: no STS call or MFA prompt for nothing.
-    if let (Some(current), false) = (env.get("RSWITCH_PROFILE"), args.nested) {
-        eprintln!(
-            "rswitch: {}",
-            shell::ShellError::Nested {
-                current: current.to_string()
-            }
-        );
+    if let Err(e) = shell::refuse_nesting(env, args.nested) {
+        eprintln!("rswitch: {e}");
         return Ok(FAILURE);
     }
     let input = match resolve(env, global, &args.profile).await {
