@@ -22,10 +22,18 @@
 //!
 //! Files are written 0600 through a temporary file and a rename in the same directory
 //! (concurrent writers never leave a torn entry); directories are created 0700.
+//!
+//! Entries are read as untrusted input ([`read_entry`]): at most [`MAX_ENTRY_BYTES`], a
+//! FIFO, device or symlink out of the directory is skipped with a warning, timestamps
+//! far out of range read as no entry (never a panic). A directory other users can write
+//! to (or that another user owns) is neither read nor written: a warning says which and
+//! how to fix it, and rswitch resolves without the cache.
 
 mod botocore;
+mod file;
 
 pub use botocore::{format_expiration, parse_expiration, python_json_dumps};
+pub use file::{MAX_ENTRY_BYTES, Unsafe, check_dir, read_entry, read_foreign};
 
 use crate::creds::{Credentials, Secret};
 use crate::env::Env;
@@ -200,7 +208,7 @@ impl Cache {
     /// The cached role, if present, well-formed and valid for at least [`EXPIRY_WINDOW`]
     /// after `now`.
     pub fn get(&self, key: &CacheKey, now: SystemTime) -> Option<CachedRole> {
-        let v = read_json(&self.path(key))?;
+        let v = read_json(&self.dir, &self.path(key))?;
         let (credentials, expiration) = credentials_from(&v, now)?;
         let user = v.get("AssumedRoleUser")?;
         Some(CachedRole {
@@ -273,7 +281,7 @@ impl Cache {
 
     /// The cached MFA session, if valid for at least [`EXPIRY_WINDOW`] after `now`.
     pub fn get_mfa_session(&self, key: &MfaKey, now: SystemTime) -> Option<CachedSession> {
-        let v = read_json(&self.mfa_path(key))?;
+        let v = read_json(&self.dir.join(MFA_SUBDIR), &self.mfa_path(key))?;
         let (credentials, expiration) = credentials_from(&v, now)?;
         Some(CachedSession {
             credentials,
@@ -297,8 +305,8 @@ impl Cache {
     }
 }
 
-fn read_json(path: &Path) -> Option<Value> {
-    serde_json::from_slice(&fs::read(path).ok()?).ok()
+fn read_json(dir: &Path, path: &Path) -> Option<Value> {
+    serde_json::from_slice(&read_foreign(dir, path)?).ok()
 }
 
 /// Reads `Credentials` as botocore does; `None` unless valid for [`EXPIRY_WINDOW`].
@@ -339,6 +347,7 @@ fn remove_file(path: &Path) -> io::Result<bool> {
 /// syncs it and renames it over `path`.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     create_private_dir(dir)?;
+    file::check_dir_for_write(dir)?;
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)

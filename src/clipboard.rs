@@ -14,13 +14,17 @@
 //!   once the selection is its own: only then is the copy reported as done.
 //! - OSC 52 goes to the terminal (`/dev/tty`), never stdout, as crossterm's
 //!   `CopyToClipboard` writes it: `ESC ] 52 ; c ; <base64> ESC \`.
-//! - Inside tmux (`$TMUX`), `tmux load-buffer -w -` is used: it fills a tmux buffer and
-//!   sends OSC 52 to the outer terminal under tmux's default `set-clipboard external` as well
-//!   as `on` (tmux ≥ 3.2), and needs no `allow-passthrough`. If that command fails, the
-//!   plain sequence is written to the pane, which tmux accepts with `set-clipboard on`.
-//!   DCS passthrough wrapping is not used: tmux ≥ 3.3 drops it unless `allow-passthrough`.
+//! - Inside tmux (`$TMUX`), `tmux load-buffer -b rswitch -w -` is used: it fills the tmux
+//!   buffer named [`TMUX_BUFFER`] and sends OSC 52 to the outer terminal under tmux's
+//!   default `set-clipboard external` as well as `on` (tmux ≥ 3.2), and needs no
+//!   `allow-passthrough`. The fixed name means one copy replaces the last: credentials
+//!   never pile up in tmux's buffer list. If that command fails, the plain sequence is
+//!   written to the pane, which tmux accepts with `set-clipboard on`. DCS passthrough
+//!   wrapping is not used: tmux ≥ 3.3 drops it unless `allow-passthrough`.
 //! - `clear_after` with OSC 52 is best effort: the keeper later sends an empty OSC 52
-//!   (most terminals then clear or empty their clipboard).
+//!   (most terminals then clear or empty their clipboard). Inside tmux it first deletes
+//!   every tmux buffer that still holds the copied text (compared by SHA-1: the keeper is
+//!   given the digest, not the text), named or made by tmux from the OSC 52 sequence.
 
 mod keeper;
 
@@ -35,6 +39,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+/// The tmux buffer `copy` fills inside tmux.
+pub const TMUX_BUFFER: &str = "rswitch";
 
 /// Where the text went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,8 +130,13 @@ pub fn copy_with<W: Write>(
         CopyPath::Osc52
     };
     if let (Some(after), Some(keeper)) = (opts.clear_after, &opts.keeper) {
-        // Best effort: the copy itself succeeded.
-        let _ = spawn_keeper(keeper, Mode::TerminalClear, Some(after), "");
+        // Best effort: the copy itself succeeded. The keeper learns which tmux server to
+        // clean and the text's digest, never the text.
+        let what = match env.get("TMUX") {
+            Some(tmux) => format!("{tmux}\n{}", crate::cache::sha1_hex(text)),
+            None => String::new(),
+        };
+        let _ = spawn_keeper(keeper, Mode::TerminalClear, Some(after), &what);
     }
     Ok(path)
 }
@@ -163,7 +175,7 @@ pub fn display_reachable(env: &Env) -> bool {
 
 fn tmux_load_buffer(tmux_env: &str, text: &str) -> io::Result<()> {
     let mut child = Command::new("tmux")
-        .args(["load-buffer", "-w", "-"])
+        .args(["load-buffer", "-b", TMUX_BUFFER, "-w", "-"])
         .env("TMUX", tmux_env)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -293,7 +305,17 @@ mod tests {
         })
         .unwrap();
         assert_eq!(path, CopyPath::Osc52ViaTmux);
-        assert_eq!(tmux.run(&["show-buffer"]), text);
+        assert_eq!(tmux.run(&["show-buffer", "-b", TMUX_BUFFER]), text);
+        // A second copy replaces the first: one rswitch buffer, whatever was copied.
+        copy_with(
+            "second",
+            &CopyOptions::default(),
+            &env,
+            || -> io::Result<Vec<u8>> { panic!("no terminal needed") },
+        )
+        .unwrap();
+        assert_eq!(tmux.run(&["list-buffers", "-F", "#{buffer_name}"]), "rswitch\n");
+        assert_eq!(tmux.run(&["show-buffer"]), "second");
 
         // The plain sequence, as written to a pane when load-buffer is unavailable:
         // tmux (set-clipboard on) turns it into a buffer too.

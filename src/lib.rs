@@ -17,6 +17,7 @@ pub mod doctor;
 pub mod env;
 pub mod export;
 pub mod loopback;
+pub mod nesting;
 pub mod prompt;
 pub mod report;
 pub mod resolve;

@@ -80,12 +80,19 @@ pub fn subshell_command(
     pairs: &[(String, Option<String>)],
     nested: bool,
 ) -> Result<Command, ShellError> {
-    if let (Some(current), false) = (env.get("RSWITCH_PROFILE"), nested) {
-        return Err(ShellError::Nested {
-            current: current.to_string(),
-        });
-    }
+    refuse_nesting(env, nested)?;
     Ok(command(user_shell(env), &[], pairs))
+}
+
+/// The one nesting guard of every subshell (`rswitch shell`, the TUI's `s`): refuses with
+/// [`ShellError::Nested`] inside an rswitch shell (`RSWITCH_PROFILE` set) unless `nested`.
+pub fn refuse_nesting(env: &Env, nested: bool) -> Result<(), ShellError> {
+    match (env.get("RSWITCH_PROFILE"), nested) {
+        (Some(current), false) => Err(ShellError::Nested {
+            current: current.to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Starts the user's shell with the credentials set and waits until it exits.

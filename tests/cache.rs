@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "cache/hostile.rs"]
+mod hostile;
+
 fn venv() -> PathBuf {
     let dir = std::env::var_os("RSWITCH_TEST_VENV")
         .map(PathBuf::from)

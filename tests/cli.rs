@@ -4,6 +4,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
+#[path = "cli/process.rs"]
+mod process;
+
 fn rswitch(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("rswitch").expect("binary");
     cmd.env_clear()
@@ -284,4 +287,36 @@ fn demo_runs_a_command_inside_its_world() {
         "{text}"
     );
     assert!(text.contains("arn:aws:iam::111111111111:user/alice"), "{text}");
+}
+
+#[test]
+fn foreign_cache_entries_with_huge_expirations_do_not_panic() {
+    let home = world(CONFIG, CREDENTIALS);
+    let cache = rswitch::cache::Cache::new(home.path().join(".aws/cli/cache"));
+    let key = rswitch::cache::CacheKey::for_role(
+        "arn:aws:iam::222222222222:role/SwitchToRole",
+        None,
+        None,
+        None,
+        None,
+    );
+    std::fs::create_dir_all(cache.dir()).expect("cache dir");
+    for expiration in ["1e20", "\"1e19\""] {
+        std::fs::write(
+            cache.path(&key),
+            format!(
+                r#"{{"Credentials": {{"AccessKeyId": "ASIAX", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": {expiration}}}, "AssumedRoleUser": {{"AssumedRoleId": "AROA:x", "Arn": "arn:aws:sts::222222222222:assumed-role/SwitchToRole/x"}}}}"#
+            ),
+        )
+        .expect("entry");
+        for command in [&["whoami", "prod"][..], &["export", "prod"], &["check", "prod"]] {
+            let assert = rswitch(home.path())
+                .args(command)
+                .args(["--timeout", "2"])
+                .assert()
+                .code(1);
+            let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+            assert!(!stderr.contains("panicked"), "{command:?} {expiration}: {stderr}");
+        }
+    }
 }

@@ -109,8 +109,15 @@ pub fn parse_expiration(value: &Value) -> Option<SystemTime> {
     }
 }
 
+/// The last second of year 9999: later epoch values are not timestamps any tool wrote,
+/// and would overflow `SystemTime` arithmetic (`1e20` once panicked here).
+const MAX_EPOCH_SECS: f64 = 253_402_300_799.0;
+
 fn from_epoch(secs: f64) -> Option<SystemTime> {
-    (secs.is_finite() && secs >= 0.0).then(|| UNIX_EPOCH + Duration::from_secs_f64(secs))
+    if !(0.0..=MAX_EPOCH_SECS).contains(&secs) {
+        return None;
+    }
+    UNIX_EPOCH.checked_add(Duration::try_from_secs_f64(secs).ok()?)
 }
 
 /// Rewrites the accepted shapes into strict RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)`).
@@ -187,5 +194,18 @@ mod tests {
             assert_eq!(parse_expiration(&json!(bad)), None, "{bad}");
         }
         assert_eq!(parse_expiration(&json!({})), None);
+        // Out of range: no entry, never a panic.
+        for huge in [
+            json!(1e20),
+            json!("1e19"),
+            json!(1e300),
+            json!("inf"),
+            json!("NaN"),
+            json!(-1),
+        ] {
+            assert_eq!(parse_expiration(&huge), None, "{huge}");
+        }
+        assert!(parse_expiration(&json!(MAX_EPOCH_SECS)).is_some());
+        assert_eq!(parse_expiration(&json!("99999-01-01T00:00:00Z")), None);
     }
 }

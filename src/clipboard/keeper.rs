@@ -53,7 +53,7 @@ pub(super) fn spawn_keeper(
             Mode::System => "system",
             Mode::TerminalClear => "terminal-clear",
         },
-        clear_after.map_or(0, |d| d.as_millis())
+        clear_after.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     );
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(header.as_bytes()).map_err(err)?;
@@ -117,6 +117,9 @@ pub fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), Cli
         "system" => keep_system(&text, clear_after, ready),
         "terminal-clear" => {
             std::thread::sleep(clear_after.unwrap_or_default());
+            if let Some((tmux, digest)) = text.split_once('\n') {
+                clear_tmux(tmux, digest);
+            }
             let mut tty = std::fs::OpenOptions::new()
                 .write(true)
                 .open("/dev/tty")
@@ -125,6 +128,32 @@ pub fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), Cli
                 .map_err(ClipboardError::Terminal)
         }
         _ => Err(bad()),
+    }
+}
+
+/// Deletes every buffer of the tmux server `tmux` (a `$TMUX` value) whose text has the
+/// SHA-1 `digest`: the named one `copy` filled, and any tmux made from OSC 52.
+fn clear_tmux(tmux: &str, digest: &str) {
+    let run = |args: &[&str]| {
+        Command::new("tmux")
+            .args(args)
+            .env("TMUX", tmux)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| o.stdout)
+    };
+    let Some(names) = run(&["list-buffers", "-F", "#{buffer_name}"]) else {
+        return;
+    };
+    for name in String::from_utf8_lossy(&names).lines() {
+        let holds_it = run(&["show-buffer", "-b", name])
+            .is_some_and(|t| crate::cache::sha1_hex(&String::from_utf8_lossy(&t)) == digest);
+        if holds_it {
+            let _ = run(&["delete-buffer", "-b", name]);
+        }
     }
 }
 
@@ -145,7 +174,8 @@ fn keep_system(
     let sys = |e: arboard::Error| ClipboardError::System(e.to_string());
     // Fails at once without a display server: `copy` then uses the terminal.
     let mut cb = arboard::Clipboard::new().map_err(sys)?;
-    let deadline = clear_after.map(|after| Instant::now() + after);
+    // A deadline past what `Instant` holds is no deadline.
+    let deadline = clear_after.and_then(|after| Instant::now().checked_add(after));
     // arboard's waiting `set` takes the selection and returns when another client takes
     // it, but is never woken when the display server goes away: it runs on a thread of
     // its own, and this one checks that the selection is ours — first to say `ready`,

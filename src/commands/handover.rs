@@ -11,10 +11,6 @@ use crate::text;
 use std::io::Write;
 use std::time::{Duration, SystemTime};
 
-/// The guard against rswitch calling itself through a `credential_process` profile:
-/// the profiles being resolved by rswitch processes above this one.
-pub const RESOLVING_VAR: &str = "RSWITCH_RESOLVING";
-
 /// Resolves `profile` for hand-over. On failure the report goes to stderr and nothing
 /// reaches stdout, so `eval "$(rswitch export bad)"` changes nothing.
 async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<ExportInput, Exit> {
@@ -44,7 +40,9 @@ pub fn export_input(resolution: &crate::resolve::Resolution) -> Option<ExportInp
 /// command the user runs is not a credential_process of ours).
 pub(crate) fn child_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     let mut pairs = export::env_pairs(input);
-    pairs.push((RESOLVING_VAR.to_string(), None));
+    for var in [crate::nesting::RESOLVING_VAR, crate::nesting::DEPTH_VAR] {
+        pairs.push((var.to_string(), None));
+    }
     pairs
 }
 
@@ -86,13 +84,8 @@ pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Re
 
 pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyhow::Result<Exit> {
     // Refuse nesting before resolving: no STS call or MFA prompt for nothing.
-    if let (Some(current), false) = (env.get("RSWITCH_PROFILE"), args.nested) {
-        text::eprintln(format_args!(
-            "rswitch: {}",
-            shell::ShellError::Nested {
-                current: current.to_string()
-            }
-        ));
+    if let Err(e) = shell::refuse_nesting(env, args.nested) {
+        text::eprintln(format_args!("rswitch: {e}"));
         return Ok(FAILURE);
     }
     let input = match resolve(env, global, &args.profile).await {

@@ -23,6 +23,8 @@ pub const SUCCESS: Exit = 0;
 pub const FAILURE: Exit = 1;
 
 pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    // Every command, before anything else: a credential_process loop stops here.
+    crate::nesting::check(&env, cli.command.as_ref().and_then(Command::profile))?;
     match cli.command {
         Some(Command::List(args)) => list::run(&env, &args, out),
         Some(Command::Whoami(args)) => whoami::run(&env, &cli.global, &args, out).await,

@@ -123,7 +123,8 @@ impl TuiHandlers for Handlers {
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String> {
         let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials for a shell"))?;
         let pairs = child_pairs(&input);
-        let mut cmd = crate::shell::subshell_command(&self.env, &pairs, true)?;
+        // The same guard as `rswitch shell`: no shell inside an rswitch shell.
+        let mut cmd = crate::shell::subshell_command(&self.env, &pairs, false)?;
         // Under `eval "$(rswitch)"` stdout is a pipe: the shell talks to the terminal.
         let tty = || {
             std::fs::OpenOptions::new()

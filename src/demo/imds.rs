@@ -1,11 +1,16 @@
 //! An IMDSv2-compatible instance metadata endpoint on loopback, serving one role's
 //! credentials. Used by the demo and by the tests (with a real moto session's keys).
+//!
+//! Session tokens live as long as the TTL asked for (1 to 21 600 seconds, as on EC2;
+//! anything else is a 400) and at most [`MAX_TOKENS`] are kept, the oldest dropped first,
+//! so a client asking for tokens in a loop cannot grow the server without bound.
 
 use crate::creds::{Credentials, rfc3339};
 use crate::loopback::{Response, Server, handler};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 const TOKEN_PATH: &str = "/latest/api/token";
 const CREDS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
@@ -16,7 +21,7 @@ pub async fn start(role_name: &str, creds: Credentials) -> std::io::Result<Serve
     let role_name = Arc::new(role_name.to_string());
     let creds = Arc::new(creds);
     let counter = Arc::new(AtomicU64::new(1));
-    let issued = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let issued = Arc::new(Mutex::new(Tokens::default()));
     Server::start(handler(move |req| {
         let role_name = role_name.clone();
         let creds = creds.clone();
@@ -26,14 +31,16 @@ pub async fn start(role_name: &str, creds: Credentials) -> std::io::Result<Serve
             if req.method == "PUT" && req.path == TOKEN_PATH {
                 let Some(ttl) = req
                     .header("x-aws-ec2-metadata-token-ttl-seconds")
-                    .map(str::to_string)
+                    .and_then(|t| t.trim().parse::<u64>().ok())
+                    .filter(|t| (1..=MAX_TTL_SECS).contains(t))
                 else {
-                    return Response::text(400, "missing token ttl");
+                    return Response::text(400, "missing or invalid token ttl");
                 };
                 let token = format!("imds-token-{}", counter.fetch_add(1, Ordering::Relaxed));
                 if let Ok(mut t) = issued.lock() {
-                    t.push(token.clone());
+                    t.issue(token.clone(), Instant::now(), Duration::from_secs(ttl));
                 }
+                let ttl = ttl.to_string();
                 let mut response = Response::text(200, token);
                 response
                     .headers
@@ -42,7 +49,7 @@ pub async fn start(role_name: &str, creds: Credentials) -> std::io::Result<Serve
             }
             let authorised = req
                 .header("x-aws-ec2-metadata-token")
-                .is_some_and(|t| issued.lock().map(|v| v.iter().any(|i| i == t)).unwrap_or(false));
+                .is_some_and(|t| issued.lock().is_ok_and(|mut v| v.valid(t, Instant::now())));
             if !authorised {
                 return Response::text(401, "");
             }
@@ -71,4 +78,63 @@ pub async fn start(role_name: &str, creds: Credentials) -> std::io::Result<Serve
         }
     }))
     .await
+}
+
+/// The longest token TTL EC2 accepts (6 hours).
+pub const MAX_TTL_SECS: u64 = 21_600;
+/// The most live tokens kept; the oldest goes first.
+pub const MAX_TOKENS: usize = 1024;
+
+/// Issued session tokens with their expiry, oldest first.
+#[derive(Debug, Default)]
+pub struct Tokens(VecDeque<(String, Instant)>);
+
+impl Tokens {
+    pub fn issue(&mut self, token: String, now: Instant, ttl: Duration) {
+        self.expire(now);
+        while self.0.len() >= MAX_TOKENS {
+            self.0.pop_front();
+        }
+        self.0.push_back((token, now + ttl));
+    }
+
+    /// Whether `token` was issued and has not expired.
+    pub fn valid(&mut self, token: &str, now: Instant) -> bool {
+        self.expire(now);
+        self.0.iter().any(|(t, _)| t == token)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn expire(&mut self, now: Instant) {
+        self.0.retain(|(_, until)| *until > now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_expire_and_are_capped() {
+        let mut tokens = Tokens::default();
+        let t0 = Instant::now();
+        tokens.issue("short".into(), t0, Duration::from_secs(1));
+        tokens.issue("long".into(), t0, Duration::from_secs(MAX_TTL_SECS));
+        assert!(tokens.valid("short", t0));
+        assert!(!tokens.valid("short", t0 + Duration::from_secs(2)));
+        assert!(tokens.valid("long", t0 + Duration::from_secs(2)));
+        for i in 0..10 * MAX_TOKENS {
+            tokens.issue(format!("t{i}"), t0, Duration::from_secs(60));
+        }
+        assert_eq!(tokens.len(), MAX_TOKENS);
+        assert!(!tokens.valid("long", t0), "the oldest token goes first");
+        assert!(tokens.valid(&format!("t{}", 10 * MAX_TOKENS - 1), t0));
+    }
 }

@@ -1,5 +1,6 @@
-//! First credentials of a chain, through aws-config's providers (IMDSv2, ECS, process,
-//! SSO, web identity) — the one job aws-config does for rswitch.
+//! First credentials of a chain, through aws-config's providers (IMDSv2, ECS, SSO) — the
+//! one job aws-config does for rswitch — and rswitch's own `credential_process` runner
+//! ([`super::process`]) and web-identity call.
 
 use super::outcome::{ErrorKind, HopError};
 use super::plan::BaseSource;
@@ -93,11 +94,8 @@ async fn other_base_credentials(
                 )
                 .await
             }
-            BaseSource::Process { command, .. } => {
-                provide(aws_config::credential_process::CredentialProcessProvider::new(
-                    command.clone(),
-                ))
-                .await
+            BaseSource::Process { command, profile } => {
+                process_credentials(env, profile, command, timeout).await
             }
             BaseSource::Sso {
                 session,
@@ -175,6 +173,30 @@ async fn imds_credentials(
         .imds_client(client.build())
         .build();
     provide(provider).await
+}
+
+/// rswitch's own runner: bounded in time and output, the process group killed after.
+async fn process_credentials(
+    env: &Env,
+    profile: &str,
+    command: &str,
+    timeout: Duration,
+) -> Result<Credentials, HopError> {
+    let vars = crate::nesting::child_vars(env, profile);
+    let topmost = crate::nesting::Nesting::from_env(env).depth == 0;
+    super::process::run(command, &vars, timeout, topmost)
+        .await
+        .map_err(|e| {
+            let kind = match e {
+                super::process::ProcessError::TimedOut(_) => ErrorKind::Timeout,
+                _ => ErrorKind::Credentials,
+            };
+            HopError::new(
+                kind,
+                None,
+                format!("profile '{}': {e}", crate::report::printable(profile)),
+            )
+        })
 }
 
 fn has_container_env(env: &Env) -> bool {

@@ -6,6 +6,7 @@ pub mod deadline;
 pub mod outcome;
 pub mod plan;
 mod plan_error;
+pub mod process;
 pub mod run;
 pub mod session_name;
 pub mod sso_login;

@@ -129,8 +129,9 @@ pub struct CacheEntry {
 impl CacheEntry {
     /// The entry at `path`, when readable JSON.
     pub fn read(path: &Path) -> Option<CacheEntry> {
-        let text = std::fs::read_to_string(path).ok()?;
-        let entry: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let bytes = crate::cache::read_foreign(dir, path)?;
+        let entry: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
         let time = |key: &str| {
             let at = DateTime::from_str(entry.get(key)?.as_str()?, Format::DateTime).ok()?;
             SystemTime::try_from(at).ok()

@@ -62,7 +62,8 @@ fn due(path: &Path) -> bool {
 }
 
 fn file_digest(path: &Path) -> Option<[u8; 20]> {
-    std::fs::read(path).ok().map(|bytes| Sha1::digest(&bytes).into())
+    let dir = path.parent().unwrap_or(Path::new("."));
+    crate::cache::read_foreign(dir, path).map(|bytes| Sha1::digest(&bytes).into())
 }
 
 #[cfg(test)]

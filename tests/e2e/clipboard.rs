@@ -104,6 +104,31 @@ fn osc52_lands_in_the_terminal_clipboard_in_every_format() {
 }
 
 #[test]
+fn clear_after_inside_tmux_leaves_no_credentials_in_tmux_buffers() {
+    let (_, home) = direct();
+    let env_text = export(&home, "deploy", "env");
+    let secret = secret(&env_text);
+    let tty = terminal(&home, &[]);
+    let inside = format!("{};", tty.export_tmux_var());
+    let run = typed(&tty, "first", &inside, "copy deploy");
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
+    let run = typed(&tty, "clear", &inside, "copy deploy --clear-after 2");
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
+    assert!(run.stderr.contains(VIA_TMUX), "{run}");
+    // One buffer, however many copies: each replaces the last.
+    assert_eq!(tty.buffers(), vec![env_text.clone()], "{run}");
+    let start = Instant::now();
+    while tty.buffers().iter().any(|b| b.contains(&secret)) {
+        assert!(
+            start.elapsed() < SETTLE,
+            "the secret is still in a tmux buffer {:?} after --clear-after 2",
+            start.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn a_dead_display_falls_back_to_osc52_at_once() {
     let (_, home) = direct();
     let env_text = export(&home, "deploy", "env");

@@ -236,9 +236,14 @@ fn exec_passes_the_exit_code_and_a_clean_environment() {
     }
     assert_eq!(env.get("RSWITCH_PROFILE"), Some(&"deploy"), "{run}");
     assert_eq!(env.get("AWS_REGION"), Some(&"eu-west-1"), "{run}");
-    // rswitch marks itself RSWITCH_RESOLVING for credential_process children; a command
+    // rswitch marks RSWITCH_RESOLVING and RSWITCH_DEPTH for credential_process children; a command
     // the user runs is not one, so it must not inherit the guard.
-    for gone in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "RSWITCH_RESOLVING"] {
+    for gone in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "RSWITCH_RESOLVING",
+        "RSWITCH_DEPTH",
+    ] {
         assert!(!env.contains_key(gone), "{gone} leaked into the child: {run}");
     }
 

@@ -17,6 +17,17 @@ pub struct Tui {
 impl Tui {
     /// Starts `rswitch ARGS` (stdout into `out.txt` when `redirect`) under `lang`.
     pub fn start(home: &Home, lang: &str, redirect: bool, size: (u16, u16)) -> Tui {
+        Tui::start_env(home, lang, redirect, size, &[])
+    }
+
+    /// [`Tui::start`] with `extra` variables in rswitch's environment.
+    pub fn start_env(
+        home: &Home,
+        lang: &str,
+        redirect: bool,
+        size: (u16, u16),
+        extra: &[(&str, &str)],
+    ) -> Tui {
         let dir = home.path().to_path_buf();
         let out = if redirect { "> out.txt" } else { "" };
         let script = home.script(
@@ -38,6 +49,7 @@ impl Tui {
         env.push(("LANG".into(), lang.into()));
         env.push(("TERM".into(), "xterm-256color".into()));
         env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         Tui {
             tmux: Tmux::start(size.0, size.1, &env, &script),
             dir,
@@ -199,6 +211,25 @@ fn enter_prints_only_export_lines_on_stdout() {
         "eval of {out:?} gave {arn:?}: {}",
         String::from_utf8_lossy(&check.stderr)
     );
+}
+
+#[test]
+fn s_refuses_a_shell_inside_an_rswitch_shell_as_rswitch_shell_does() {
+    let (_, home) = direct();
+    let inside = [("RSWITCH_PROFILE", "outer"), ("SHELL", "/bin/sh")];
+    let tui = Tui::start_env(&home, "C.UTF-8", false, (200, 40), &inside);
+    tui.wait_resolved();
+    tui.select("deploy", false);
+    tui.tmux.keys(&["s"]);
+    let screen = tui.tmux.wait_for("a refusal or a shell", |s| {
+        s.contains("already in an rswitch shell") || s.contains("shell for profile")
+    });
+    assert!(
+        screen.contains("already in an rswitch shell for profile 'outer'"),
+        "the TUI started a shell inside an rswitch shell:\n{screen}"
+    );
+    tui.tmux.keys(&["q"]);
+    assert_eq!(tui.finished().0, "0", "{}", tui.tmux.screen());
 }
 
 #[test]

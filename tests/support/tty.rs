@@ -102,6 +102,20 @@ impl Tty {
         self.server.buffer()
     }
 
+    /// The text of every tmux paste buffer, named or not.
+    pub fn buffers(&self) -> Vec<String> {
+        self.server
+            .ok(&["list-buffers", "-F", "#{buffer_name}"])
+            .lines()
+            .filter_map(|name| {
+                let out = self.server.run(&["show-buffer", "-b", name]);
+                out.status
+                    .success()
+                    .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+            })
+            .collect()
+    }
+
     /// Shell text that exports `TMUX` as tmux sets it in its panes (the script runs without
     /// it), for a script that wants to look like it runs inside tmux.
     pub fn export_tmux_var(&self) -> String {
