@@ -7,8 +7,9 @@
 //! one call for it.
 
 use super::base::base_credentials;
+use super::catalog::Catalog;
 use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
-use super::plan::{Plan, RoleHop, plan};
+use super::plan::{Plan, RoleHop};
 
 use super::assume::cache_key;
 use crate::cache::{Cache, MfaKey};
@@ -60,6 +61,8 @@ type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 pub struct Resolver {
     pub(super) env: Env,
     pub(super) set: Arc<ConfigSet>,
+    /// Every profile planned once, for this resolver's whole life.
+    pub(super) catalog: Arc<Catalog>,
     pub(super) options: ResolverOptions,
     pub(super) mfa: Option<MfaPrompt>,
     pub(super) clients: Mutex<HashMap<StsKey, Sts>>,
@@ -73,9 +76,15 @@ pub struct Resolver {
 
 impl Resolver {
     pub fn new(set: Arc<ConfigSet>, env: Env, options: ResolverOptions) -> Self {
+        Self::with_catalog(Arc::new(Catalog::build(set, &env)), options)
+    }
+
+    /// A resolver over a catalogue the caller built already (plans are not made again).
+    pub fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
         Resolver {
-            env,
-            set,
+            env: catalog.env().clone(),
+            set: catalog.set().clone(),
+            catalog,
             options,
             mfa: None,
             clients: Mutex::default(),
@@ -96,6 +105,10 @@ impl Resolver {
 
     pub fn env(&self) -> &Env {
         &self.env
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
     }
 
     /// Forgets memoised hops, so the next resolution calls STS again.
@@ -140,7 +153,7 @@ impl Resolver {
 
     /// Resolves one profile, hop by hop. Never panics; every failure is in the result.
     pub async fn resolve(&self, profile: &str) -> Resolution {
-        let plan = match plan(&self.set, &self.env, profile) {
+        let plan = match self.catalog.planned(profile) {
             Ok(plan) => plan,
             Err(e) => {
                 return Resolution {
