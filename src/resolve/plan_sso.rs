@@ -3,6 +3,11 @@
 //! `sso_account_id`, `sso_start_url` and `sso_region` are all required (from the profile
 //! or its `[sso-session]`), the session must exist, and a key set in both the profile and
 //! the session must have the same value.
+//!
+//! Where the SDKs disagree this follows botocore: the AWS SDK for JavaScript v3 uses the
+//! session's `sso_start_url` when the profile's differs, botocore refuses the profile
+//! (`The value for sso_start_url is inconsistent between profile (A) and sso-session
+//! (B).`), and so does rswitch.
 
 use super::plan::BaseSource;
 use super::plan_error::PlanError;
