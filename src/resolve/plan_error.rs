@@ -32,7 +32,7 @@ pub enum PlanError {
     /// not contain credential information"). Only a *source* profile: the requested profile
     /// without credential settings falls back to the environment/container/IMDS chain.
     #[error(
-        "profile '{profile}': source_profile '{source_profile}' has no credentials (static keys, SSO, credential_process or web identity); add them to [{source_profile}] ({source_location}) or name another source_profile ({location})"
+        "profile '{profile}': source_profile '{source_profile}' has no credentials (static keys, SSO, credential_process or web identity); add them to profile '{source_profile}' ({source_location}) or name another source_profile ({location})"
     )]
     SourceWithoutCredentials {
         profile: String,
