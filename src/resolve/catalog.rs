@@ -9,7 +9,7 @@
 //! is planned once on top of its source's plan, and findings are indexed by profile.
 
 use super::plan::{self, Plan, PlanError};
-use super::planner::{Chains, Planned};
+use super::planner::{Chains, Planned, unparsable};
 use super::row::ProfileRow;
 use crate::config::lint::{Finding, Severity};
 use crate::config::{ConfigSet, lint};
@@ -31,8 +31,15 @@ pub struct Catalog {
 impl Catalog {
     pub fn build(set: Arc<ConfigSet>, env: &Env) -> Catalog {
         let mut chains = Chains::new(&set);
-        let planned: Vec<Planned> = (0..set.profiles.len()).map(|i| chains.top(&set, i)).collect();
+        let mut planned: Vec<Planned> = (0..set.profiles.len()).map(|i| chains.top(&set, i)).collect();
+        // Lint checks every chain even when a file has a line the AWS CLI cannot parse;
+        // resolution refuses every profile of such a file.
         let findings = findings(&set, &planned);
+        for (i, name) in set.profiles.keys().enumerate() {
+            if let Some(e) = unparsable(&set, name) {
+                planned[i] = Err(e);
+            }
+        }
         let mut by_profile: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, f) in findings.iter().enumerate() {
             if let Some(p) = &f.profile {

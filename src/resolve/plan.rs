@@ -18,7 +18,7 @@
 //!
 //! Pure: reads only the [`ConfigSet`] and the [`Env`].
 
-use super::planner::Chains;
+use super::planner::{Chains, unparsable};
 use crate::config::{ConfigSet, Location, Profile};
 use crate::creds::Credentials;
 use crate::env::Env;
@@ -167,6 +167,9 @@ impl Plan {
 pub fn plan(set: &ConfigSet, env: &Env, name: &str) -> Result<Plan, PlanError> {
     let mut chains = Chains::new(set);
     let index = chains.index_of(name).ok_or_else(|| not_found(set, name))?;
+    if let Some(e) = unparsable(set, name) {
+        return Err(e);
+    }
     let node = chains.top(set, index)?;
     let (base, hops) = chains.parts(node);
     Ok(assemble(set, env, name, base, hops))

@@ -37,7 +37,8 @@ pub(super) struct Node {
 
 pub(super) type Planned = Result<NodeId, PlanError>;
 
-/// Every profile's plan as a node, memoised.
+/// Every profile's plan as a node, memoised. A file the AWS CLI cannot parse is not this
+/// level's concern (see [`unparsable`]): lint still checks every chain of such a file.
 pub(super) struct Chains {
     index: HashMap<String, usize>,
     names: Vec<String>,
@@ -82,16 +83,6 @@ impl Chains {
             return done.clone();
         }
         let profile = self.profile(set, start);
-        if let Some(issue) = set.parse_issues.first() {
-            return self.memo(
-                start,
-                Err(PlanError::Unparsable {
-                    profile: profile.name.clone(),
-                    message: issue.message.clone(),
-                    location: issue.location.clone(),
-                }),
-            );
-        }
         if !has_assume_role_vars(profile) {
             let planned = self.base(set, start);
             return self.memo(start, planned);
@@ -306,6 +297,16 @@ impl Chains {
             }
         }
     }
+}
+
+/// Why `profile` cannot be used at all: a line of either file the AWS CLI refuses the
+/// whole file for (aws-config refuses it too).
+pub(super) fn unparsable(set: &ConfigSet, profile: &str) -> Option<PlanError> {
+    set.parse_issues.first().map(|issue| PlanError::Unparsable {
+        profile: profile.to_string(),
+        message: issue.message.clone(),
+        location: issue.location.clone(),
+    })
 }
 
 /// `a -> b -> a`, with the middle of a long loop left out.

@@ -459,3 +459,9 @@ fn parse_errors_are_errors_and_hide_nothing() {
         ]
     );
 }
+
+#[test]
+fn a_parse_error_hides_no_chain_finding() {
+    let got = codes("[profile a]\nrole_arn = arn:aws:iam::222222222222:role/R\n= oops\n");
+    assert_eq!(got, [("role-without-source", 2), ("parse-error", 3)]);
+}
