@@ -106,11 +106,10 @@ impl Chains {
         let mut cur = start;
         let inner: Planned = loop {
             let p = self.profile(set, cur);
-            let hop = match role_hop(p) {
-                Ok(hop) => hop,
-                Err(e) => break Err(e),
-            };
-            let source_name = match (p.get("source_profile"), p.get("credential_source")) {
+            // The sources first: a bad duration_seconds is a value finding of lint as well,
+            // so neither problem hides the other.
+            let (source_profile, source_setting) = (p.get("source_profile"), p.get("credential_source"));
+            match (source_profile, source_setting) {
                 (Some(_), Some(_)) => {
                     break Err(PlanError::BothSources {
                         profile: p.name.clone(),
@@ -123,13 +122,18 @@ impl Chains {
                         location: p.location_of("role_arn").clone(),
                     });
                 }
-                (None, Some(value)) => {
-                    let planned = credential_source(p, value).map(|b| self.push_base(cur, b));
-                    on_path.insert(cur, pending.len());
-                    pending.push((cur, hop));
-                    break planned;
-                }
-                (Some(name), None) => name,
+                _ => {}
+            }
+            let hop = match role_hop(p) {
+                Ok(hop) => hop,
+                Err(e) => break Err(e),
+            };
+            let Some(source_name) = source_profile else {
+                let planned =
+                    credential_source(p, source_setting.unwrap_or_default()).map(|b| self.push_base(cur, b));
+                on_path.insert(cur, pending.len());
+                pending.push((cur, hop));
+                break planned;
             };
             let Some(q) = self.index_of(source_name) else {
                 break Err(PlanError::MissingSourceProfile {
