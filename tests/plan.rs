@@ -551,3 +551,44 @@ fn a_deep_chain_is_planned() {
         "{e:?}"
     );
 }
+
+/// The catalogue's rows show a long chain as its base and last hops, and every profile
+/// of a shared chain is planned on top of its source's plan.
+#[test]
+fn catalogue_rows_of_a_long_chain() {
+    use rswitch::resolve::Catalog;
+    use std::sync::Arc;
+    let mut config = String::from("[profile p0]\naws_access_key_id = A\naws_secret_access_key = S\n");
+    for i in 1..=30 {
+        let mfa = if i == 3 {
+            "mfa_serial = arn:aws:iam::111111111111:mfa/alice\n"
+        } else {
+            ""
+        };
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = {ROLE}\nsource_profile = p{}\n{mfa}",
+            i - 1
+        ));
+    }
+    let catalog = Catalog::build(Arc::new(set(&config, "")), &no_env());
+    let rows = catalog.rows();
+    let row = |name: &str| rows.iter().find(|r| r.name == name).expect("row");
+    let top = row("p30");
+    assert_eq!(top.chain.len(), 9, "the base and the last 8 hops");
+    assert_eq!(top.chain_elided, 22);
+    assert_eq!(top.chain[0].profile, "p0");
+    assert_eq!(top.chain[1].profile, "p23");
+    assert_eq!(
+        top.chain_text(),
+        "p0 -> … (22 more) … -> p23 -> p24 -> p25 -> p26 -> p27 -> p28 -> p29 -> p30"
+    );
+    assert_eq!(
+        top.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert_eq!(top.account.as_deref(), Some("222222222222"));
+    assert_eq!(row("p2").chain_text(), "p0 -> p1 -> p2");
+    assert_eq!(row("p2").mfa_serial, None);
+    assert_eq!(catalog.planned("p30").expect("plan").hops.len(), 30);
+    assert!(catalog.needs_mfa("p4") && !catalog.needs_mfa("p2"));
+}
