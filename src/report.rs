@@ -1,27 +1,14 @@
 //! Text and JSON renderings of profiles and resolutions for the CLI. Pure: values in,
 //! strings out.
 
-use crate::config::lint::{Finding, Severity};
-use crate::config::{ConfigSet, Location};
+use crate::config::ConfigSet;
+use crate::config::lint::Finding;
 use crate::creds::rfc3339;
 use crate::resolve::outcome::{HopKind, HopStatus, Resolution, Status};
-use crate::resolve::{Plan, PlanError};
+use crate::resolve::row::ProfileRow;
 use crate::text::{self, Clean};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
-
-/// One profile as `list` shows it.
-#[derive(Clone, Debug)]
-pub struct ProfileSummary {
-    pub name: String,
-    pub kind: String,
-    pub source: Option<&'static str>,
-    pub chain: Vec<String>,
-    pub region: Option<String>,
-    pub location: Location,
-    pub plan_error: Option<PlanError>,
-    pub findings: Vec<Finding>,
-}
 
 /// Makes multi-line text safe to print on a terminal ([`crate::text::lines`]): control
 /// characters (escape sequences from a hostile config value or endpoint) are shown
@@ -30,60 +17,12 @@ pub fn printable(text: &str) -> String {
     text::lines(text).into_string()
 }
 
-/// `static`, `role`, `process`, … — what a profile is, from its plan.
-pub fn kind_of(plan: &Result<Plan, PlanError>) -> String {
-    match plan {
-        Ok(plan) if plan.hops.is_empty() => plan.base.label().to_string(),
-        Ok(_) => "role".to_string(),
-        Err(_) => "invalid".to_string(),
-    }
-}
-
-pub fn summarize(set: &ConfigSet, env: &crate::env::Env, findings: &[Finding]) -> Vec<ProfileSummary> {
-    set.profiles
-        .values()
-        .map(|profile| {
-            let plan = crate::resolve::plan(set, env, &profile.name);
-            ProfileSummary {
-                name: profile.name.clone(),
-                kind: kind_of(&plan),
-                source: plan.as_ref().ok().map(|p| p.base.label()),
-                chain: match &plan {
-                    Ok(p) => p.chain_names(),
-                    Err(_) => vec![profile.name.clone()],
-                },
-                region: profile.get("region").map(str::to_string),
-                location: profile.location.clone(),
-                findings: findings
-                    .iter()
-                    .filter(|f| f.profile.as_deref() == Some(profile.name.as_str()))
-                    .cloned()
-                    .collect(),
-                plan_error: plan.err(),
-            }
-        })
-        .collect()
-}
-
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Warning => "warning",
-        Severity::Error => "error",
-    }
-}
-
 pub fn finding_line(f: &Finding) -> String {
-    format!(
-        "{}[{}] {}: {}",
-        severity_label(f.severity),
-        f.code,
-        f.location,
-        f.message
-    )
+    f.line()
 }
 
 /// The `list` table, with lint findings under each profile and file-level ones at the end.
-pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> Clean {
+pub fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
     let headers = ["PROFILE", "KIND", "CHAIN", "REGION", "DEFINED AT"];
     let cells: Vec<[String; 5]> = rows
         .iter()
@@ -94,7 +33,7 @@ pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> Clean {
                     Some(src) if r.kind == "role" && src != "static" => format!("role ({src})"),
                     _ => r.kind.clone(),
                 },
-                r.chain.join(" -> "),
+                r.chain_text(),
                 r.region.clone().unwrap_or_else(|| "-".into()),
                 r.location.to_string(),
             ]
@@ -121,7 +60,7 @@ pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> Clean {
     for (row, summary) in cells.iter().zip(rows) {
         out.push_str(&line(row));
         if let Some(e) = &summary.plan_error {
-            out.push_str(&format!("    error: {e}\n"));
+            out.push_str(&format!("    {e}\n"));
         }
         for f in &summary.findings {
             out.push_str(&format!("    {}\n", finding_line(f)));
@@ -133,7 +72,7 @@ pub fn list_text(rows: &[ProfileSummary], other: &[Finding]) -> Clean {
     text::lines(&out)
 }
 
-pub fn list_json(rows: &[ProfileSummary], other: &[Finding], set: &ConfigSet) -> Value {
+pub fn list_json(rows: &[ProfileRow], other: &[Finding], set: &ConfigSet) -> Value {
     json!({
         "config_file": set.config_file,
         "credentials_file": set.credentials_file,
@@ -141,10 +80,11 @@ pub fn list_json(rows: &[ProfileSummary], other: &[Finding], set: &ConfigSet) ->
             "name": r.name,
             "kind": r.kind,
             "source": r.source,
-            "chain": r.chain,
+            "chain": r.chain_names(),
+            "chain_elided": r.chain_elided,
             "region": r.region,
             "location": r.location.to_string(),
-            "error": r.plan_error.as_ref().map(|e| e.to_string()),
+            "error": r.plan_error,
             "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "findings": other.iter().map(finding_json).collect::<Vec<_>>(),

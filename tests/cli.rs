@@ -320,3 +320,113 @@ fn foreign_cache_entries_with_huge_expirations_do_not_panic() {
         }
     }
 }
+
+/// `lint`, `list` and resolution take a profile's problem from the same plan, so each
+/// one is shown once, in the same words.
+#[test]
+fn a_problem_is_reported_once_in_the_same_words() {
+    let home = world(
+        "[profile orphan]\nrole_arn = arn:aws:iam::222222222222:role/Orphan\n",
+        "",
+    );
+    let words = "profile 'orphan': role_arn is set but neither source_profile nor credential_source is";
+    let run = |args: &[&str]| {
+        let out = rswitch(home.path()).args(args).output().expect("run");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    for args in [&["lint"][..], &["list"], &["whoami", "orphan"]] {
+        let out = run(args);
+        assert_eq!(out.matches(words).count(), 1, "{args:?}: {out}");
+        assert!(out.contains("config:2"), "{args:?}: {out}");
+    }
+    let lint = run(&["lint"]);
+    assert!(
+        lint.contains("error[role-without-source]"),
+        "the code comes with the plan's words: {lint}"
+    );
+}
+
+/// What the AWS CLI refuses, `lint` reports and resolution refuses, naming the profile
+/// and the file and line; nothing is resolved through the default chain instead.
+#[test]
+fn lint_and_resolution_refuse_what_the_aws_cli_refuses() {
+    let config = "\
+[profile via-bare]
+role_arn = arn:aws:iam::222222222222:role/R
+source_profile = bare
+
+[profile bare]
+region = us-west-2
+
+[profile sso-no-url]
+sso_account_id = 111111111111
+sso_role_name = Admin
+
+[profile sso-odd]
+sso_session = corp
+sso_start_url = https://other.awsapps.com/start
+sso_account_id = 111111111111
+sso_role_name = Admin
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+";
+    let home = world(config, "");
+    let lint = rswitch(home.path()).arg("lint").assert().code(1);
+    let lint = String::from_utf8_lossy(&lint.get_output().stdout).into_owned();
+    for (profile, code, line, words) in [
+        (
+            "via-bare",
+            "source-without-credentials",
+            3,
+            "source_profile 'bare' has no credentials",
+        ),
+        (
+            "sso-no-url",
+            "incomplete-sso",
+            9,
+            "sso_start_url, sso_region are missing",
+        ),
+        (
+            "sso-odd",
+            "sso-session-conflict",
+            14,
+            "differs from 'https://corp.awsapps.com/start'",
+        ),
+    ] {
+        assert!(
+            lint.contains(&format!(
+                "error[{code}] {}:{line}: profile '{profile}': ",
+                home.path().join("config").display()
+            )),
+            "{profile}: {lint}"
+        );
+        assert!(lint.contains(words), "{profile}: {lint}");
+        rswitch(home.path())
+            .args(["export", profile])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains(words))
+            .stderr(predicate::str::contains(format!("config:{line}")));
+    }
+    // The requested profile without credentials keeps the AWS CLI's default chain.
+    assert!(!lint.contains(": profile 'bare':"), "{lint}");
+
+    // A line the AWS CLI cannot parse: every profile is refused, naming the line.
+    let home = world(
+        "[default]\n= us-east-1\n[profile p]\ncredential_process = true\n",
+        "",
+    );
+    for profile in ["default", "p"] {
+        rswitch(home.path())
+            .args(["export", profile])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains(format!("profile '{profile}'")))
+            .stderr(predicate::str::contains("config:2"))
+            .stderr(predicate::str::contains("the AWS CLI refuses the whole file"));
+    }
+}

@@ -31,6 +31,8 @@ mod handover_cache;
 mod handover_mfa;
 #[path = "e2e/moto_facts.rs"]
 mod moto_facts;
+#[path = "e2e/refused.rs"]
+mod refused;
 #[path = "e2e/resolve_ok.rs"]
 mod resolve_ok;
 #[path = "e2e/sso.rs"]

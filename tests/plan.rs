@@ -388,3 +388,207 @@ fn services_endpoint_key_is_case_sensitive() {
     let p = plan(&set(&config, ""), &no_env(), "e").unwrap();
     assert_eq!(p.sts_endpoint.as_deref(), Some("http://profile"));
 }
+
+/// botocore: `The source profile "B" must have credentials.` A source profile without
+/// credential settings is an error, never the environment/container/IMDS chain; the
+/// requested profile without any still falls back to that chain.
+#[test]
+fn a_source_profile_without_credentials_is_an_error() {
+    let config = format!(
+        "[profile a]\nrole_arn = {ROLE}\nsource_profile = b\n[profile b]\nregion = us-west-2\n\
+         [profile c]\nrole_arn = {ROLE}\nsource_profile = d\n[profile d]\ncredential_source = Environment\n"
+    );
+    let e = err(&config, "a");
+    let PlanError::SourceWithoutCredentials {
+        profile,
+        source_profile,
+        source_location,
+        location,
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!((profile.as_str(), source_profile.as_str()), ("a", "b"));
+    assert_eq!(location, &at(CONFIG, 3));
+    assert_eq!(source_location, &at(CONFIG, 4));
+    assert_eq!(e.code(), "source-without-credentials");
+    assert!(e.to_string().contains("has no credentials"), "{e}");
+    // credential_source without role_arn gives the source nothing either.
+    assert!(matches!(
+        err(&config, "c"),
+        PlanError::SourceWithoutCredentials { .. }
+    ));
+    // The requested profile itself may have none: botocore's default chain.
+    assert_eq!(ok(&config, "", "b").base.label(), "default-chain");
+}
+
+/// A line the AWS CLI cannot parse makes it refuse the file; so no profile is planned
+/// (not even one defined before the line, and not through the default chain).
+#[test]
+fn a_file_the_cli_cannot_parse_plans_nothing() {
+    let config = "[default]\nregion = us-east-1\n= us-east-1\n[profile p]\ncredential_process = x\n";
+    for name in ["default", "p"] {
+        let e = err(config, name);
+        assert!(matches!(e, PlanError::Unparsable { .. }), "{e:?}");
+        assert_eq!(e.location(), Some(&at(CONFIG, 3)));
+        assert!(e.to_string().starts_with(&format!("profile '{name}': ")), "{e}");
+    }
+    let e = plan(
+        &set("[profile p]\ncredential_process = x\n", "[p]\n= oops\n"),
+        &no_env(),
+        "p",
+    )
+    .expect_err("a broken credentials file");
+    assert_eq!(e.location(), Some(&at(CREDENTIALS, 2)));
+}
+
+/// botocore's SSO provider: `sso_account_id` or `sso_role_name` make an SSO profile,
+/// which must have all four settings ("is configured to use SSO but is missing required
+/// configuration").
+#[test]
+fn sso_settings_without_a_start_url_are_refused() {
+    let e = err(
+        "[profile s]\nsso_account_id = 111111111111\nsso_role_name = Admin\n",
+        "s",
+    );
+    let PlanError::IncompleteSso { missing, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(missing, "sso_start_url, sso_region");
+    assert_eq!(e.location(), Some(&at(CONFIG, 2)));
+    assert_eq!(e.code(), "incomplete-sso");
+    let e = err(
+        "[profile s]\nsso_role_name = Admin\nsso_region = eu-west-1\n",
+        "s",
+    );
+    assert!(
+        e.to_string()
+            .contains("sso_account_id, sso_start_url are missing"),
+        "{e}"
+    );
+    // As a source it is refused the same way.
+    let e = err(
+        &format!("[profile r]\nrole_arn = {ROLE}\nsource_profile = s\n[profile s]\nsso_account_id = 1\n"),
+        "r",
+    );
+    assert!(matches!(e, PlanError::IncompleteSso { .. }), "{e:?}");
+    // An SSO profile comes before static keys, in botocore's order.
+    let e = err(
+        "[profile k]\naws_access_key_id = A\naws_secret_access_key = S\nsso_account_id = 1\n",
+        "k",
+    );
+    assert!(matches!(e, PlanError::IncompleteSso { .. }), "{e:?}");
+}
+
+/// botocore: `The value for sso_start_url is inconsistent between profile (A) and
+/// sso-session (B).`
+#[test]
+fn sso_settings_that_disagree_with_the_session_are_refused() {
+    let session =
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    let e = err(
+        &format!(
+            "[profile s]\nsso_session = corp\nsso_start_url = https://other.awsapps.com/start\n\
+             sso_account_id = 1\nsso_role_name = R\n{session}"
+        ),
+        "s",
+    );
+    let PlanError::SsoSessionConflict { key, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(key, "sso_start_url");
+    assert_eq!(e.location(), Some(&at(CONFIG, 3)));
+    assert_eq!(e.code(), "sso-session-conflict");
+    let text = e.to_string();
+    assert!(
+        text.contains("'https://other.awsapps.com/start' differs from 'https://corp.awsapps.com/start' in [sso-session corp]"),
+        "{text}"
+    );
+    let e = err(
+        &format!(
+            "[profile s]\nsso_session = corp\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n{session}"
+        ),
+        "s",
+    );
+    assert!(
+        matches!(&e, PlanError::SsoSessionConflict { key, .. } if key == "sso_region"),
+        "{e:?}"
+    );
+    // The same value in both places is fine.
+    let p = ok(
+        &format!(
+            "[profile s]\nsso_session = corp\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n{session}"
+        ),
+        "",
+        "s",
+    );
+    assert_eq!(p.base.label(), "sso");
+}
+
+/// A chain thousands of profiles deep is planned without a deep recursion, and each
+/// profile's plan is the whole chain.
+#[test]
+fn a_deep_chain_is_planned() {
+    let mut config = String::from("[profile p0]\naws_access_key_id = A\naws_secret_access_key = S\n");
+    for i in 1..=5000 {
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = {ROLE}\nsource_profile = p{}\n",
+            i - 1
+        ));
+    }
+    let p = ok(&config, "", "p5000");
+    assert_eq!(p.hops.len(), 5000);
+    assert_eq!(p.base.profile(), "p0");
+    assert_eq!(p.hops[0].profile, "p1");
+    // A loop at the bottom of a long chain is found and named once.
+    let config = config.replace(
+        "[profile p0]\naws_access_key_id = A\naws_secret_access_key = S\n",
+        &format!("[profile p0]\nrole_arn = {ROLE}\nsource_profile = p3\n"),
+    );
+    let e = err(&config, "p5000");
+    assert!(
+        matches!(&e, PlanError::Cycle { cycle, .. } if cycle == "p3 -> p2 -> p1 -> p0 -> p3"),
+        "{e:?}"
+    );
+}
+
+/// The catalogue's rows show a long chain as its base and last hops, and every profile
+/// of a shared chain is planned on top of its source's plan.
+#[test]
+fn catalogue_rows_of_a_long_chain() {
+    use rswitch::resolve::Catalog;
+    use std::sync::Arc;
+    let mut config = String::from("[profile p0]\naws_access_key_id = A\naws_secret_access_key = S\n");
+    for i in 1..=30 {
+        let mfa = if i == 3 {
+            "mfa_serial = arn:aws:iam::111111111111:mfa/alice\n"
+        } else {
+            ""
+        };
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = {ROLE}\nsource_profile = p{}\n{mfa}",
+            i - 1
+        ));
+    }
+    let catalog = Catalog::build(Arc::new(set(&config, "")), &no_env());
+    let rows = catalog.rows();
+    let row = |name: &str| rows.iter().find(|r| r.name == name).expect("row");
+    let top = row("p30");
+    assert_eq!(top.chain.len(), 9, "the base and the last 8 hops");
+    assert_eq!(top.chain_elided, 22);
+    assert_eq!(top.chain[0].profile, "p0");
+    assert_eq!(top.chain[1].profile, "p23");
+    assert_eq!(
+        top.chain_text(),
+        "p0 -> … (22 more) … -> p23 -> p24 -> p25 -> p26 -> p27 -> p28 -> p29 -> p30"
+    );
+    assert_eq!(
+        top.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice")
+    );
+    assert_eq!(top.account.as_deref(), Some("222222222222"));
+    assert_eq!(row("p2").chain_text(), "p0 -> p1 -> p2");
+    assert_eq!(row("p2").mfa_serial, None);
+    assert_eq!(catalog.planned("p30").expect("plan").hops.len(), 30);
+    assert!(catalog.needs_mfa("p4") && !catalog.needs_mfa("p2"));
+}

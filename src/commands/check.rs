@@ -18,20 +18,20 @@ pub async fn run(
     } else {
         args.profiles.clone()
     };
+    let resolver = resolver(set, env, global, args.concurrency as usize);
     // Profiles that would stop to ask for an MFA code are only checked with --mfa.
     let mut skipped = Vec::new();
     if !args.mfa {
+        let catalog = resolver.catalog();
         names.retain(|name| {
-            let needs_mfa = crate::resolve::plan(&set, env, name).is_ok_and(|p| p.needs_mfa());
+            let needs_mfa = catalog.needs_mfa(name);
             if needs_mfa {
                 skipped.push(name.clone());
             }
             !needs_mfa
         });
     }
-    let results = resolver(set, env, global, args.concurrency as usize)
-        .resolve_many(names)
-        .await;
+    let results = resolver.resolve_many(names).await;
     if args.json {
         let mut json = report::check_json(&results);
         json["skipped"] = serde_json::json!(skipped);

@@ -168,7 +168,7 @@ pub fn clear_cache(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
         None => cache.clear_all()?,
         Some(name) => {
             let set = load_config(env)?;
-            let plan = crate::resolve::plan(&set, env, name)?;
+            let plan = crate::resolve::Catalog::build(set, env).planned(name)?;
             let keys: Vec<_> = plan.hops.iter().map(crate::resolve::cache_key).collect();
             cache.clear(keys.iter())?
         }

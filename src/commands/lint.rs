@@ -1,19 +1,21 @@
 use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::cli::LintArgs;
-use crate::config::lint::{self, Severity};
+use crate::config::lint::Severity;
 use crate::env::Env;
 use crate::report;
 use crate::text;
+use crate::resolve::Catalog;
 use std::io::Write;
 
 pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
-    let findings = lint::lint(&set);
+    let catalog = Catalog::build(set.clone(), env);
+    let findings = catalog.findings();
     if args.json {
         let json: Vec<_> = findings.iter().map(report::finding_json).collect();
         text::put_json(out, &serde_json::json!({ "findings": json }))?;
     } else {
-        for f in &findings {
+        for f in findings {
             text::put_line(out, &text::line(&report::finding_line(f)))?;
         }
     }

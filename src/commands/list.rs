@@ -1,9 +1,9 @@
 use super::{Exit, SUCCESS, load_config};
 use crate::cli::ListArgs;
-use crate::config::lint;
 use crate::env::Env;
 use crate::report;
 use crate::text;
+use crate::resolve::Catalog;
 use std::io::Write;
 
 pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -14,13 +14,9 @@ pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Ex
         }
         return Ok(SUCCESS);
     }
-    let findings = lint::lint(&set);
-    let rows = report::summarize(&set, env, &findings);
-    let other: Vec<_> = findings
-        .iter()
-        .filter(|f| f.profile.as_ref().is_none_or(|p| set.profile(p).is_none()))
-        .cloned()
-        .collect();
+    let catalog = Catalog::build(set.clone(), env);
+    let rows = catalog.rows();
+    let other = catalog.file_findings();
     if args.json {
         text::put_json(out, &report::list_json(&rows, &other, &set))?;
     } else if rows.is_empty() && other.is_empty() {

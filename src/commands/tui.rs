@@ -6,10 +6,9 @@ use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::cli::GlobalArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::commands::handover::{child_pairs, describe, export_input};
-use crate::config::{ConfigSet, lint};
 use crate::env::Env;
 use crate::export::{self, Format};
-use crate::resolve::{Resolution, ResolverOptions};
+use crate::resolve::{Catalog, Resolution, ResolverOptions};
 use crate::tui::{TuiExit, TuiHandlers, TuiOptions, TuiResolver};
 use clap::ValueEnum;
 use std::io::Write;
@@ -40,11 +39,10 @@ pub async fn run(
         );
     }
     let set = load_config(env)?;
-    let findings = lint::lint(&set);
-    let rows = crate::tui::profile_rows(&set, env, &findings);
-    let resolver = Arc::new(TuiResolver::new(
-        set.clone(),
-        env.clone(),
+    let catalog = Arc::new(Catalog::build(set, env));
+    let rows = crate::tui::profile_rows(&catalog);
+    let resolver = Arc::new(TuiResolver::with_catalog(
+        catalog.clone(),
         ResolverOptions {
             timeout: global.timeout(),
             concurrency: CONCURRENCY,
@@ -53,7 +51,7 @@ pub async fn run(
     ));
     let handlers = Arc::new(Handlers {
         env: env.clone(),
-        set,
+        catalog,
     });
     let options = TuiOptions {
         concurrency: CONCURRENCY,
@@ -82,7 +80,7 @@ pub async fn run(
 
 struct Handlers {
     env: Env,
-    set: Arc<ConfigSet>,
+    catalog: Arc<Catalog>,
 }
 
 impl Handlers {
@@ -144,7 +142,7 @@ impl TuiHandlers for Handlers {
     }
 
     fn doctor(&self, resolution: &Resolution) -> String {
-        let plan = crate::resolve::plan(&self.set, &self.env, &resolution.profile).ok();
+        let plan = self.catalog.planned(&resolution.profile).ok();
         crate::doctor::diagnose(plan.as_ref(), resolution).to_text()
     }
 }

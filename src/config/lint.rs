@@ -17,6 +17,7 @@
 //! | `role-without-source`           | error    | `role_arn` with neither source (and no `web_identity_token_file`)    |
 //! | `source-without-role`           | warning  | `source_profile`/`credential_source` without `role_arn`: unused      |
 //! | `source-profile-cycle`          | error    | `a -> b -> a`, or `a -> a` when `a` has no static keys               |
+//! | `source-without-credentials`    | error    | `source_profile` names a profile with no credential settings         |
 //! | `malformed-mfa-serial`          | warning  | looks like an ARN but not `arn:PARTITION:iam::ACCOUNT:mfa/NAME`      |
 //! | `invalid-duration-seconds`      | error    | not an integer, or outside 900..=43200                               |
 //! | `invalid-external-id`           | error    | not 2..=1224 of `[\w+=,.@:/-]`                                       |
@@ -25,6 +26,12 @@
 //! | `session-token-without-keys`    | warning  | `aws_session_token` without both keys: ignored                       |
 //! | `missing-sso-session`           | error    | `sso_session` names no `[sso-session NAME]`                          |
 //! | `incomplete-sso`                | error    | SSO profile without `sso_account_id`/`sso_role_name`, start URL or region |
+//! | `sso-session-conflict`          | error    | `sso_start_url`/`sso_region` differs from its `[sso-session]`        |
+//! | `incomplete-web-identity`       | error    | `web_identity_token_file` without `role_arn`                         |
+//!
+//! The chain rules (sources, loops, SSO, the credential settings a chain ends on) are
+//! the planner's: `resolve::catalog` turns each plan error into a finding with the code
+//! above, so [`lint`] here gives only the syntax and value findings.
 //!
 //! Static keys in the config file are fine (both the CLI and the SDK read them there).
 //! Findings are sorted by file and line; every profile is checked on its own, so a broken
@@ -51,7 +58,25 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Every finding for `set`, sorted by file, line and code.
+impl Finding {
+    /// `error[code] file:line: message`, as `lint`, `list` and the TUI show it.
+    pub fn line(&self) -> String {
+        let severity = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        format!("{severity}[{}] {}: {}", self.code, self.location, self.message)
+    }
+}
+
+/// Sorts by file, line, code, profile and message.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.location, a.code, &a.profile, &a.message).cmp(&(&b.location, b.code, &b.profile, &b.message))
+    });
+}
+
+/// The syntax and value findings for `set`, sorted by file, line and code.
 pub fn lint(set: &ConfigSet) -> Vec<Finding> {
     let mut findings = Vec::new();
     for issue in &set.parse_issues {
@@ -68,10 +93,8 @@ pub fn lint(set: &ConfigSet) -> Vec<Finding> {
     }
     super::lint_sections::sections(set, &mut findings);
     for profile in set.profiles.values() {
-        super::lint_profile::profile(set, profile, &mut findings);
+        super::lint_profile::profile(profile, &mut findings);
     }
-    findings.sort_by(|a, b| {
-        (&a.location, a.code, &a.profile, &a.message).cmp(&(&b.location, b.code, &b.profile, &b.message))
-    });
+    sort(&mut findings);
     findings
 }

@@ -1,11 +1,9 @@
-//! Lint rules checked on each profile on its own (see the table in `lint`).
+//! Lint rules on the values of each profile on its own (see the table in `lint`); the
+//! chain rules are the planner's.
 
 use super::arn::check_iam_arn;
 use super::lint::{Finding, Severity};
-use super::lint_sections::edit_distance;
 use super::model::*;
-
-const CREDENTIAL_SOURCES: &[&str] = &["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 
 struct Out<'a> {
     profile: &'a Profile,
@@ -32,23 +30,14 @@ impl Out<'_> {
     }
 }
 
-pub(super) fn profile(set: &ConfigSet, profile: &Profile, findings: &mut Vec<Finding>) {
+pub(super) fn profile(profile: &Profile, findings: &mut Vec<Finding>) {
     let mut out = Out { profile, findings };
-    role(set, &mut out);
+    role(&mut out);
     values(&mut out);
     static_keys(&mut out);
-    sso(set, &mut out);
 }
 
-fn assumes_role(p: &Profile) -> bool {
-    p.get("role_arn").is_some() && p.get("web_identity_token_file").is_none()
-}
-
-fn has_static_keys(p: &Profile) -> bool {
-    p.get("aws_access_key_id").is_some() && p.get("aws_secret_access_key").is_some()
-}
-
-fn role(set: &ConfigSet, out: &mut Out) {
+fn role(out: &mut Out) {
     let p = out.profile;
     if let Some(arn) = p.get("role_arn")
         && let Some(problems) = check_iam_arn(arn, "role")
@@ -63,96 +52,16 @@ fn role(set: &ConfigSet, out: &mut Out) {
             format!("role_arn '{arn}' {}{fix}", problems.problems.join("; ")),
         );
     }
-    let source_profile = p.get("source_profile");
-    let credential_source = p.get("credential_source");
-    if let Some(name) = source_profile
-        && set.profile(name).is_none()
+    if p.get("role_arn").is_none()
+        && let Some(key) = ["source_profile", "credential_source"]
+            .into_iter()
+            .find(|k| p.get(k).is_some())
     {
-        out.error(
-            "missing-source-profile",
-            "source_profile",
-            format!("source_profile '{name}' does not exist"),
+        out.warning(
+            "source-without-role",
+            key,
+            format!("{key} is set but role_arn is not, so it is not used"),
         );
-    }
-    if let Some(value) = credential_source
-        && !CREDENTIAL_SOURCES.contains(&value)
-    {
-        let hint = CREDENTIAL_SOURCES
-            .iter()
-            .find(|v| v.eq_ignore_ascii_case(value) || edit_distance(v, value) <= 3)
-            .map(|v| format!("; did you mean '{v}'? (values are case-sensitive)"))
-            .unwrap_or_default();
-        out.error(
-            "unknown-credential-source",
-            "credential_source",
-            format!(
-                "credential_source '{value}' is not one of {}{hint}",
-                CREDENTIAL_SOURCES.join(", ")
-            ),
-        );
-    }
-    match (source_profile, credential_source) {
-        (Some(_), Some(_)) => out.error(
-            "both-sources",
-            "credential_source",
-            "both source_profile and credential_source are set; use one".into(),
-        ),
-        (None, None) if assumes_role(p) => out.error(
-            "role-without-source",
-            "role_arn",
-            "role_arn is set but neither source_profile nor credential_source is".into(),
-        ),
-        (Some(_), _) | (_, Some(_)) if p.get("role_arn").is_none() => {
-            let key = if source_profile.is_some() {
-                "source_profile"
-            } else {
-                "credential_source"
-            };
-            out.warning(
-                "source-without-role",
-                key,
-                format!("{key} is set but role_arn is not, so it is not used"),
-            );
-        }
-        _ => {}
-    }
-    if credential_source.is_none() {
-        cycle(set, out);
-    }
-}
-
-/// Follows `source_profile` as botocore does: a profile seen before is a loop, except a
-/// profile naming itself when it has static keys; a source with static keys or no role
-/// ends the chain.
-fn cycle(set: &ConfigSet, out: &mut Out) {
-    let mut current = out.profile;
-    let mut chain = vec![current.name.as_str()];
-    while assumes_role(current) {
-        let Some(next) = current.get("source_profile").and_then(|n| set.profile(n)) else {
-            return;
-        };
-        if chain.contains(&next.name.as_str()) {
-            if next.name == current.name && has_static_keys(current) {
-                return;
-            }
-            chain.push(&next.name);
-            let why = if chain.len() == 2 {
-                " (a profile may name itself only when it has static keys)"
-            } else {
-                ""
-            };
-            out.error(
-                "source-profile-cycle",
-                "source_profile",
-                format!("source_profile loop: {}{why}", chain.join(" -> ")),
-            );
-            return;
-        }
-        chain.push(&next.name);
-        if has_static_keys(next) {
-            return;
-        }
-        current = next;
     }
 }
 
@@ -251,62 +160,5 @@ fn static_keys(out: &mut Out) {
                 format!("{token} is set without both aws_access_key_id and aws_secret_access_key, so it is not used"),
             );
         }
-    }
-}
-
-fn sso(set: &ConfigSet, out: &mut Out) {
-    let p = out.profile;
-    let session_name = p.get("sso_session");
-    if session_name.is_none() && p.get("sso_start_url").is_none() {
-        for key in ["sso_account_id", "sso_role_name"] {
-            if p.get(key).is_some() {
-                out.error(
-                    "incomplete-sso",
-                    key,
-                    format!("{key} is set but neither sso_session nor sso_start_url is"),
-                );
-            }
-        }
-        return;
-    }
-    let mut missing: Vec<String> = Vec::new();
-    let anchor = if let Some(name) = session_name {
-        match set.sso_sessions.get(name) {
-            None => {
-                out.error(
-                    "missing-sso-session",
-                    "sso_session",
-                    format!("sso_session '{name}' names no [sso-session {name}] section"),
-                );
-            }
-            Some(section) => {
-                for key in ["sso_start_url", "sso_region"] {
-                    if section.get(key).is_none() {
-                        missing.push(format!("{key} in [sso-session {name}] ({})", section.location));
-                    }
-                }
-            }
-        }
-        "sso_session"
-    } else {
-        if p.get("sso_region").is_none() {
-            missing.push("sso_region".into());
-        }
-        "sso_start_url"
-    };
-    for key in ["sso_account_id", "sso_role_name"] {
-        if p.get(key).is_none() {
-            missing.push(key.into());
-        }
-    }
-    if !missing.is_empty() {
-        out.error(
-            "incomplete-sso",
-            anchor,
-            format!(
-                "{anchor} is set but {} missing",
-                missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
-            ),
-        );
     }
 }

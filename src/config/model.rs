@@ -14,7 +14,7 @@ pub enum FileKind {
 }
 
 /// A place in a file: `path:line` (1-based).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     pub file: PathBuf,
     pub line: usize,

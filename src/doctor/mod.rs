@@ -23,8 +23,8 @@ pub use diagnose::diagnose;
 
 use crate::config::Location;
 use crate::creds::Identity;
+use crate::resolve::Resolver;
 use crate::resolve::outcome::{HopError, HopKind, Status};
-use crate::resolve::{Resolver, plan};
 use arn::Principal;
 use policy::PolicyFix;
 use serde::Serialize;
@@ -153,7 +153,7 @@ impl Report {
 /// Resolves `profile` and diagnoses its first failing hop, asking IAM (read-only) to
 /// confirm or rule out causes when the caller's credentials allow it.
 pub async fn doctor(resolver: &Resolver, profile: &str) -> Report {
-    let plan = plan(resolver.config(), resolver.env(), profile).ok();
+    let plan = resolver.catalog().planned(profile).ok();
     // One --timeout for the resolution and the IAM questions together.
     let deadline = resolver.deadline();
     let resolution = match &plan {

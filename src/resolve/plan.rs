@@ -7,12 +7,20 @@
 //!   `role_arn` (this is how `[p] role_arn=… source_profile=p aws_access_key_id=…` works);
 //! - a source profile without role settings resolves through its own credential setting
 //!   (SSO, `credential_process`, web identity);
-//! - any other revisit of a profile is a loop, reported as `a -> b -> a`.
+//! - any other revisit of a profile is a loop, reported as `a -> b -> a`;
+//! - a source profile without credential settings is an error (the requested profile
+//!   without any falls back to the default chain);
+//! - `sso_account_id` or `sso_role_name` make an SSO profile, which needs all of its
+//!   settings and must agree with its `[sso-session]`;
+//! - while either file has a line the AWS CLI cannot parse, no profile is planned.
+//!
+//! The rules live in `planner` (chains) and `plan_sso`.
 //!
 //! Pure: reads only the [`ConfigSet`] and the [`Env`].
 
+use super::planner::{Chains, unparsable};
 use crate::config::{ConfigSet, Location, Profile};
-use crate::creds::{Credentials, Secret};
+use crate::creds::Credentials;
 use crate::env::Env;
 use serde::Serialize;
 
@@ -154,33 +162,53 @@ impl Plan {
     }
 }
 
-/// Builds the plan for `name`.
+/// Builds the plan for `name` alone. A run that needs more than one profile reads the
+/// [`Catalog`](super::catalog::Catalog), which plans each profile once.
 pub fn plan(set: &ConfigSet, env: &Env, name: &str) -> Result<Plan, PlanError> {
-    let profile = set.profile(name).ok_or_else(|| PlanError::NotFound {
+    let mut chains = Chains::new(set);
+    let index = chains.index_of(name).ok_or_else(|| not_found(set, name))?;
+    if let Some(e) = unparsable(set, name) {
+        return Err(e);
+    }
+    let node = chains.top(set, index)?;
+    let (base, hops) = chains.parts(node);
+    Ok(assemble(set, env, name, base, hops))
+}
+
+pub(super) fn not_found(set: &ConfigSet, name: &str) -> PlanError {
+    PlanError::NotFound {
         profile: name.to_string(),
         config: set.config_file.display().to_string(),
         credentials: set.credentials_file.display().to_string(),
-    })?;
+    }
+}
+
+/// The plan of `name` from its planned chain: the settings that come from the requested
+/// profile and the environment (region, endpoints).
+pub(super) fn assemble(
+    set: &ConfigSet,
+    env: &Env,
+    name: &str,
+    mut base: BaseSource,
+    hops: Vec<RoleHop>,
+) -> Plan {
+    let profile = &set.profiles[name];
     let imds_endpoint = env
         .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
         .map(str::to_string)
         .or_else(|| profile.get("ec2_metadata_service_endpoint").map(str::to_string));
-    let mut planner = Planner {
-        set,
-        visited: Vec::new(),
-        hops: Vec::new(),
-        imds_endpoint: imds_endpoint.clone(),
-    };
-    let base = planner.resolve_top(profile)?;
-    let mut hops = planner.hops;
-    hops.reverse();
+    match &mut base {
+        BaseSource::Ec2InstanceMetadata { endpoint, .. } => endpoint.clone_from(&imds_endpoint),
+        BaseSource::DefaultChain { imds_endpoint: e, .. } => e.clone_from(&imds_endpoint),
+        _ => {}
+    }
     let profile_region = profile.get("region").map(str::to_string);
     let region = env
         .get("AWS_REGION")
         .or_else(|| env.get("AWS_DEFAULT_REGION"))
         .map(str::to_string)
         .or_else(|| profile_region.clone());
-    Ok(Plan {
+    Plan {
         profile: name.to_string(),
         base,
         hops,
@@ -188,244 +216,7 @@ pub fn plan(set: &ConfigSet, env: &Env, name: &str) -> Result<Plan, PlanError> {
         profile_region,
         sts_endpoint: sts_endpoint(set, env, profile),
         imds_endpoint,
-    })
-}
-
-struct Planner<'a> {
-    set: &'a ConfigSet,
-    /// Profiles entered so far, outermost first.
-    visited: Vec<String>,
-    /// Role hops, outermost first (reversed at the end).
-    hops: Vec<RoleHop>,
-    imds_endpoint: Option<String>,
-}
-
-impl<'a> Planner<'a> {
-    /// The requested profile: botocore's full provider order.
-    fn resolve_top(&mut self, profile: &'a Profile) -> Result<BaseSource, PlanError> {
-        self.visited.push(profile.name.clone());
-        if has_assume_role_vars(profile) {
-            return self.assume_role(profile);
-        }
-        self.non_role_source(profile)
     }
-
-    /// botocore's `_load_creds_via_assume_role`.
-    fn assume_role(&mut self, profile: &'a Profile) -> Result<BaseSource, PlanError> {
-        self.hops.push(role_hop(profile)?);
-        let source_profile = profile.get("source_profile");
-        let credential_source = profile.get("credential_source");
-        match (source_profile, credential_source) {
-            (Some(_), Some(_)) => Err(PlanError::BothSources {
-                profile: profile.name.clone(),
-                location: profile.location_of("credential_source").clone(),
-            }),
-            (None, None) => Err(PlanError::NoSource {
-                profile: profile.name.clone(),
-                location: profile.location_of("role_arn").clone(),
-            }),
-            (None, Some(source)) => self.credential_source(profile, source),
-            (Some(source), None) => self.source_profile(profile, source),
-        }
-    }
-
-    fn credential_source(&self, profile: &Profile, value: &str) -> Result<BaseSource, PlanError> {
-        let name = profile.name.clone();
-        match value {
-            "Environment" => Ok(BaseSource::Environment { profile: name }),
-            "Ec2InstanceMetadata" => Ok(BaseSource::Ec2InstanceMetadata {
-                profile: name,
-                endpoint: self.imds_endpoint.clone(),
-            }),
-            "EcsContainer" => Ok(BaseSource::EcsContainer { profile: name }),
-            other => Err(PlanError::UnknownCredentialSource {
-                profile: name,
-                value: other.to_string(),
-                location: profile.location_of("credential_source").clone(),
-            }),
-        }
-    }
-
-    /// botocore's `_validate_source_profile` + `_resolve_credentials_from_profile`.
-    fn source_profile(&mut self, parent: &'a Profile, source_name: &str) -> Result<BaseSource, PlanError> {
-        let location = parent.location_of("source_profile").clone();
-        let Some(source) = self.set.profile(source_name) else {
-            return Err(PlanError::MissingSourceProfile {
-                profile: parent.name.clone(),
-                source_profile: source_name.to_string(),
-                location,
-            });
-        };
-        if self.visited.iter().any(|v| v == source_name) {
-            if source_name != parent.name {
-                let start = self.visited.iter().position(|v| v == source_name).unwrap_or(0);
-                let mut cycle: Vec<&str> = self.visited[start..].iter().map(String::as_str).collect();
-                cycle.push(source_name);
-                return Err(PlanError::Cycle {
-                    profile: parent.name.clone(),
-                    cycle: cycle.join(" -> "),
-                    location,
-                });
-            }
-            if !has_static_keys(source) {
-                return Err(PlanError::SelfReferenceWithoutKeys {
-                    profile: parent.name.clone(),
-                    location,
-                });
-            }
-        }
-        self.visited.push(source_name.to_string());
-        if has_static_keys(source) || !has_assume_role_vars(source) {
-            return self.non_role_source(source);
-        }
-        self.assume_role(source)
-    }
-
-    /// A profile's own credentials when it is not assuming a role: web identity, SSO,
-    /// static keys, `credential_process` (botocore's order), else the default chain.
-    fn non_role_source(&self, profile: &Profile) -> Result<BaseSource, PlanError> {
-        let name = profile.name.clone();
-        if let Some(token_file) = profile.get("web_identity_token_file") {
-            let role_arn = profile.get("role_arn").ok_or_else(|| PlanError::Incomplete {
-                profile: name.clone(),
-                key: "web_identity_token_file",
-                missing: "role_arn".into(),
-                location: profile.location_of("web_identity_token_file").clone(),
-            })?;
-            return Ok(BaseSource::WebIdentity {
-                profile: name,
-                role_arn: role_arn.to_string(),
-                token_file: token_file.to_string(),
-                session_name: profile.get("role_session_name").map(str::to_string),
-                location: profile.location_of("web_identity_token_file").clone(),
-            });
-        }
-        if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
-            return self.sso(profile);
-        }
-        if has_static_keys(profile) {
-            return Ok(BaseSource::Static {
-                profile: name,
-                credentials: Credentials {
-                    access_key_id: profile.get("aws_access_key_id").unwrap_or_default().to_string(),
-                    secret_access_key: Secret::new(profile.get("aws_secret_access_key").unwrap_or_default()),
-                    session_token: profile
-                        .get("aws_session_token")
-                        .or_else(|| profile.get("aws_security_token"))
-                        .map(Secret::new),
-                    expiration: None,
-                },
-            });
-        }
-        if let Some(key) = ["aws_access_key_id", "aws_secret_access_key"]
-            .into_iter()
-            .find(|k| profile.get(k).is_some())
-        {
-            let missing = if key == "aws_access_key_id" {
-                "aws_secret_access_key"
-            } else {
-                "aws_access_key_id"
-            };
-            return Err(PlanError::Incomplete {
-                profile: name,
-                key,
-                missing: missing.into(),
-                location: profile.location_of(key).clone(),
-            });
-        }
-        if let Some(command) = profile.get("credential_process") {
-            return Ok(BaseSource::Process {
-                profile: name,
-                command: command.to_string(),
-            });
-        }
-        Ok(BaseSource::DefaultChain {
-            profile: name,
-            imds_endpoint: self.imds_endpoint.clone(),
-        })
-    }
-
-    fn sso(&self, profile: &Profile) -> Result<BaseSource, PlanError> {
-        let name = profile.name.clone();
-        let session = profile.get("sso_session").map(str::to_string);
-        let from_session = |key: &str| {
-            session
-                .as_deref()
-                .and_then(|s| self.set.sso_sessions.get(s))
-                .and_then(|s| s.properties.get(key))
-                .map(|p| p.value.clone())
-        };
-        let required = |key: &'static str, value: Option<String>| {
-            value.ok_or_else(|| PlanError::Incomplete {
-                profile: name.clone(),
-                key: if session.is_some() {
-                    "sso_session"
-                } else {
-                    "sso_start_url"
-                },
-                missing: match &session {
-                    Some(s) if !self.set.sso_sessions.contains_key(s) => format!("[sso-session {s}]"),
-                    _ => key.to_string(),
-                },
-                location: profile
-                    .location_of(if session.is_some() {
-                        "sso_session"
-                    } else {
-                        "sso_start_url"
-                    })
-                    .clone(),
-            })
-        };
-        let start_url = required(
-            "sso_start_url",
-            from_session("sso_start_url").or_else(|| profile.get("sso_start_url").map(str::to_string)),
-        )?;
-        let sso_region = required(
-            "sso_region",
-            from_session("sso_region").or_else(|| profile.get("sso_region").map(str::to_string)),
-        )?;
-        let account_id = required(
-            "sso_account_id",
-            profile.get("sso_account_id").map(str::to_string),
-        )?;
-        let role_name = required("sso_role_name", profile.get("sso_role_name").map(str::to_string))?;
-        Ok(BaseSource::Sso {
-            profile: name,
-            session,
-            start_url,
-            sso_region,
-            account_id,
-            role_name,
-        })
-    }
-}
-
-fn has_assume_role_vars(profile: &Profile) -> bool {
-    profile.get("role_arn").is_some() && profile.get("web_identity_token_file").is_none()
-}
-
-fn has_static_keys(profile: &Profile) -> bool {
-    profile.get("aws_access_key_id").is_some() && profile.get("aws_secret_access_key").is_some()
-}
-
-fn role_hop(profile: &Profile) -> Result<RoleHop, PlanError> {
-    let duration_seconds = match profile.get("duration_seconds") {
-        None => None,
-        Some(v) => Some(v.parse::<i32>().map_err(|_| PlanError::BadDuration {
-            profile: profile.name.clone(),
-            value: v.to_string(),
-            location: profile.location_of("duration_seconds").clone(),
-        })?),
-    };
-    Ok(RoleHop {
-        profile: profile.name.clone(),
-        role_arn: profile.get("role_arn").unwrap_or_default().to_string(),
-        session_name: profile.get("role_session_name").map(str::to_string),
-        external_id: profile.get("external_id").map(str::to_string),
-        duration_seconds,
-        mfa_serial: profile.get("mfa_serial").map(str::to_string),
-        location: profile.location_of("role_arn").clone(),
-    })
 }
 
 /// STS endpoint precedence, as documented for service-specific endpoints.

@@ -7,8 +7,9 @@
 //! one call for it.
 
 use super::base::base_credentials;
+use super::catalog::Catalog;
 use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
-use super::plan::{Plan, RoleHop, plan};
+use super::plan::{Plan, RoleHop};
 
 use super::assume::cache_key;
 use super::deadline::Deadline;
@@ -62,6 +63,8 @@ type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 pub struct Resolver {
     pub(super) env: Env,
     pub(super) set: Arc<ConfigSet>,
+    /// Every profile planned once, for this resolver's whole life.
+    pub(super) catalog: Arc<Catalog>,
     pub(super) options: ResolverOptions,
     pub(super) mfa: Option<MfaPrompt>,
     pub(super) clients: Mutex<HashMap<StsKey, Sts>>,
@@ -75,9 +78,15 @@ pub struct Resolver {
 
 impl Resolver {
     pub fn new(set: Arc<ConfigSet>, env: Env, options: ResolverOptions) -> Self {
+        Self::with_catalog(Arc::new(Catalog::build(set, &env)), options)
+    }
+
+    /// A resolver over a catalogue the caller built already (plans are not made again).
+    pub fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
         Resolver {
-            env,
-            set,
+            env: catalog.env().clone(),
+            set: catalog.set().clone(),
+            catalog,
             options,
             mfa: None,
             clients: Mutex::default(),
@@ -103,6 +112,10 @@ impl Resolver {
     /// A deadline `--timeout` from now, for a command that resolves and then does more.
     pub fn deadline(&self) -> Deadline {
         Deadline::after(self.options.timeout)
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
     }
 
     /// Forgets memoised hops, so the next resolution calls STS again.
@@ -156,7 +169,7 @@ impl Resolver {
 
     /// [`Resolver::resolve`] within `deadline`.
     pub async fn resolve_within(&self, profile: &str, deadline: &Deadline) -> Resolution {
-        let plan = match plan(&self.set, &self.env, profile) {
+        let plan = match self.catalog.planned(profile) {
             Ok(plan) => plan,
             Err(e) => {
                 return Resolution {

@@ -6,7 +6,7 @@ use super::effect::ResolveProfile;
 use crate::config::ConfigSet;
 use crate::env::Env;
 use crate::resolve::outcome::Resolution;
-use crate::resolve::{MfaPrompt, Resolver, ResolverOptions, plan};
+use crate::resolve::{Catalog, MfaPrompt, Resolver, ResolverOptions};
 use futures::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -26,6 +26,11 @@ impl TuiResolver {
     /// A resolver whose MFA callback answers with the code given to
     /// [`ResolveProfile::resolve`], and otherwise fails with a hint to press `r`.
     pub fn new(set: Arc<ConfigSet>, env: Env, options: ResolverOptions) -> Self {
+        Self::with_catalog(Arc::new(Catalog::build(set, &env)), options)
+    }
+
+    /// The same over a catalogue the caller built already.
+    pub fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
         let codes = Codes::default();
         let lookup = codes.clone();
         let prompt: MfaPrompt = Arc::new(move |_profile, serial| {
@@ -35,15 +40,14 @@ impl TuiResolver {
             )
         });
         TuiResolver {
-            resolver: Arc::new(Resolver::new(set, env, options).with_mfa_prompt(prompt)),
+            resolver: Arc::new(Resolver::with_catalog(catalog, options).with_mfa_prompt(prompt)),
             codes,
             seen: Mutex::default(),
         }
     }
 
     fn serial_of(&self, profile: &str) -> Option<String> {
-        let plan = plan(self.resolver.config(), self.resolver.env(), profile).ok()?;
-        plan.hops.iter().find_map(|h| h.mfa_serial.clone())
+        self.resolver.catalog().mfa_serial(profile)
     }
 }
 

@@ -1,16 +1,17 @@
 //! A small world for the TUI tests: profiles parsed from inline INI by the real parser,
 //! and hand-built resolution results (plain data, as the resolver returns them).
 
-use rswitch::config::lint::{Finding, Severity};
 use rswitch::config::parse_str;
 use rswitch::creds::{Credentials, Identity, Secret};
 use rswitch::env::Env;
+use rswitch::resolve::Catalog;
 use rswitch::resolve::outcome::{
     ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved,
 };
 use rswitch::tui::effect::Effect;
 use rswitch::tui::{Look, ProfileRow, State, profile_rows};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const CONFIG: &str = "\
@@ -60,15 +61,7 @@ pub fn rows() -> Vec<ProfileRow> {
         Some((Path::new("/home/alice/.aws/credentials"), CREDENTIALS)),
     );
     let env = Env::from_vars([("HOME", "/home/alice")], Some("/home/alice".into()));
-    let broken = set.profile("broken").expect("broken profile parsed");
-    let findings = vec![Finding {
-        severity: Severity::Error,
-        code: "role-without-source",
-        profile: Some("broken".into()),
-        location: broken.location_of("role_arn").clone(),
-        message: "role_arn needs source_profile or credential_source".into(),
-    }];
-    profile_rows(&set, &env, &findings)
+    profile_rows(&Catalog::build(Arc::new(set), &env))
 }
 
 pub fn state(look: Look) -> State {

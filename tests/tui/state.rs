@@ -206,12 +206,7 @@ fn the_list_scrolls_only_as_needed() {
         .map(|n| ProfileRow {
             name: format!("p{n:02}"),
             kind: "static".into(),
-            region: None,
-            account: None,
-            chain: Vec::new(),
-            mfa_serial: None,
-            plan_error: None,
-            findings: Vec::new(),
+            ..ProfileRow::default()
         })
         .collect();
     let mut state = State::new(rows, unicode(), fixtures::now());
@@ -263,7 +258,14 @@ fn rows_come_from_config_plan_and_lint() {
             .as_deref()
             .is_some_and(|e| e.contains("config:25"))
     );
-    assert_eq!(broken.findings.len(), 1);
+    assert!(
+        broken
+            .plan_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("error[role-without-source]")),
+        "the plan error is the lint finding, in its words"
+    );
+    assert_eq!(broken.findings, vec![], "and it is not repeated as a finding");
     assert!(
         row("alice").findings.is_empty(),
         "findings go to the profile they name"

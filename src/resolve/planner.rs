@@ -1,0 +1,469 @@
+//! Plans every profile of a [`ConfigSet`] once, following the AWS CLI's (botocore's)
+//! rules (see [`super::plan`]). Each profile's chain is a node pointing at the node of
+//! its source, so a chain shared by many profiles is planned once and a deep chain costs
+//! one step per profile, not one walk per profile.
+//!
+//! The walk is a loop, not a recursion, so a chain thousands of profiles deep cannot
+//! overflow the stack. "Visited" follows botocore's `_validate_source_profile`: a
+//! revisited profile is a loop, except a profile naming itself when it has static keys;
+//! a source profile with static keys is used for its keys even if it also has a role.
+
+use super::plan::{BaseSource, RoleHop};
+use super::plan_error::PlanError;
+use crate::config::{ConfigSet, Profile};
+use crate::creds::{Credentials, Secret};
+use std::collections::HashMap;
+
+pub(super) type NodeId = usize;
+
+/// Where a chain stands: its own base credentials, or a role assumed on top of an inner
+/// chain.
+#[derive(Clone, Debug)]
+pub(super) enum Step {
+    Base(BaseSource),
+    Hop { hop: RoleHop, inner: NodeId },
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Node {
+    pub(super) step: Step,
+    /// The profile (index) whose credentials start the chain.
+    pub(super) base_profile: usize,
+    /// Number of AssumeRole hops.
+    pub(super) depth: usize,
+    /// The innermost hop that needs an MFA code.
+    pub(super) first_mfa: Option<NodeId>,
+}
+
+pub(super) type Planned = Result<NodeId, PlanError>;
+
+/// Every profile's plan as a node, memoised. A file the AWS CLI cannot parse is not this
+/// level's concern (see [`unparsable`]): lint still checks every chain of such a file.
+pub(super) struct Chains {
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+    pub(super) nodes: Vec<Node>,
+    top: Vec<Option<Planned>>,
+    base: Vec<Option<Planned>>,
+}
+
+const CREDENTIAL_SOURCES: &[&str] = &["Environment", "Ec2InstanceMetadata", "EcsContainer"];
+
+/// A loop longer than this is shown with its middle left out.
+const CYCLE_SHOWN: usize = 12;
+
+impl Chains {
+    pub(super) fn new(set: &ConfigSet) -> Self {
+        let names: Vec<String> = set.profiles.keys().cloned().collect();
+        let index = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        Chains {
+            index,
+            top: vec![None; names.len()],
+            base: vec![None; names.len()],
+            names,
+            nodes: Vec::new(),
+        }
+    }
+
+    pub(super) fn index_of(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    pub(super) fn name(&self, index: usize) -> &str {
+        &self.names[index]
+    }
+
+    fn profile<'s>(&self, set: &'s ConfigSet, index: usize) -> &'s Profile {
+        &set.profiles[&self.names[index]]
+    }
+
+    /// The plan of profile `start` when it is the one asked for (botocore's full chain).
+    pub(super) fn top(&mut self, set: &ConfigSet, start: usize) -> Planned {
+        if let Some(done) = &self.top[start] {
+            return done.clone();
+        }
+        let profile = self.profile(set, start);
+        if !has_assume_role_vars(profile) {
+            let planned = self.base(set, start);
+            return self.memo(start, planned);
+        }
+        self.role_chain(set, start)
+    }
+
+    fn memo(&mut self, index: usize, planned: Planned) -> Planned {
+        self.top[index] = Some(planned.clone());
+        planned
+    }
+
+    /// botocore's `_load_creds_via_assume_role`, walked down to the base, then the hops
+    /// built back up, each memoised as its profile's plan.
+    fn role_chain(&mut self, set: &ConfigSet, start: usize) -> Planned {
+        let mut pending: Vec<(usize, RoleHop)> = Vec::new();
+        let mut on_path: HashMap<usize, usize> = HashMap::new();
+        // Set when the walk came back to `start` as a source that has static keys: then
+        // only `start` is in a loop; the profiles on the way resolve through its keys.
+        let mut start_only: Option<PlanError> = None;
+        let mut cur = start;
+        let inner: Planned = loop {
+            let p = self.profile(set, cur);
+            // The sources first: a bad duration_seconds is a value finding of lint as well,
+            // so neither problem hides the other.
+            let (source_profile, source_setting) = (p.get("source_profile"), p.get("credential_source"));
+            match (source_profile, source_setting) {
+                (Some(_), Some(_)) => {
+                    break Err(PlanError::BothSources {
+                        profile: p.name.clone(),
+                        location: p.location_of("credential_source").clone(),
+                    });
+                }
+                (None, None) => {
+                    break Err(PlanError::NoSource {
+                        profile: p.name.clone(),
+                        location: p.location_of("role_arn").clone(),
+                    });
+                }
+                _ => {}
+            }
+            let hop = match role_hop(p) {
+                Ok(hop) => hop,
+                Err(e) => break Err(e),
+            };
+            let Some(source_name) = source_profile else {
+                let planned =
+                    credential_source(p, source_setting.unwrap_or_default()).map(|b| self.push_base(cur, b));
+                on_path.insert(cur, pending.len());
+                pending.push((cur, hop));
+                break planned;
+            };
+            let Some(q) = self.index_of(source_name) else {
+                break Err(PlanError::MissingSourceProfile {
+                    profile: p.name.clone(),
+                    source_profile: source_name.to_string(),
+                    location: p.location_of("source_profile").clone(),
+                });
+            };
+            on_path.insert(cur, pending.len());
+            pending.push((cur, hop));
+            let source = self.profile(set, q);
+            if let Some(&pos) = on_path.get(&q) {
+                if q == cur {
+                    if has_static_keys(source) {
+                        break self.source_base(set, cur, q);
+                    }
+                    break Err(PlanError::SelfReferenceWithoutKeys {
+                        profile: p.name.clone(),
+                        location: p.location_of("source_profile").clone(),
+                    });
+                }
+                let mut names: Vec<&str> = pending[pos..].iter().map(|(i, _)| self.name(*i)).collect();
+                names.push(self.name(q));
+                let error = cycle_error(p, &names);
+                if pos == 0 && has_static_keys(source) {
+                    start_only = Some(error);
+                    break self.source_base(set, cur, q);
+                }
+                break Err(error);
+            }
+            if !continues_as_source(source) {
+                break self.source_base(set, cur, q);
+            }
+            if let Some(done) = self.top[q].clone() {
+                if let Ok(node) = done
+                    && self.nodes[node].base_profile == start
+                {
+                    // The memoised chain ends on `start`'s keys: a loop seen from `start`.
+                    let mut names: Vec<&str> = pending.iter().map(|(i, _)| self.name(*i)).collect();
+                    names.extend(self.chain_names(node).into_iter().map(|i| self.name(i)));
+                    start_only = Some(cycle_error(p, &names));
+                }
+                break done;
+            }
+            cur = q;
+        };
+        if pending.last().is_none_or(|(i, _)| *i != cur) {
+            // The problem is in `cur`'s own settings.
+            self.top[cur] = Some(inner.clone());
+        }
+        let mut planned = inner;
+        while let Some((index, hop)) = pending.pop() {
+            planned = planned.map(|inner| self.push_hop(hop, inner));
+            if pending.is_empty()
+                && let Some(e) = start_only.take()
+            {
+                planned = Err(e);
+            }
+            self.top[index] = Some(planned.clone());
+        }
+        planned
+    }
+
+    /// Profile indices from the outermost hop of `node` down to its base.
+    fn chain_names(&self, mut node: NodeId) -> Vec<usize> {
+        let mut out = Vec::new();
+        loop {
+            match &self.nodes[node].step {
+                Step::Hop { inner, hop } => {
+                    if let Some(i) = self.index_of(&hop.profile) {
+                        out.push(i);
+                    }
+                    node = *inner;
+                }
+                Step::Base(_) => {
+                    out.push(self.nodes[node].base_profile);
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// `source`'s own credentials as the source of `parent` (botocore's
+    /// `_resolve_credentials_from_profile`): a source without any is an error, never the
+    /// default chain.
+    fn source_base(&mut self, set: &ConfigSet, parent: usize, source: usize) -> Planned {
+        let node = self.base(set, source)?;
+        if let Step::Base(BaseSource::DefaultChain { .. }) = self.nodes[node].step {
+            let parent = self.profile(set, parent);
+            let source = self.profile(set, source);
+            return Err(PlanError::SourceWithoutCredentials {
+                profile: parent.name.clone(),
+                source_profile: source.name.clone(),
+                source_location: source.location.clone(),
+                location: parent.location_of("source_profile").clone(),
+            });
+        }
+        Ok(node)
+    }
+
+    /// A profile's own credentials when it is not assuming a role, memoised.
+    fn base(&mut self, set: &ConfigSet, index: usize) -> Planned {
+        if let Some(done) = &self.base[index] {
+            return done.clone();
+        }
+        let planned = non_role_source(set, self.profile(set, index)).map(|b| self.push_base(index, b));
+        self.base[index] = Some(planned.clone());
+        planned
+    }
+
+    fn push_base(&mut self, profile: usize, base: BaseSource) -> NodeId {
+        self.nodes.push(Node {
+            step: Step::Base(base),
+            base_profile: profile,
+            depth: 0,
+            first_mfa: None,
+        });
+        self.nodes.len() - 1
+    }
+
+    fn push_hop(&mut self, hop: RoleHop, inner: NodeId) -> NodeId {
+        let id = self.nodes.len();
+        let below = &self.nodes[inner];
+        let node = Node {
+            base_profile: below.base_profile,
+            depth: below.depth + 1,
+            first_mfa: below.first_mfa.or(hop.mfa_serial.is_some().then_some(id)),
+            step: Step::Hop { hop, inner },
+        };
+        self.nodes.push(node);
+        id
+    }
+
+    /// The base and the hops (innermost first) of `node`.
+    pub(super) fn parts(&self, mut node: NodeId) -> (BaseSource, Vec<RoleHop>) {
+        let mut hops = Vec::with_capacity(self.nodes[node].depth);
+        loop {
+            match &self.nodes[node].step {
+                Step::Hop { hop, inner } => {
+                    hops.push(hop.clone());
+                    node = *inner;
+                }
+                Step::Base(base) => {
+                    hops.reverse();
+                    return (base.clone(), hops);
+                }
+            }
+        }
+    }
+
+    /// The hop of `node`, if it is one.
+    pub(super) fn hop(&self, node: NodeId) -> Option<(&RoleHop, NodeId)> {
+        match &self.nodes[node].step {
+            Step::Hop { hop, inner } => Some((hop, *inner)),
+            Step::Base(_) => None,
+        }
+    }
+
+    /// The base credentials `node` starts from.
+    pub(super) fn base_of(&self, mut node: NodeId) -> &BaseSource {
+        loop {
+            match &self.nodes[node].step {
+                Step::Hop { inner, .. } => node = *inner,
+                Step::Base(base) => return base,
+            }
+        }
+    }
+}
+
+/// Why `profile` cannot be used at all: a line of either file the AWS CLI refuses the
+/// whole file for (aws-config refuses it too).
+pub(super) fn unparsable(set: &ConfigSet, profile: &str) -> Option<PlanError> {
+    set.parse_issues.first().map(|issue| PlanError::Unparsable {
+        profile: profile.to_string(),
+        message: issue.message.clone(),
+        location: issue.location.clone(),
+    })
+}
+
+/// `a -> b -> a`, with the middle of a long loop left out.
+fn cycle_error(closing: &Profile, names: &[&str]) -> PlanError {
+    let cycle = if names.len() > CYCLE_SHOWN {
+        let half = CYCLE_SHOWN / 2;
+        format!(
+            "{} -> … ({} more) … -> {}",
+            names[..half].join(" -> "),
+            names.len() - 2 * half,
+            names[names.len() - half..].join(" -> ")
+        )
+    } else {
+        names.join(" -> ")
+    };
+    PlanError::Cycle {
+        profile: closing.name.clone(),
+        cycle,
+        location: closing.location_of("source_profile").clone(),
+    }
+}
+
+fn credential_source(profile: &Profile, value: &str) -> Result<BaseSource, PlanError> {
+    let name = profile.name.clone();
+    match value {
+        "Environment" => Ok(BaseSource::Environment { profile: name }),
+        // The IMDS endpoint is the requested profile's; filled in when the plan is made.
+        "Ec2InstanceMetadata" => Ok(BaseSource::Ec2InstanceMetadata {
+            profile: name,
+            endpoint: None,
+        }),
+        "EcsContainer" => Ok(BaseSource::EcsContainer { profile: name }),
+        other => Err(PlanError::UnknownCredentialSource {
+            profile: name,
+            value: other.to_string(),
+            hint: CREDENTIAL_SOURCES
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(other) || crate::config::edit_distance(v, other) <= 3)
+                .map(|v| format!("; did you mean '{v}'? (values are case-sensitive)"))
+                .unwrap_or_default(),
+            location: profile.location_of("credential_source").clone(),
+        }),
+    }
+}
+
+/// A profile's own credentials when it is not assuming a role: web identity, SSO, static
+/// keys, `credential_process` (botocore's order), else the default chain.
+fn non_role_source(set: &ConfigSet, profile: &Profile) -> Result<BaseSource, PlanError> {
+    let name = profile.name.clone();
+    if let Some(token_file) = profile.get("web_identity_token_file") {
+        let role_arn = profile.get("role_arn").ok_or_else(|| PlanError::Incomplete {
+            profile: name.clone(),
+            key: "web_identity_token_file",
+            missing: "role_arn".into(),
+            location: profile.location_of("web_identity_token_file").clone(),
+        })?;
+        return Ok(BaseSource::WebIdentity {
+            profile: name,
+            role_arn: role_arn.to_string(),
+            token_file: token_file.to_string(),
+            session_name: profile.get("role_session_name").map(str::to_string),
+            location: profile.location_of("web_identity_token_file").clone(),
+        });
+    }
+    if is_sso(profile) {
+        return super::plan_sso::sso(set, profile);
+    }
+    if has_static_keys(profile) {
+        return Ok(BaseSource::Static {
+            profile: name,
+            credentials: Credentials {
+                access_key_id: profile.get("aws_access_key_id").unwrap_or_default().to_string(),
+                secret_access_key: Secret::new(profile.get("aws_secret_access_key").unwrap_or_default()),
+                session_token: profile
+                    .get("aws_session_token")
+                    .or_else(|| profile.get("aws_security_token"))
+                    .map(Secret::new),
+                expiration: None,
+            },
+        });
+    }
+    if let Some(key) = ["aws_access_key_id", "aws_secret_access_key"]
+        .into_iter()
+        .find(|k| profile.get(k).is_some())
+    {
+        let missing = if key == "aws_access_key_id" {
+            "aws_secret_access_key"
+        } else {
+            "aws_access_key_id"
+        };
+        return Err(PlanError::Incomplete {
+            profile: name,
+            key,
+            missing: missing.into(),
+            location: profile.location_of(key).clone(),
+        });
+    }
+    if let Some(command) = profile.get("credential_process") {
+        return Ok(BaseSource::Process {
+            profile: name,
+            command: command.to_string(),
+        });
+    }
+    if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+        // botocore would go on to the container and instance-metadata providers for a
+        // profile that only names an SSO session or start URL (its SSO provider wants
+        // sso_account_id or sso_role_name). rswitch refuses instead: such a profile is an
+        // incomplete SSO profile, and resolving it as the instance role is never intended.
+        return super::plan_sso::sso(set, profile);
+    }
+    Ok(BaseSource::DefaultChain {
+        profile: name,
+        imds_endpoint: None,
+    })
+}
+
+/// botocore's `SSOProvider._load_sso_config`: `sso_account_id` or `sso_role_name` makes a
+/// profile an SSO profile, which then needs all four settings (aws-config agrees).
+fn is_sso(profile: &Profile) -> bool {
+    profile.get("sso_account_id").is_some() || profile.get("sso_role_name").is_some()
+}
+
+/// botocore's `_has_assume_role_config_vars` (a web-identity `role_arn` is not a hop).
+fn has_assume_role_vars(profile: &Profile) -> bool {
+    profile.get("role_arn").is_some() && profile.get("web_identity_token_file").is_none()
+}
+
+/// botocore's `_has_static_credentials`.
+fn has_static_keys(profile: &Profile) -> bool {
+    profile.get("aws_access_key_id").is_some() && profile.get("aws_secret_access_key").is_some()
+}
+
+/// A source profile whose own role is assumed (no static keys to stop at).
+fn continues_as_source(profile: &Profile) -> bool {
+    has_assume_role_vars(profile) && !has_static_keys(profile)
+}
+
+fn role_hop(profile: &Profile) -> Result<RoleHop, PlanError> {
+    let duration_seconds = match profile.get("duration_seconds") {
+        None => None,
+        Some(v) => Some(v.parse::<i32>().map_err(|_| PlanError::BadDuration {
+            profile: profile.name.clone(),
+            value: v.to_string(),
+            location: profile.location_of("duration_seconds").clone(),
+        })?),
+    };
+    Ok(RoleHop {
+        profile: profile.name.clone(),
+        role_arn: profile.get("role_arn").unwrap_or_default().to_string(),
+        session_name: profile.get("role_session_name").map(str::to_string),
+        external_id: profile.get("external_id").map(str::to_string),
+        duration_seconds,
+        mfa_serial: profile.get("mfa_serial").map(str::to_string),
+        location: profile.location_of("role_arn").clone(),
+    })
+}
