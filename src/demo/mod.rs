@@ -30,6 +30,7 @@
 //! (external id), `prod-mfa` (MFA; the demo device accepts `123456`), `broken-arn`
 //! (ValidationError).
 
+pub mod federation;
 pub mod imds;
 mod params;
 pub mod policy;
