@@ -131,9 +131,21 @@ pub async fn sign_in(
     timeout: Duration,
 ) -> Result<SignIn, ConsoleError> {
     let resolution = resolver.resolve(profile).await;
+    sign_in_resolved(&resolution, resolver.config(), resolver.env(), request, timeout).await
+}
+
+/// Turns an already resolved profile's credentials into a console sign-in URL.
+pub async fn sign_in_resolved(
+    resolution: &Resolution,
+    set: &ConfigSet,
+    env: &Env,
+    request: &ConsoleRequest,
+    timeout: Duration,
+) -> Result<SignIn, ConsoleError> {
     let Ok(resolved) = &resolution.outcome else {
-        return Err(ConsoleError::Resolve(Box::new(resolution)));
+        return Err(ConsoleError::Resolve(Box::new(resolution.clone())));
     };
+    let profile = resolution.profile.as_str();
     let name = profile.to_string();
     let session_error = |source| ConsoleError::Session {
         profile: name.clone(),
@@ -143,21 +155,21 @@ pub async fn sign_in(
         profile: name.clone(),
         source,
     };
-    let kind = session::classify(&resolution).map_err(session_error)?;
-    let grant = session::grant(&kind, request.duration, &resolution).map_err(session_error)?;
+    let kind = session::classify(resolution).map_err(session_error)?;
+    let grant = session::grant(&kind, request.duration, resolution).map_err(session_error)?;
 
     let partition = url::Partition::of_arn(&resolved.identity.arn).map_err(url_error)?;
     let region = request
         .region
         .clone()
         .or_else(|| resolution.region.clone())
-        .or_else(|| resolver.env().get("AWS_REGION").map(str::to_string))
-        .or_else(|| resolver.env().get("AWS_DEFAULT_REGION").map(str::to_string))
+        .or_else(|| env.get("AWS_REGION").map(str::to_string))
+        .or_else(|| env.get("AWS_DEFAULT_REGION").map(str::to_string))
         .unwrap_or_else(|| partition.default_region().to_string());
     url::check_region(partition, &region).map_err(url_error)?;
     let destination =
         url::destination(partition, &region, request.destination.as_deref()).map_err(url_error)?;
-    let base = signin_endpoint(resolver.config(), resolver.env(), profile);
+    let base = signin_endpoint(set, env, profile);
     let endpoint = url::federation_endpoint(partition, base.as_deref()).map_err(url_error)?;
 
     let (credentials, identity, session_duration, lasts) = match grant {
@@ -177,15 +189,15 @@ pub async fn sign_in(
             duration_seconds,
             name: federated,
         } => {
-            let (creds, identity) = federate(
-                resolver,
+            let target = Federation {
+                set,
+                env,
                 profile,
-                &resolved.credentials,
-                &federated,
+                name: &federated,
                 duration_seconds,
                 timeout,
-            )
-            .await?;
+            };
+            let (creds, identity) = federate(&target, &resolved.credentials).await?;
             (
                 creds,
                 identity,
@@ -211,29 +223,31 @@ pub async fn sign_in(
     })
 }
 
-/// GetFederationToken with the user's keys, through the profile's STS endpoint.
-async fn federate(
-    resolver: &Resolver,
-    profile: &str,
-    keys: &Credentials,
-    name: &str,
+/// A GetFederationToken call to make.
+struct Federation<'a> {
+    set: &'a ConfigSet,
+    env: &'a Env,
+    profile: &'a str,
+    name: &'a str,
     duration_seconds: u32,
     timeout: Duration,
-) -> Result<(Credentials, Identity), ConsoleError> {
+}
+
+/// GetFederationToken with the user's keys, through the profile's STS endpoint.
+async fn federate(f: &Federation<'_>, keys: &Credentials) -> Result<(Credentials, Identity), ConsoleError> {
     let failed = |message: String| ConsoleError::Federate {
-        profile: profile.to_string(),
+        profile: f.profile.to_string(),
         message,
     };
-    let plan = crate::resolve::plan(resolver.config(), resolver.env(), profile)
-        .map_err(|e| failed(e.to_string()))?;
+    let plan = crate::resolve::plan(f.set, f.env, f.profile).map_err(|e| failed(e.to_string()))?;
     let sts = crate::sts::Sts::new(&crate::sts::StsSettings {
         region: plan.region.clone(),
         endpoint: plan.sts_endpoint.clone(),
-        timeout,
+        timeout: f.timeout,
     });
-    let seconds = i32::try_from(duration_seconds).unwrap_or(i32::MAX);
+    let seconds = i32::try_from(f.duration_seconds).unwrap_or(i32::MAX);
     let session = sts
-        .federation_token(keys, name, ALLOW_ALL_POLICY, seconds)
+        .federation_token(keys, f.name, ALLOW_ALL_POLICY, seconds)
         .await
         .map_err(|e| failed(crate::report::printable(&e.summary())))?;
     Ok((session.credentials, session.identity))

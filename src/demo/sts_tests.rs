@@ -75,9 +75,18 @@ fn unknown_actions_and_missing_auth() {
     let r = call(&sts, &creds, "Action=AssumeRoleWithSAML&Version=2011-06-15", now);
     assert_eq!(r.status, 400);
     assert!(body(&r).contains("Could not find operation AssumeRoleWithSAML for version 2011-06-15"));
-    let r = call(&sts, &creds, "Action=GetFederationToken&Name=bob&Version=2011-06-15", now);
+    let r = call(
+        &sts,
+        &creds,
+        "Action=GetFederationToken&Name=bob&Version=2011-06-15",
+        now,
+    );
     assert_eq!(r.status, 403);
-    assert!(body(&r).contains("Cannot call GetFederationToken with session credentials"), "{}", body(&r));
+    assert!(
+        body(&r).contains("Cannot call GetFederationToken with session credentials"),
+        "{}",
+        body(&r)
+    );
     let unsigned = Request {
         method: "POST".into(),
         path: "/".into(),
