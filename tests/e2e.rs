@@ -15,6 +15,8 @@ mod support;
 mod cli;
 #[path = "e2e/clipboard.rs"]
 mod clipboard;
+#[path = "e2e/console.rs"]
+mod console;
 #[path = "e2e/contract.rs"]
 mod contract;
 #[path = "e2e/denials.rs"]

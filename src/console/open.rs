@@ -14,7 +14,7 @@
 use crate::creds::Secret;
 use crate::env::Env;
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -66,6 +66,7 @@ pub fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
     }
     let dir = tempfile::Builder::new()
         .prefix("rswitch-console-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()
         .map_err(OpenError::Page)?;
     let page = dir.path().join("signin.html");

@@ -133,6 +133,23 @@ fn is_chained(resolution: &Resolution) -> bool {
     assumed >= 2 || (assumed == 1 && base_is_role)
 }
 
+/// The chain as sessions: the base (its profile for keys, else its source) and each role
+/// assumed: `alice -> SwitchToRole -> Deploy`, `ec2-imds -> SwitchToRole`.
+fn chain_words(resolution: &Resolution) -> String {
+    let mut words = Vec::new();
+    for hop in &resolution.hops {
+        match (hop.kind, &hop.role_arn, hop.source) {
+            (HopKind::AssumeRole, Some(arn), _) => {
+                words.push(arn.rsplit('/').next().unwrap_or(arn).to_string());
+            }
+            (HopKind::Base, _, Some("static") | None) => words.push(hop.profile.clone()),
+            (_, _, Some(source)) => words.push(source.to_string()),
+            _ => {}
+        }
+    }
+    words.join(" -> ")
+}
+
 /// What to ask for, given the kind of session and `--duration`.
 pub fn grant(
     kind: &SessionKind,
@@ -146,7 +163,7 @@ pub fn grant(
             if let Some(s) = asked {
                 if *chained && s > CHAINED_MAX {
                     return Err(SessionError::ChainedTooLong {
-                        chain: resolution.chain.join(" -> "),
+                        chain: chain_words(resolution),
                         asked: words(),
                     });
                 }
