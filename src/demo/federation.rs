@@ -176,3 +176,138 @@ fn login(sts: &DemoSts, p: &super::params::Params, now: SystemTime) -> Response 
         .push(("location".into(), destination.to_string()));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::creds::Credentials;
+    use std::sync::Arc;
+
+    fn sts() -> Arc<DemoSts> {
+        DemoSts::new(Arc::new(super::super::world::World::demo().expect("world")))
+    }
+
+    fn request(pairs: &[(&str, &str)]) -> Request {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        Request {
+            method: "GET".into(),
+            path: format!("/federation?{query}"),
+            headers: vec![],
+            body: bytes::Bytes::new(),
+        }
+    }
+
+    fn session(c: &Credentials) -> String {
+        crate::console::federation::session_json(c)
+    }
+
+    /// getSigninToken, then login: the sign-in's seconds, or the refusal's text.
+    fn sign_in(
+        sts: &DemoSts,
+        c: &Credentials,
+        duration: Option<&str>,
+        now: SystemTime,
+    ) -> Result<u64, String> {
+        let json = session(c);
+        let mut pairs = vec![("Action", "getSigninToken"), ("Session", json.as_str())];
+        if let Some(d) = duration {
+            pairs.push(("SessionDuration", d));
+        }
+        let r = sts.handle(&request(&pairs), now);
+        let body = String::from_utf8_lossy(&r.body).into_owned();
+        if r.status != 200 {
+            return Err(body);
+        }
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        let token = v["SigninToken"].as_str().expect("token").to_string();
+        let dest = "https://console.aws.amazon.com/";
+        let r = sts.handle(
+            &request(&[
+                ("Action", "login"),
+                ("SigninToken", &token),
+                ("Destination", dest),
+            ]),
+            now,
+        );
+        assert_eq!(r.status, 302, "{}", String::from_utf8_lossy(&r.body));
+        Ok(sts.console_sign_ins().last().expect("signed in").seconds)
+    }
+
+    #[test]
+    fn role_sessions_chained_sessions_and_federated_users() {
+        let sts = sts();
+        // Whole seconds, as the issued expirations are.
+        let secs = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let role = sts.instance_credentials(now).expect("instance role");
+        assert_eq!(sign_in(&sts, &role, Some("7200"), now), Ok(7200));
+        assert_eq!(sign_in(&sts, &role, None, now), Ok(3600));
+        assert!(sign_in(&sts, &role, Some("60"), now).is_err_and(|e| e.contains("900 to 43200")));
+
+        sts.sessions.set_chained(&role.access_key_id);
+        let refused = sign_in(&sts, &role, Some("7200"), now).expect_err("chained");
+        assert!(
+            refused.contains("role chaining limits the console session to 1 hour"),
+            "{refused}"
+        );
+        assert_eq!(sign_in(&sts, &role, Some("3600"), now), Ok(3600));
+
+        let federated = sts.sessions.issue(
+            Principal::Federated {
+                user_arn: "arn:aws:iam::111111111111:user/alice".into(),
+                account: "111111111111".into(),
+                name: "alice".into(),
+            },
+            false,
+            Duration::from_secs(5400),
+            now,
+        );
+        assert_eq!(sign_in(&sts, &federated, None, now), Ok(5400));
+        assert!(sign_in(&sts, &federated, Some("3600"), now).is_err_and(|e| e.contains("federated user")));
+    }
+
+    #[test]
+    fn other_credentials_are_refused() {
+        let sts = sts();
+        let now = SystemTime::now();
+        let user_session = sts.sessions.issue(
+            Principal::User {
+                arn: "arn:aws:iam::111111111111:user/alice".into(),
+                id: "AIDA".into(),
+                account: "111111111111".into(),
+            },
+            true,
+            Duration::from_secs(3600),
+            now,
+        );
+        assert!(sign_in(&sts, &user_session, None, now).is_err_and(|e| e.contains("GetSessionToken")));
+        let mut forged = sts.instance_credentials(now).expect("role");
+        forged.secret_access_key = crate::creds::Secret::new("forged");
+        assert!(sign_in(&sts, &forged, None, now).is_err_and(|e| e.contains("does not match")));
+        let role = sts.instance_credentials(now).expect("role");
+        let later = now + Duration::from_secs(7 * 3600);
+        assert!(sign_in(&sts, &role, None, later).is_err_and(|e| e.contains("expired")));
+        let alice = &sts.world().user("alice").expect("alice").access_keys[0];
+        let long_term = Credentials {
+            access_key_id: alice.access_key_id.clone(),
+            secret_access_key: alice.secret_access_key.clone(),
+            session_token: None,
+            expiration: None,
+        };
+        assert!(sign_in(&sts, &long_term, None, now).is_err_and(|e| e.contains("not a temporary session")));
+        let r = sts.handle(
+            &request(&[
+                ("Action", "login"),
+                ("SigninToken", "nope"),
+                ("Destination", "https://x/"),
+            ]),
+            now,
+        );
+        assert_eq!(r.status, 400);
+    }
+}

@@ -1,5 +1,5 @@
 //! An STS-compatible endpoint for the demo world, on loopback: `AssumeRole`,
-//! `GetCallerIdentity` and `GetSessionToken` over the query protocol, authenticated with
+//! `GetCallerIdentity`, `GetSessionToken` and `GetFederationToken` over the query protocol, authenticated with
 //! SigV4 (`sigv4.rs`), decided by IAM's rules (`policy.rs`), answered in STS's own XML and
 //! wording (`xml.rs`). The temporary credentials it issues live in memory only.
 
