@@ -142,6 +142,7 @@ pub async fn sign_in_resolved(
     request: &ConsoleRequest,
     timeout: Duration,
 ) -> Result<SignIn, ConsoleError> {
+    let deadline = std::time::Instant::now() + timeout;
     let Ok(resolved) = &resolution.outcome else {
         return Err(ConsoleError::Resolve(Box::new(resolution.clone())));
     };
@@ -206,7 +207,11 @@ pub async fn sign_in_resolved(
             )
         }
     };
-    let token = federation::signin_token(&endpoint, &credentials, session_duration, timeout)
+    // One `--timeout` for the calls made here (GetFederationToken and getSigninToken).
+    let left = deadline
+        .saturating_duration_since(std::time::Instant::now())
+        .max(Duration::from_millis(100));
+    let token = federation::signin_token(&endpoint, &credentials, session_duration, left)
         .await
         .map_err(|source| ConsoleError::Federation {
             profile: name.clone(),

@@ -1,7 +1,7 @@
 //! An STS-compatible endpoint for the demo world, on loopback: `AssumeRole`,
-//! `GetCallerIdentity`, `GetSessionToken` and `GetFederationToken` over the query protocol, authenticated with
-//! SigV4 (`sigv4.rs`), decided by IAM's rules (`policy.rs`), answered in STS's own XML and
-//! wording (`xml.rs`). The temporary credentials it issues live in memory only.
+//! `GetCallerIdentity`, `GetSessionToken` and `GetFederationToken` over the query protocol,
+//! authenticated with SigV4 (`sigv4.rs`), decided by IAM's rules (`policy.rs`), answered in
+//! STS's own XML and wording (`xml.rs`). The temporary credentials it issues live in memory only.
 
 use super::params::{CharClass, Params, Violations};
 use super::policy::{self, Caller, RequestContext};
