@@ -62,7 +62,7 @@ pub async fn signin_token(
         return Err(FederationError::Refused {
             endpoint: shown,
             status,
-            text: refusal_text(&body),
+            text: refusal_text(&redact(&String::from_utf8_lossy(&body), creds)),
         });
     }
     serde_json::from_slice::<serde_json::Value>(&body)
@@ -79,9 +79,24 @@ fn shown_endpoint(endpoint: &Url) -> String {
     u.to_string()
 }
 
-/// A refusal's body as one printable line, shortened.
-fn refusal_text(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// The text without the session's secrets, in case an endpoint echoes the request.
+fn redact(text: &str, creds: &Credentials) -> String {
+    let mut text = text.to_string();
+    let secrets = [
+        Some(creds.secret_access_key.expose()),
+        creds.session_token.as_ref().map(|t| t.expose()),
+    ];
+    for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 8) {
+        text = text.replace(secret, "<redacted>");
+        // Also as the URL-encoded form the request carried.
+        let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        text = text.replace(&encoded, "<redacted>");
+    }
+    text
+}
+
+/// A refusal's body (secrets already out) as one printable line, shortened.
+fn refusal_text(text: &str) -> String {
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut shown: String = line.chars().take(SHOWN).collect();
     if line.chars().count() > SHOWN {
@@ -149,13 +164,36 @@ mod tests {
         assert_eq!(v["sessionToken"], "tok");
     }
 
+    #[tokio::test]
+    async fn an_echoed_request_never_shows_the_secrets() {
+        let echo = crate::loopback::Server::start(crate::loopback::handler(|req| async move {
+            crate::loopback::Response::text(400, format!("bad request {}", req.path))
+        }))
+        .await
+        .expect("server");
+        let c = Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("secret/with+chars=="),
+            session_token: Some(Secret::new("tokentokentoken")),
+            expiration: None,
+        };
+        let endpoint = Url::parse(&format!("{}/federation", echo.url())).expect("url");
+        let e = signin_token(&endpoint, &c, None, Duration::from_secs(10))
+            .await
+            .expect_err("refused")
+            .to_string();
+        assert!(e.contains("refused the session (HTTP 400)"), "{e}");
+        assert!(e.contains("ASIAEXAMPLE"), "the echo is shown: {e}");
+        assert!(!e.contains("secret") && !e.contains("tokentoken"), "{e}");
+    }
+
     #[test]
     fn refusals_are_one_short_printable_line() {
         let long = format!("bad\x1b[31m\n{}", "x".repeat(1000));
-        let t = refusal_text(long.as_bytes());
+        let t = refusal_text(&long);
         assert!(!t.contains('\x1b'), "{t}");
         assert!(t.chars().count() <= SHOWN + 12, "{}", t.len());
         assert!(t.ends_with('…'));
-        assert_eq!(refusal_text(b""), "(no text)");
+        assert_eq!(refusal_text(""), "(no text)");
     }
 }
