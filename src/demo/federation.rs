@@ -7,7 +7,8 @@
 //!   federated user and above one hour for a chained role session. It answers
 //!   `{"SigninToken": …}`, a token valid for 15 minutes.
 //! - `Action=login&SigninToken=…&Destination=…` consumes the token, records the console
-//!   sign-in (who, where, for how long) and redirects to the destination.
+//!   sign-in (who, where, for how long) and answers a page saying so (where AWS would
+//!   redirect to the destination: the demo has no console).
 //!
 //! Refusals are plain text with HTTP 400, like the real endpoint's error page in spirit.
 
@@ -162,19 +163,16 @@ fn login(sts: &DemoSts, p: &super::params::Params, now: SystemTime) -> Response 
     if let Ok(mut all) = sts.console.signed_in.lock() {
         all.push(signed_in);
     }
-    let mut response = Response::new(
-        200,
-        "text/plain",
-        format!(
-            "signed in to the demo console as {} for {} s; next: {destination}\n",
-            pending.arn, pending.seconds
-        ),
+    // The demo has no console to redirect to: it shows who signed in, and where to.
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>rswitch demo console</title></head>\
+         <body><h1>Signed in to the demo console</h1><p>as <code>{}</code> for {} s</p>\
+         <p>destination: <code>{}</code></p></body></html>\n",
+        super::xml::escape(&pending.arn),
+        pending.seconds,
+        super::xml::escape(destination)
     );
-    response.status = 302;
-    response
-        .headers
-        .push(("location".into(), destination.to_string()));
-    response
+    Response::new(200, "text/html; charset=utf-8", page)
 }
 
 #[cfg(test)]
@@ -231,7 +229,7 @@ mod tests {
             ]),
             now,
         );
-        assert_eq!(r.status, 302, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         Ok(sts.console_sign_ins().last().expect("signed in").seconds)
     }
 

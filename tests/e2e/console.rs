@@ -48,18 +48,18 @@ impl DemoHome {
     /// of the console sign-in it made.
     fn sign_in_with(&self, url: &str) -> ConsoleSignIn {
         let before = self.demo.sts().console_sign_ins().len();
-        let (status, location) = get(url);
-        assert_eq!(status, 302, "the sign-in URL did not sign in: {url}");
+        let (status, page) = get(url);
+        assert_eq!(status, 200, "the sign-in URL did not sign in: {url}\n{page}");
         let all = self.demo.sts().console_sign_ins();
         assert_eq!(all.len(), before + 1, "one sign-in per URL");
         let last = all.last().cloned().expect("a sign-in");
-        assert_eq!(location.as_deref(), Some(last.destination.as_str()));
+        assert!(page.contains(&format!("as <code>{}</code>", last.arn)), "{page}");
         last
     }
 }
 
-/// One HTTP/1.1 GET on loopback: the status and the `Location` header.
-fn get(url: &str) -> (u16, Option<String>) {
+/// One HTTP/1.1 GET on loopback: the status and the body.
+fn get(url: &str) -> (u16, String) {
     let rest = url.strip_prefix("http://").expect("a loopback http URL");
     let (host, path) = rest.split_at(rest.find('/').expect("a path"));
     let mut stream = std::net::TcpStream::connect(host).expect("connect to the demo");
@@ -78,14 +78,11 @@ fn get(url: &str) -> (u16, Option<String>) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no status in {answer:?}"));
-    let location = answer
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("location: ")
-                .or_else(|| l.strip_prefix("Location: "))
-        })
-        .map(|l| l.trim().to_string());
-    (status, location)
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
 }
 
 /// The one line `--print` wrote: the sign-in URL.
