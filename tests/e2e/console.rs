@@ -320,6 +320,24 @@ fn fake_browser(dir: &Path) -> String {
     format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display())
 }
 
+/// What the fake browser got: its arguments, and the URL its page forwards to. It finishes
+/// on its own (rswitch waits only until it has read the page): this waits for it.
+fn browser_got(dir: &Path) -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !dir.join("args.txt").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let args = std::fs::read_to_string(dir.join("args.txt")).expect("the browser ran");
+    let page = std::fs::read_to_string(dir.join("page.html")).expect("page");
+    let url = page
+        .split("url=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a meta refresh")
+        .replace("&amp;", "&");
+    (args, url)
+}
+
 #[test]
 fn open_hands_the_browser_a_private_page_never_the_url() {
     let d = demo_home();
@@ -360,12 +378,7 @@ fn open_hands_the_browser_a_private_page_never_the_url() {
         started.elapsed() < Duration::from_secs(8),
         "open must not wait for the browser"
     );
-    // The browser finishes on its own (rswitch waited only until it read the page).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !dir.path().join("args.txt").exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let args = std::fs::read_to_string(dir.path().join("args.txt")).expect("the browser ran");
+    let (args, url) = browser_got(dir.path());
     assert!(args.starts_with("file://") && args.lines().count() == 1, "{args}");
     assert!(
         !args.contains("SigninToken") && !args.contains("federation"),
@@ -388,13 +401,6 @@ fn open_hands_the_browser_a_private_page_never_the_url() {
         !Path::new(page_path.trim()).exists(),
         "the page is removed once read"
     );
-    let page = std::fs::read_to_string(dir.path().join("page.html")).expect("page");
-    let url = page
-        .split("url=")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a meta refresh")
-        .replace("&amp;", "&");
     let signed = d.sign_in_with(&url);
     assert!(signed.arn.starts_with(PROD), "{signed:?}");
     assert_eq!(
@@ -467,4 +473,50 @@ fn copy_and_the_tui_key_put_the_url_on_the_terminal_clipboard() {
     assert_eq!(tui.finished().0, "0", "{}", tui.tmux.screen());
     let signed = d.sign_in_with(&copied);
     assert!(signed.arn.starts_with(DEPLOY), "{signed:?}");
+}
+
+#[test]
+fn the_tui_key_opens_the_browser_where_there_is_a_display() {
+    let d = demo_home();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = fake_browser(dir.path());
+    let script = d
+        .home
+        .script("tui.sh", &format!("exec '{}'\n", env!("CARGO_BIN_EXE_rswitch")));
+    let mut env = d.home.env();
+    env.retain(|(k, _)| k != "LANG" && k != "TERM");
+    env.extend([
+        ("LANG".to_string(), "C.UTF-8".to_string()),
+        ("TERM".into(), "xterm-256color".into()),
+        ("PATH".into(), path),
+        ("DISPLAY".into(), ":73".into()),
+    ]);
+    let tmux = crate::tmux::Tmux::start(200, 40, &env, &script);
+    tmux.wait_for("resolved profiles", |s| {
+        s.contains("222222222222") && s.contains("AccessDenied") && !s.contains("resolving")
+    });
+    tmux.keys(&["/"]);
+    tmux.type_text("prod-from-instance");
+    tmux.keys(&["Enter", "g"]);
+    tmux.wait_for("prod-from-instance selected", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|top| top.contains("╭ prod-from-instance "))
+    });
+    tmux.keys(&["o"]);
+    let screen = tmux.wait_for("the console's status", |s| {
+        s.contains("opened the AWS console") || s.contains("rror")
+    });
+    assert!(
+        screen.contains("opened the AWS console in the browser for prod-from-instance as arn:aws:sts::222222222222:assumed-role/SwitchToRole/"),
+        "{screen}"
+    );
+    let (args, url) = browser_got(dir.path());
+    assert!(
+        args.starts_with("file://") && !args.contains("SigninToken"),
+        "{args}"
+    );
+    let signed = d.sign_in_with(&url);
+    assert!(signed.arn.starts_with(PROD), "{signed:?}");
+    tmux.keys(&["q"]);
 }
