@@ -2,32 +2,31 @@
 //! world (its STS, IMDS and sign-in federation endpoint on loopback, in this process):
 //! role chains and the instance-role chain with their one-hour cap, an IAM user through
 //! GetFederationToken, a GetSessionToken session refused, a region of another partition
-//! refused, and each way out for the URL: `--print` (stdout only), `--copy` (OSC 52 into a
-//! tmux pane's clipboard), `--open` (a fake `xdg-open` on PATH that records what it got).
+//! refused, and `--print` (stdout only).
 //!
 //! Every URL the binary hands out is then used: fetched from the demo's endpoint, it must
 //! sign in the expected identity, at the expected destination, for the expected time.
+//! `console_handover` holds the browser, clipboard and TUI paths.
 
 use crate::cli::{self, Run};
 use crate::support::{self, Home};
-use crate::tui::Tui;
 use rswitch::demo::Demo;
 use rswitch::demo::federation::ConsoleSignIn;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const PROD: &str = "arn:aws:sts::222222222222:assumed-role/SwitchToRole/";
-const DEPLOY: &str = "arn:aws:sts::222222222222:assumed-role/Deploy/";
+pub const PROD: &str = "arn:aws:sts::222222222222:assumed-role/SwitchToRole/";
+pub const DEPLOY: &str = "arn:aws:sts::222222222222:assumed-role/Deploy/";
 const ALICE_FEDERATED: &str = "arn:aws:sts::111111111111:federated-user/alice";
 
 /// The demo world, running on the harness runtime, and a HOME holding its AWS files.
-struct DemoHome {
-    demo: Demo,
-    home: Home,
+pub struct DemoHome {
+    pub demo: Demo,
+    pub home: Home,
 }
 
-fn demo_home() -> DemoHome {
+pub fn demo_home() -> DemoHome {
     let base = rswitch::env::Env::from_vars([("PATH", "/usr/bin:/bin")], None);
     let demo = support::runtime()
         .block_on(rswitch::demo::start_with(&base))
@@ -40,13 +39,13 @@ fn demo_home() -> DemoHome {
 }
 
 impl DemoHome {
-    fn run(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+    pub fn run(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
         cli::run_env(&self.home, args, extra)
     }
 
     /// Follows a sign-in URL as a browser would (one GET) and returns the demo's record
     /// of the console sign-in it made.
-    fn sign_in_with(&self, url: &str) -> ConsoleSignIn {
+    pub fn sign_in_with(&self, url: &str) -> ConsoleSignIn {
         let before = self.demo.sts().console_sign_ins().len();
         let (status, page) = get(url);
         assert_eq!(status, 200, "the sign-in URL did not sign in: {url}\n{page}");
@@ -59,7 +58,7 @@ impl DemoHome {
 }
 
 /// One HTTP/1.1 GET on loopback: the status and the body.
-fn get(url: &str) -> (u16, String) {
+pub fn get(url: &str) -> (u16, String) {
     let rest = url.strip_prefix("http://").expect("a loopback http URL");
     let (host, path) = rest.split_at(rest.find('/').expect("a path"));
     let mut stream = std::net::TcpStream::connect(host).expect("connect to the demo");
@@ -86,7 +85,7 @@ fn get(url: &str) -> (u16, String) {
 }
 
 /// The one line `--print` wrote: the sign-in URL.
-fn printed_url(run: &Run, demo: &Demo) -> String {
+pub fn printed_url(run: &Run, demo: &Demo) -> String {
     assert_eq!(run.code, 0, "{run}");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 1, "stdout holds the URL only:\n{run}");
@@ -297,226 +296,4 @@ fn session_credentials_and_foreign_regions_are_refused() {
     let run = d.run(&["console", "prod-denied-trust", "--print"], &[]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run}");
     assert!(run.stderr.contains("AccessDenied"), "{run}");
-}
-
-/// A fake `xdg-open` in a fresh directory: it records its arguments, the mode and the text
-/// of the file it was given (reading it, as a browser does), in `dir`.
-fn fake_browser(dir: &Path) -> String {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).expect("bin dir");
-    let script = bin.join("xdg-open");
-    let d = dir.display();
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{d}/args.tmp'\nf=\"${{1#file://}}\"\n\
-             stat -c %a \"$f\" > '{d}/mode.txt'\nstat -c %a \"$(dirname \"$f\")\" > '{d}/dirmode.txt'\n\
-             cat \"$f\" > '{d}/page.html'\necho \"$f\" > '{d}/path.txt'\nmv '{d}/args.tmp' '{d}/args.txt'\n"
-        ),
-    )
-    .expect("write the fake browser");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display())
-}
-
-/// What the fake browser got: its arguments, and the URL its page forwards to. It finishes
-/// on its own (rswitch waits only until it has read the page): this waits for it.
-fn browser_got(dir: &Path) -> (String, String) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !dir.join("args.txt").exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let args = std::fs::read_to_string(dir.join("args.txt")).expect("the browser ran");
-    let page = std::fs::read_to_string(dir.join("page.html")).expect("page");
-    let url = page
-        .split("url=")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a meta refresh")
-        .replace("&amp;", "&");
-    (args, url)
-}
-
-#[test]
-fn open_hands_the_browser_a_private_page_never_the_url() {
-    let d = demo_home();
-    let dir = tempfile::tempdir().expect("dir");
-    let path = fake_browser(dir.path());
-    let display = [("PATH", path.as_str()), ("DISPLAY", ":73")];
-
-    // Headless: --open refuses, and the default prints.
-    let run = d.run(&["console", "prod", "--open"], &[("PATH", path.as_str())]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run}");
-    assert!(
-        run.stderr
-            .contains("cannot open a browser here (no DISPLAY or WAYLAND_DISPLAY)"),
-        "{run}"
-    );
-    let run = d.run(
-        &["console", "prod"],
-        &[
-            ("PATH", path.as_str()),
-            ("SSH_CONNECTION", "10.0.0.1 1 10.0.0.2 22"),
-            ("DISPLAY", ":73"),
-        ],
-    );
-    printed_url(&run, &d.demo);
-    assert!(run.stderr.contains("no browser here (an SSH session)"), "{run}");
-    assert!(!dir.path().join("args.txt").exists(), "no browser was started");
-
-    // With a display, the default opens.
-    let started = Instant::now();
-    let run = d.run(&["console", "prod", "-d", "ec2"], &display);
-    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
-    assert!(
-        run.stderr
-            .contains("opened the AWS console in the browser for prod"),
-        "{run}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "open must not wait for the browser"
-    );
-    let (args, url) = browser_got(dir.path());
-    assert!(args.starts_with("file://") && args.lines().count() == 1, "{args}");
-    assert!(
-        !args.contains("SigninToken") && !args.contains("federation"),
-        "{args}"
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("mode.txt"))
-            .expect("mode")
-            .trim(),
-        "600"
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("dirmode.txt"))
-            .expect("mode")
-            .trim(),
-        "700"
-    );
-    let page_path = std::fs::read_to_string(dir.path().join("path.txt")).expect("path");
-    assert!(
-        !Path::new(page_path.trim()).exists(),
-        "the page is removed once read"
-    );
-    let signed = d.sign_in_with(&url);
-    assert!(signed.arn.starts_with(PROD), "{signed:?}");
-    assert_eq!(
-        signed.destination,
-        "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
-    );
-}
-
-#[test]
-fn copy_and_the_tui_key_put_the_url_on_the_terminal_clipboard() {
-    let d = demo_home();
-    // `--copy` in a terminal without a display: OSC 52, kept by tmux as a paste buffer.
-    let tty = support::Tty::with_clipboard();
-    let mut env = d.home.env();
-    env.push((
-        "PATH".into(),
-        format!(
-            "{}:/usr/bin:/bin",
-            Path::new(env!("CARGO_BIN_EXE_rswitch"))
-                .parent()
-                .expect("dir")
-                .display()
-        ),
-    ));
-    tty.start(&env, "exec /bin/sh -i");
-    let out = tty.dir().join("copy.out");
-    tty.send_line(&format!(
-        "rswitch console prod-deploy --copy > '{}' 2> '{}.err'; {}",
-        out.display(),
-        out.display(),
-        tty.record("copy.rc")
-    ));
-    assert_eq!(tty.wait_code("copy.rc"), 0, "{}", tty.screen());
-    assert_eq!(
-        std::fs::read_to_string(&out).expect("stdout"),
-        "",
-        "nothing on stdout"
-    );
-    let err = std::fs::read_to_string(format!("{}.err", out.display())).expect("stderr");
-    assert!(
-        err.contains("console sign-in URL copied via the terminal (OSC 52"),
-        "{err}"
-    );
-    let copied = tty.buffer().expect("the terminal's clipboard");
-    let signed = d.sign_in_with(&copied);
-    assert!(signed.arn.starts_with(DEPLOY), "{signed:?}");
-
-    // The TUI's `o` without a display copies too, and says so.
-    let tui = Tui::start(&d.home, "C.UTF-8", false, (200, 40));
-    tui.tmux.set_server_option("set-clipboard", "on");
-    tui.tmux.wait_for("resolved profiles", |s| {
-        s.contains("222222222222") && s.contains("AccessDenied") && !s.contains("resolving")
-    });
-    tui.select("prod-deploy", false);
-    tui.tmux.keys(&["o"]);
-    let screen = tui.tmux.wait_for("the console's status", |s| {
-        s.contains("console sign-in URL copied") || s.contains("rror")
-    });
-    assert!(
-        screen.contains(
-            "no browser here (no DISPLAY or WAYLAND_DISPLAY): console sign-in URL copied via the terminal"
-        ),
-        "{screen}"
-    );
-    let copied = tui
-        .tmux
-        .buffer()
-        .unwrap_or_else(|| panic!("no tmux buffer:\n{screen}"));
-    tui.tmux.keys(&["q"]);
-    assert_eq!(tui.finished().0, "0", "{}", tui.tmux.screen());
-    let signed = d.sign_in_with(&copied);
-    assert!(signed.arn.starts_with(DEPLOY), "{signed:?}");
-}
-
-#[test]
-fn the_tui_key_opens_the_browser_where_there_is_a_display() {
-    let d = demo_home();
-    let dir = tempfile::tempdir().expect("dir");
-    let path = fake_browser(dir.path());
-    let script = d
-        .home
-        .script("tui.sh", &format!("exec '{}'\n", env!("CARGO_BIN_EXE_rswitch")));
-    let mut env = d.home.env();
-    env.retain(|(k, _)| k != "LANG" && k != "TERM");
-    env.extend([
-        ("LANG".to_string(), "C.UTF-8".to_string()),
-        ("TERM".into(), "xterm-256color".into()),
-        ("PATH".into(), path),
-        ("DISPLAY".into(), ":73".into()),
-    ]);
-    let tmux = crate::tmux::Tmux::start(200, 40, &env, &script);
-    tmux.wait_for("resolved profiles", |s| {
-        s.contains("222222222222") && s.contains("AccessDenied") && !s.contains("resolving")
-    });
-    tmux.keys(&["/"]);
-    tmux.type_text("prod-from-instance");
-    tmux.keys(&["Enter", "g"]);
-    tmux.wait_for("prod-from-instance selected", |s| {
-        s.lines()
-            .next()
-            .is_some_and(|top| top.contains("╭ prod-from-instance "))
-    });
-    tmux.keys(&["o"]);
-    let screen = tmux.wait_for("the console's status", |s| {
-        s.contains("opened the AWS console") || s.contains("rror")
-    });
-    assert!(
-        screen.contains("opened the AWS console in the browser for prod-from-instance as arn:aws:sts::222222222222:assumed-role/SwitchToRole/"),
-        "{screen}"
-    );
-    let (args, url) = browser_got(dir.path());
-    assert!(
-        args.starts_with("file://") && !args.contains("SigninToken"),
-        "{args}"
-    );
-    let signed = d.sign_in_with(&url);
-    assert!(signed.arn.starts_with(PROD), "{signed:?}");
-    tmux.keys(&["q"]);
 }
