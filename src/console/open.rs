@@ -6,10 +6,10 @@
 //! a fresh 0700 directory) that forwards the browser to it, and the opener gets that
 //! file's `file://` path. The opener runs detached (own process group, no terminal) and
 //! is never waited for; rswitch waits only until the browser has read the file (its
-//! access time changes), at most [`READ_WAIT`], then deletes it. Limits: on a file system
-//! mounted `noatime` the wait always lasts [`READ_WAIT`]; a browser slower than that to
-//! start finds the file gone (then use `--print` or `--copy`); the browser keeps the URL in
-//! its history like any page.
+//! access time changes), at most [`READ_WAIT`] (and [`AFTER_OPENER`] once the opener has
+//! exited), then deletes it. Limits: on a file system mounted `noatime` the wait lasts
+//! until those bounds; a browser slower than that to start finds the file gone (then use
+//! `--print` or `--copy`); the browser keeps the URL in its history like any page.
 
 use crate::creds::Secret;
 use crate::env::Env;
@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 
 /// How long rswitch waits for the browser to read the forwarding page.
 pub const READ_WAIT: Duration = Duration::from_secs(10);
+/// How long it still waits once the opener has exited successfully.
+pub const AFTER_OPENER: Duration = Duration::from_secs(3);
 
 /// Why no browser can be opened here, if so: no display server, or a remote session.
 pub fn headless(env: &Env) -> Option<&'static str> {
@@ -86,19 +88,25 @@ pub fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
             program: program.to_string(),
             error,
         })?;
-    let started = Instant::now();
+    let mut deadline = Instant::now() + READ_WAIT;
     let mut exit = None;
-    while started.elapsed() < READ_WAIT {
+    while Instant::now() < deadline {
         if was_read(&page, &created) {
             break;
         }
         if exit.is_none() {
             exit = child.try_wait().ok().flatten();
-            if let Some(status) = exit.filter(|s| !s.success()) {
-                return Err(OpenError::Failed {
-                    program: program.to_string(),
-                    status: status.to_string(),
-                });
+            match exit {
+                Some(status) if !status.success() => {
+                    return Err(OpenError::Failed {
+                        program: program.to_string(),
+                        status: status.to_string(),
+                    });
+                }
+                // The opener handed the page over: the browser reads it soon, or the file
+                // system does not record reads (`noatime`).
+                Some(_) => deadline = deadline.min(Instant::now() + AFTER_OPENER),
+                None => {}
             }
         }
         std::thread::sleep(Duration::from_millis(25));

@@ -230,3 +230,35 @@ fn the_tui_key_opens_the_browser_where_there_is_a_display() {
     assert!(signed.arn.starts_with(PROD), "{signed:?}");
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn a_failing_opener_is_reported_and_leaves_no_page() {
+    let d = demo_home();
+    let dir = tempfile::tempdir().expect("dir");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"${{1#file://}}\" > '{}/path.txt'\nexit 3\n",
+            dir.path().display()
+        ),
+    )
+    .expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let run = d.run(
+        &["console", "prod", "--open"],
+        &[("PATH", &path), ("DISPLAY", ":73")],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run}");
+    assert!(
+        run.stderr
+            .contains("xdg-open failed (exit status: 3); use --print or --copy"),
+        "{run}"
+    );
+    let page = std::fs::read_to_string(dir.path().join("path.txt")).expect("the opener ran");
+    assert!(!Path::new(page.trim()).exists(), "the page is removed: {page}");
+}
