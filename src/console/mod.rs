@@ -159,19 +159,11 @@ pub async fn sign_in_resolved(
     let kind = session::classify(resolution).map_err(session_error)?;
     let grant = session::grant(&kind, request.duration, resolution).map_err(session_error)?;
 
-    let partition = url::Partition::of_arn(&resolved.identity.arn).map_err(url_error)?;
-    let region = request
-        .region
-        .clone()
-        .or_else(|| resolution.region.clone())
-        .or_else(|| env.get("AWS_REGION").map(str::to_string))
-        .or_else(|| env.get("AWS_DEFAULT_REGION").map(str::to_string))
-        .unwrap_or_else(|| partition.default_region().to_string());
-    url::check_region(partition, &region).map_err(url_error)?;
-    let destination =
-        url::destination(partition, &region, request.destination.as_deref()).map_err(url_error)?;
-    let base = signin_endpoint(set, env, profile);
-    let endpoint = url::federation_endpoint(partition, base.as_deref()).map_err(url_error)?;
+    let Landing {
+        region,
+        destination,
+        endpoint,
+    } = landing(resolution, &resolved.identity.arn, set, env, request).map_err(url_error)?;
 
     let (credentials, identity, session_duration, lasts) = match grant {
         Grant::Role { session_duration } => (
@@ -225,6 +217,41 @@ pub async fn sign_in_resolved(
         kind,
         region,
         lasts,
+    })
+}
+
+/// Where the sign-in goes: the console's region and page, and the federation endpoint.
+struct Landing {
+    region: String,
+    destination: String,
+    endpoint: ::url::Url,
+}
+
+/// The partition comes from the identity's ARN; the region from `--region`, the profile,
+/// `AWS_REGION`/`AWS_DEFAULT_REGION`, else the partition's first region.
+fn landing(
+    resolution: &Resolution,
+    arn: &str,
+    set: &ConfigSet,
+    env: &Env,
+    request: &ConsoleRequest,
+) -> Result<Landing, url::UrlError> {
+    let partition = url::Partition::of_arn(arn)?;
+    let region = request
+        .region
+        .clone()
+        .or_else(|| resolution.region.clone())
+        .or_else(|| env.get("AWS_REGION").map(str::to_string))
+        .or_else(|| env.get("AWS_DEFAULT_REGION").map(str::to_string))
+        .unwrap_or_else(|| partition.default_region().to_string());
+    url::check_region(partition, &region)?;
+    let destination = url::destination(partition, &region, request.destination.as_deref())?;
+    let base = signin_endpoint(set, env, &resolution.profile);
+    let endpoint = url::federation_endpoint(partition, base.as_deref())?;
+    Ok(Landing {
+        region,
+        destination,
+        endpoint,
     })
 }
 
