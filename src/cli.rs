@@ -71,6 +71,8 @@ pub enum Command {
     Shell(ShellArgs),
     /// Copy a profile's credentials to the clipboard (OSC 52 where there is no display)
     Copy(CopyArgs),
+    /// Sign in to the AWS console as a profile: opens the browser, or prints the URL where there is none
+    Console(ConsoleArgs),
     /// Print shell integration: an `rsw PROFILE` function that switches the current shell, and completions
     Init(InitArgs),
     /// Manage the credential cache
@@ -191,6 +193,31 @@ pub struct CopyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("deliver").args(["print", "copy", "open"])))]
+pub struct ConsoleArgs {
+    /// Profile name
+    pub profile: String,
+    /// Where the console opens: a service name (s3, ec2, …) or a console URL
+    #[arg(long, short, value_name = "URL|SERVICE")]
+    pub destination: Option<String>,
+    /// Region the console opens in (default: the profile's region)
+    #[arg(long, short)]
+    pub region: Option<String>,
+    /// Console session length, e.g. 1h, 45m, 3600 (limits depend on the session kind)
+    #[arg(long, value_name = "D", value_parser = crate::console::session::parse_duration)]
+    pub duration: Option<Duration>,
+    /// Print the sign-in URL to stdout (the default where no browser can be opened)
+    #[arg(long)]
+    pub print: bool,
+    /// Copy the sign-in URL to the clipboard (OSC 52 where there is no display)
+    #[arg(long)]
+    pub copy: bool,
+    /// Open the system browser (the default where there is a display)
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Shell to integrate with
     #[arg(value_enum)]
@@ -224,6 +251,7 @@ impl Command {
             Command::Exec(a) => Some(&a.profile),
             Command::Shell(a) => Some(&a.profile),
             Command::Copy(a) => Some(&a.profile),
+            Command::Console(a) => Some(&a.profile),
             Command::Doctor(a) => Some(&a.profile),
             _ => None,
         }

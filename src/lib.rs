@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod creds;
 pub mod demo;
 pub mod doctor;

@@ -169,6 +169,39 @@ impl Sts {
         session_credentials("GetSessionToken", out.credentials)
     }
 
+    /// GetFederationToken: a federated user session of the calling IAM user, limited by
+    /// `policy` (the session's permissions are the intersection of the user's and the policy's).
+    pub async fn federation_token(
+        &self,
+        creds: &Credentials,
+        name: &str,
+        policy: &str,
+        duration_seconds: i32,
+    ) -> Result<AssumedRole, HopError> {
+        let out = self
+            .client()
+            .get_federation_token()
+            .name(name)
+            .policy(policy)
+            .duration_seconds(duration_seconds)
+            .customize()
+            .config_override(Self::with_credentials(creds))
+            .send()
+            .await
+            .map_err(|e| self.convert(e))?;
+        let credentials = session_credentials("GetFederationToken", out.credentials)?;
+        let user = out.federated_user;
+        let arn = user.as_ref().map(|u| u.arn.clone()).unwrap_or_default();
+        Ok(AssumedRole {
+            credentials,
+            identity: Identity {
+                account: account_of(&arn).to_string(),
+                user_id: user.map(|u| u.federated_user_id).unwrap_or_default(),
+                arn,
+            },
+        })
+    }
+
     fn convert<E>(&self, err: SdkError<E, HttpResponse>) -> HopError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,

@@ -430,3 +430,26 @@ sso_region = eu-west-1
             .stderr(predicate::str::contains("the AWS CLI refuses the whole file"));
     }
 }
+
+#[test]
+fn demo_prints_a_console_sign_in_url() {
+    let home = world("", "");
+    let bin = env!("CARGO_BIN_EXE_rswitch");
+    let assert = rswitch(home.path())
+        .args(["demo", "--", bin, "console", "prod", "--print"])
+        .assert()
+        .code(0);
+    let out = assert.get_output();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(lines[0].starts_with("http://127.0.0.1:"), "{stdout}");
+    assert!(lines[0].contains("/federation?Action=login&Issuer=rswitch&Destination=https%3A%2F%2Feu-west-1.console.aws.amazon.com%2F"), "{stdout}");
+    assert!(lines[0].contains("&SigninToken="), "{stdout}");
+    assert!(
+        stderr.contains("prod as arn:aws:sts::222222222222:assumed-role/SwitchToRole/"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SigninToken"), "{stderr}");
+}

@@ -6,7 +6,8 @@
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
 //! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `sso` (with `sso_refresh`, the renewal of
 //! a login) and `web_identity` the base sources that need a login or a token file; `tui` drives the interactive view in a
-//! tmux pane (`tmux` holds that harness); `clipboard` copies through OSC 52 in a tmux pane
+//! tmux pane (`tmux` holds that harness); `console` and `console_handover` sign in to the demo world's
+//! console (its federation endpoint in process); `clipboard` copies through OSC 52 in a tmux pane
 //! and through the X11 clipboard of a private Xvfb.
 
 mod support;
@@ -15,6 +16,10 @@ mod support;
 mod cli;
 #[path = "e2e/clipboard.rs"]
 mod clipboard;
+#[path = "e2e/console.rs"]
+mod console;
+#[path = "e2e/console_handover.rs"]
+mod console_handover;
 #[path = "e2e/contract.rs"]
 mod contract;
 #[path = "e2e/denials.rs"]

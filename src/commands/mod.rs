@@ -2,6 +2,7 @@
 //! only the requested output to `out` (stdout); diagnostics go to stderr.
 
 pub(crate) mod check;
+pub mod console;
 mod demo;
 mod doctor;
 pub mod handover;
@@ -34,6 +35,7 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::Exec(args)) => handover::exec(&env, &cli.global, &args).await,
         Some(Command::Shell(args)) => handover::subshell(&env, &cli.global, &args).await,
         Some(Command::Copy(args)) => handover::copy(&env, &cli.global, &args).await,
+        Some(Command::Console(args)) => console::run(&env, &cli.global, &args, out).await,
         Some(Command::Init(args)) => handover::init(&args, out),
         Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
             handover::clear_cache(&env, profile.as_deref())

@@ -52,6 +52,7 @@ pub async fn run(
     let handlers = Arc::new(Handlers {
         env: env.clone(),
         catalog,
+        timeout: global.timeout(),
     });
     let options = TuiOptions {
         concurrency: CONCURRENCY,
@@ -81,6 +82,7 @@ pub async fn run(
 struct Handlers {
     env: Env,
     catalog: Arc<Catalog>,
+    timeout: std::time::Duration,
 }
 
 impl Handlers {
@@ -139,6 +141,29 @@ impl TuiHandlers for Handlers {
             input.profile,
             crate::shell::exit_code(status)
         ))
+    }
+
+    fn console(&self, resolution: &Resolution) -> anyhow::Result<String> {
+        let headless = crate::console::open::headless(&self.env);
+        let how = match headless {
+            Some(_) => super::console::Delivery::Copy,
+            None => super::console::Delivery::Open,
+        };
+        let request = crate::console::ConsoleRequest::default();
+        let signin = tokio::runtime::Handle::current()
+            .block_on(crate::console::sign_in_resolved(
+                resolution,
+                self.catalog.set(),
+                &self.env,
+                &request,
+                self.timeout,
+            ))
+            .map_err(|e| anyhow::anyhow!(crate::report::printable(&e.to_string())))?;
+        let said = super::console::deliver(&signin, how, &self.env, &mut std::io::sink())?;
+        Ok(match headless {
+            Some(reason) => format!("no browser here ({reason}): {said}"),
+            None => said,
+        })
     }
 
     fn doctor(&self, resolution: &Resolution) -> String {

@@ -1,7 +1,9 @@
 //! The built-in demo world, so `rswitch demo` needs no AWS account, no Python, and leaves
 //! nothing behind: a loopback STS-compatible endpoint (`sts.rs`) over a small IAM world
-//! (`world.rs`, `policy.rs`), a loopback IMDSv2 (`imds.rs`) serving the instance role, and
-//! an AWS config + credentials pair in a temporary directory that exercises every outcome.
+//! (`world.rs`, `policy.rs`), with the sign-in federation endpoint beside it
+//! (`federation.rs`, for `rswitch console`), a loopback IMDSv2 (`imds.rs`) serving the
+//! instance role, and an AWS config + credentials pair in a temporary directory that
+//! exercises every outcome.
 //!
 //! Everything is removed when the [`Demo`] is dropped. Nothing here touches the user's own
 //! `~/.aws`.
@@ -30,6 +32,7 @@
 //! (external id), `prod-mfa` (MFA; the demo device accepts `123456`), `broken-arn`
 //! (ValidationError).
 
+pub mod federation;
 pub mod imds;
 mod params;
 pub mod policy;

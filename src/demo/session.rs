@@ -14,6 +14,8 @@ pub struct Session {
     pub principal: Principal,
     /// Whether the call that created the session carried MFA.
     pub mfa: bool,
+    /// A role session assumed by another role session (role chaining).
+    pub chained: bool,
 }
 
 /// Who a set of credentials belongs to.
@@ -29,6 +31,12 @@ pub enum Principal {
         id: String,
         account: String,
         session: String,
+    },
+    /// A federated user session (GetFederationToken) of the IAM user `user_arn`.
+    Federated {
+        user_arn: String,
+        account: String,
+        name: String,
     },
 }
 
@@ -46,6 +54,9 @@ impl Principal {
                 let role = arn.rsplit('/').next().unwrap_or_default();
                 format!("arn:aws:sts::{account}:assumed-role/{role}/{session}")
             }
+            Principal::Federated { account, name, .. } => {
+                format!("arn:aws:sts::{account}:federated-user/{name}")
+            }
         }
     }
 
@@ -53,12 +64,15 @@ impl Principal {
         match self {
             Principal::User { id, .. } => id.clone(),
             Principal::Role { id, session, .. } => format!("{id}:{session}"),
+            Principal::Federated { account, name, .. } => format!("{account}:{name}"),
         }
     }
 
     pub fn account(&self) -> &str {
         match self {
-            Principal::User { account, .. } | Principal::Role { account, .. } => account,
+            Principal::User { account, .. }
+            | Principal::Role { account, .. }
+            | Principal::Federated { account, .. } => account,
         }
     }
 }
@@ -88,6 +102,7 @@ impl SessionStore {
             expiration,
             principal,
             mfa,
+            chained: false,
         };
         let creds = Credentials {
             access_key_id: access_key_id.clone(),
@@ -100,6 +115,15 @@ impl SessionStore {
             sessions.insert(access_key_id, session);
         }
         creds
+    }
+
+    /// Marks an issued role session as reached by role chaining.
+    pub fn set_chained(&self, access_key_id: &str) {
+        if let Ok(mut sessions) = self.0.lock()
+            && let Some(s) = sessions.get_mut(access_key_id)
+        {
+            s.chained = true;
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! An STS-compatible endpoint for the demo world, on loopback: `AssumeRole`,
-//! `GetCallerIdentity` and `GetSessionToken` over the query protocol, authenticated with
-//! SigV4 (`sigv4.rs`), decided by IAM's rules (`policy.rs`), answered in STS's own XML and
-//! wording (`xml.rs`). The temporary credentials it issues live in memory only.
+//! `GetCallerIdentity`, `GetSessionToken` and `GetFederationToken` over the query protocol,
+//! authenticated with SigV4 (`sigv4.rs`), decided by IAM's rules (`policy.rs`), answered in
+//! STS's own XML and wording (`xml.rs`). The temporary credentials it issues live in memory only.
 
 use super::params::{CharClass, Params, Violations};
 use super::policy::{self, Caller, RequestContext};
@@ -19,7 +19,9 @@ const INSTANCE_SESSION: Duration = Duration::from_secs(6 * 3600);
 /// The demo STS: the world plus the sessions it has issued.
 pub struct DemoSts {
     world: Arc<World>,
-    sessions: SessionStore,
+    pub(super) sessions: SessionStore,
+    /// The federation endpoint's sign-in tokens and console sign-ins (`federation.rs`).
+    pub(super) console: super::federation::Console,
 }
 
 /// The caller of one request, once authenticated.
@@ -55,6 +57,7 @@ impl DemoSts {
         Arc::new(DemoSts {
             world,
             sessions: SessionStore::default(),
+            console: Default::default(),
         })
     }
 
@@ -85,8 +88,11 @@ impl DemoSts {
         Some(self.sessions.issue(principal, false, INSTANCE_SESSION, now))
     }
 
-    /// Answers one request.
+    /// Answers one request: the federation endpoint under `/federation`, STS elsewhere.
     pub fn handle(&self, req: &Request, now: SystemTime) -> Response {
+        if req.path == "/federation" || req.path.starts_with("/federation?") {
+            return super::federation::handle(self, req, now);
+        }
         let request_id = request_id();
         match self.dispatch(req, now, &request_id) {
             Ok(response) => response,
@@ -98,6 +104,13 @@ impl DemoSts {
         let params = Params::of(req);
         let action = params.get("Action").unwrap_or_default().to_string();
         let caller = self.authenticate(req, now)?;
+        if matches!(caller.principal, Principal::Federated { .. }) && action != "GetCallerIdentity" {
+            return Err(access_denied(format!(
+                "User: {} is not authorized to perform: sts:{action}: federated user sessions may call \
+                 no STS operation but GetCallerIdentity",
+                caller.principal.arn()
+            )));
+        }
         match action.as_str() {
             "GetCallerIdentity" => {
                 let p = &caller.principal;
@@ -105,6 +118,7 @@ impl DemoSts {
             }
             "AssumeRole" => self.assume_role(&caller, &params, now, rid),
             "GetSessionToken" => self.session_token(&caller, &params, now, rid),
+            "GetFederationToken" => self.federation_token(&caller, &params, now, rid),
             "" => Err(StsError(400, "MissingAction", "Missing Action".into())),
             other => Err(StsError(
                 400,
@@ -231,6 +245,9 @@ impl DemoSts {
             Duration::from_secs(seconds.into()),
             now,
         );
+        if policy_caller.is_role_session() {
+            self.sessions.set_chained(&creds.access_key_id);
+        }
         Ok(xml::assume_role(
             &creds,
             &principal.user_id(),
@@ -265,6 +282,49 @@ impl DemoSts {
         Ok(xml::session_token(&creds, rid))
     }
 
+    /// GetFederationToken: only with an IAM user's long-term keys; the session keeps the
+    /// user's identity policies (the demo's session policies are always allow-all).
+    fn federation_token(
+        &self,
+        caller: &Authenticated,
+        p: &Params,
+        now: SystemTime,
+        rid: &str,
+    ) -> Result<Response, StsError> {
+        let mut v = Violations::default();
+        v.string(p.get("Name"), "name", true, (2, 32), CharClass::SessionName);
+        let duration = v.integer(p.get("DurationSeconds"), "durationSeconds", (900, 129_600));
+        v.string(p.get("Policy"), "policy", false, (1, 2048), CharClass::Text);
+        if let Some(message) = v.message() {
+            return Err(validation(message));
+        }
+        let Principal::User { arn, account, .. } = &caller.principal else {
+            return Err(access_denied(
+                "Cannot call GetFederationToken with session credentials".into(),
+            ));
+        };
+        if caller.temporary {
+            return Err(access_denied(
+                "Cannot call GetFederationToken with session credentials".into(),
+            ));
+        }
+        let principal = Principal::Federated {
+            user_arn: arn.clone(),
+            account: account.clone(),
+            name: p.get("Name").unwrap_or_default().to_string(),
+        };
+        let seconds = duration.unwrap_or(43_200) as u64;
+        let creds = self
+            .sessions
+            .issue(principal.clone(), false, Duration::from_secs(seconds), now);
+        Ok(xml::federation_token(
+            &creds,
+            &principal.user_id(),
+            &principal.arn(),
+            rid,
+        ))
+    }
+
     /// Checks `SerialNumber`/`TokenCode` against the caller's MFA device. Returns the
     /// request's `aws:MultiFactorAuthPresent`.
     fn check_mfa(&self, caller: &Authenticated, p: &Params) -> Result<Option<bool>, StsError> {
@@ -273,7 +333,7 @@ impl DemoSts {
         };
         let device = match &caller.principal {
             Principal::User { arn, .. } => self.world.user_by_arn(arn).and_then(|u| u.mfa.as_ref()),
-            Principal::Role { .. } => None,
+            Principal::Role { .. } | Principal::Federated { .. } => None,
         };
         match device {
             Some(d) if d.serial == serial => {}
@@ -311,6 +371,16 @@ impl DemoSts {
                     account: account.clone(),
                 },
                 self.world.role_by_arn(arn).map_or(&[][..], |r| &r.policies),
+            ),
+            Principal::Federated {
+                user_arn, account, ..
+            } => (
+                Caller {
+                    principal_arn: caller.principal.arn(),
+                    session_arn: Some(caller.principal.arn()),
+                    account: account.clone(),
+                },
+                self.world.user_by_arn(user_arn).map_or(&[][..], |u| &u.policies),
             ),
         }
     }

@@ -72,9 +72,21 @@ fn unknown_actions_and_missing_auth() {
     let sts = sts();
     let now = SystemTime::now();
     let creds = sts.instance_credentials(now).expect("instance role");
-    let r = call(&sts, &creds, "Action=GetFederationToken&Version=2011-06-15", now);
+    let r = call(&sts, &creds, "Action=AssumeRoleWithSAML&Version=2011-06-15", now);
     assert_eq!(r.status, 400);
-    assert!(body(&r).contains("Could not find operation GetFederationToken for version 2011-06-15"));
+    assert!(body(&r).contains("Could not find operation AssumeRoleWithSAML for version 2011-06-15"));
+    let r = call(
+        &sts,
+        &creds,
+        "Action=GetFederationToken&Name=bob&Version=2011-06-15",
+        now,
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        body(&r).contains("Cannot call GetFederationToken with session credentials"),
+        "{}",
+        body(&r)
+    );
     let unsigned = Request {
         method: "POST".into(),
         path: "/".into(),

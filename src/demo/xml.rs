@@ -54,6 +54,17 @@ pub fn assume_role(c: &Credentials, assumed_role_id: &str, arn: &str, request_id
     envelope("AssumeRole", &result, request_id)
 }
 
+pub fn federation_token(c: &Credentials, federated_user_id: &str, arn: &str, request_id: &str) -> Response {
+    let result = format!(
+        "{}<FederatedUser><FederatedUserId>{}</FederatedUserId><Arn>{}</Arn></FederatedUser>\
+         <PackedPolicySize>6</PackedPolicySize>",
+        credentials(c),
+        escape(federated_user_id),
+        escape(arn)
+    );
+    envelope("GetFederationToken", &result, request_id)
+}
+
 pub fn session_token(c: &Credentials, request_id: &str) -> Response {
     envelope("GetSessionToken", &credentials(c), request_id)
 }

@@ -30,6 +30,8 @@ pub enum Action {
     Copy,
     OpenExport,
     Subshell,
+    /// Open (or, headless, copy) a console sign-in for the selected profile.
+    Console,
     ShowIdentity,
     ShowDoctor,
     ToggleGrouping,

@@ -264,6 +264,12 @@ where
                 let _ = tx.send(done(guarded(|| handlers.copy(&resolution))));
             });
         }
+        Effect::Console { resolution } => {
+            let (handlers, tx) = (handlers.clone(), tx.clone());
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(done(guarded(|| handlers.console(&resolution))));
+            });
+        }
         Effect::Export { resolution, format } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {

@@ -30,6 +30,10 @@ pub enum Effect {
     Doctor {
         resolution: Box<Resolution>,
     },
+    /// Open the console for the profile, or copy its sign-in URL where no browser can open.
+    Console {
+        resolution: Box<Resolution>,
+    },
     /// Leave the TUI (in-flight requests are aborted).
     Exit(TuiExit),
 }
@@ -60,6 +64,12 @@ pub trait TuiHandlers: Send + Sync {
     /// Runs an interactive shell with the credentials and returns when it exits. The
     /// terminal is back in normal mode meanwhile; blocking is fine.
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String>;
+    /// Opens the AWS console as the profile, or copies the sign-in URL when no browser
+    /// can be opened; says which.
+    fn console(&self, resolution: &Resolution) -> anyhow::Result<String> {
+        let _ = resolution;
+        anyhow::bail!("console sign-in is not available in this build")
+    }
     /// The doctor report for a resolution (plain text).
     fn doctor(&self, resolution: &Resolution) -> String {
         let _ = resolution;

@@ -163,6 +163,13 @@ pub(super) fn on_selected(state: &mut State, action: Action) -> Vec<Effect> {
             Some(resolution) => vec![Effect::Copy { resolution }],
             None => not_yet(state),
         },
+        Action::Console => match ok {
+            Some(resolution) => {
+                set_status(state, format!("signing in to the AWS console as {name}…"), false);
+                vec![Effect::Console { resolution }]
+            }
+            None => not_yet(state),
+        },
         Action::Subshell => match ok {
             Some(resolution) => vec![Effect::Subshell { resolution }],
             None => not_yet(state),

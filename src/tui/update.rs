@@ -250,7 +250,12 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
             return effects;
         }
         Action::Pick => return pick(state),
-        Action::Copy | Action::Subshell | Action::OpenExport | Action::ShowIdentity | Action::ShowDoctor => {
+        Action::Copy
+        | Action::Subshell
+        | Action::Console
+        | Action::OpenExport
+        | Action::ShowIdentity
+        | Action::ShowDoctor => {
             return modal::on_selected(state, action);
         }
         _ => {}

@@ -1,0 +1,125 @@
+//! `rswitch console PROFILE`: a console sign-in URL, printed, copied or opened.
+
+use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
+use crate::cli::{ConsoleArgs, GlobalArgs};
+use crate::clipboard::{self, CopyOptions, Keeper};
+use crate::console::{self, ConsoleError, ConsoleRequest, SignIn, open};
+use crate::env::Env;
+use crate::report;
+use std::io::Write;
+use std::time::SystemTime;
+
+/// Where the URL goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Print,
+    Copy,
+    Open,
+}
+
+/// `--print`/`--copy`/`--open`, or the default: open where a browser can be opened,
+/// print where it cannot (with the reason, on stderr).
+pub fn delivery(args: &ConsoleArgs, env: &Env) -> (Delivery, Option<&'static str>) {
+    if args.print {
+        (Delivery::Print, None)
+    } else if args.copy {
+        (Delivery::Copy, None)
+    } else if args.open {
+        (Delivery::Open, None)
+    } else {
+        match open::headless(env) {
+            Some(reason) => (Delivery::Print, Some(reason)),
+            None => (Delivery::Open, None),
+        }
+    }
+}
+
+pub async fn run(
+    env: &Env,
+    global: &GlobalArgs,
+    args: &ConsoleArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let (how, headless) = delivery(args, env);
+    if how == Delivery::Open
+        && let Some(reason) = open::headless(env)
+    {
+        eprintln!("rswitch: {}", open::OpenError::Headless(reason));
+        return Ok(FAILURE);
+    }
+    let set = match load_config(env) {
+        Ok(set) => set,
+        Err(e) => {
+            eprintln!("rswitch: error: {e:#}");
+            return Ok(FAILURE);
+        }
+    };
+    let request = ConsoleRequest {
+        destination: args.destination.clone(),
+        region: args.region.clone(),
+        duration: args.duration,
+    };
+    let resolver = resolver(set, env, global, 1);
+    let signin = match console::sign_in(&resolver, &args.profile, &request, global.timeout()).await {
+        Ok(signin) => signin,
+        Err(e) => {
+            report_error(&e);
+            return Ok(FAILURE);
+        }
+    };
+    match deliver(&signin, how, env, out) {
+        Ok(said) => {
+            if let Some(reason) = headless {
+                eprintln!(
+                    "rswitch: no browser here ({reason}): printed the sign-in URL; --copy puts it on the clipboard"
+                );
+            }
+            eprintln!("{said}");
+            Ok(SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("rswitch: {e:#}");
+            Ok(FAILURE)
+        }
+    }
+}
+
+/// Sends the URL where asked; returns what to tell the user (never the URL).
+pub fn deliver(signin: &SignIn, how: Delivery, env: &Env, out: &mut dyn Write) -> anyhow::Result<String> {
+    let what = signin.describe();
+    match how {
+        Delivery::Print => {
+            out.write_all(signin.url.expose().as_bytes())?;
+            out.write_all(b"\n")?;
+            out.flush()?;
+            Ok(format!(
+                "console sign-in URL for {what}; it signs in whoever holds it within 15 minutes"
+            ))
+        }
+        Delivery::Copy => {
+            let opts = CopyOptions {
+                clear_after: None,
+                force_osc52: false,
+                keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
+            };
+            let path = tokio::task::block_in_place(|| clipboard::copy(signin.url.expose(), &opts, env))?;
+            Ok(format!(
+                "console sign-in URL {} for {what}",
+                super::handover::describe(path)
+            ))
+        }
+        Delivery::Open => {
+            tokio::task::block_in_place(|| open::open_url(&signin.url, env))?;
+            Ok(format!("opened the AWS console in the browser for {what}"))
+        }
+    }
+}
+
+fn report_error(e: &ConsoleError) {
+    match e {
+        ConsoleError::Resolve(resolution) => {
+            eprint!("{}", report::whoami_text(resolution, SystemTime::now()));
+        }
+        other => eprintln!("rswitch: {}", report::printable(&other.to_string())),
+    }
+}
