@@ -311,6 +311,62 @@ fn a_100_mb_answer_is_not_read_nor_printed() {
     }
 }
 
+/// A server that answers every request with `status` and a 100 MB body sent in chunks,
+/// without Content-Length: the cap must hold while the body streams. Stops with the
+/// runtime's tasks when the test process ends; returns its URL.
+fn streaming_100_mb(status: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = support::runtime()
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    support::runtime().spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = conn.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ntransfer-encoding: chunked\r\n\r\n"
+                );
+                if conn.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("100000\r\n{}\r\n", "x".repeat(1 << 20));
+                for _ in 0..100 {
+                    if conn.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = conn.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn a_streamed_100_mb_answer_is_cut_at_the_cap() {
+    for status in [403u16, 200] {
+        let url = streaming_100_mb(status);
+        let home = Home::new();
+        home.credentials(
+            "[base]\naws_access_key_id = AKIAHOSTILEEXAMPLE01\naws_secret_access_key = base/secret/key/EXAMPLE\n",
+        );
+        home.config(&format!(
+            "[profile hop1]\nrole_arn = arn:aws:iam::111111111111:role/First\nsource_profile = base\n\
+             region = us-east-1\nendpoint_url = {url}\n"
+        ));
+        let (rss_kib, run) = peak_rss(&home, &["whoami", "--no-cache", "--timeout", "20", "hop1"]);
+        assert_eq!(run.code, 1, "{status}: {}", run.all());
+        assert!(
+            run.all().contains("larger than 64 KiB"),
+            "{status}: {}",
+            run.all()
+        );
+        assert!(rss_kib < 100 * 1024, "{status}: peak RSS {rss_kib} KiB");
+    }
+}
+
 /// Wall time allowed over `--timeout`: process start and exit on a loaded machine.
 const MARGIN: Duration = Duration::from_millis(900);
 
