@@ -354,7 +354,7 @@ where
             Some(code) => HopError::new(
                 kind_of_code(Some(code)),
                 Some(code.to_string()),
-                err.message().unwrap_or_default(),
+                shown_message(err.message().unwrap_or_default()),
             ),
             // Some STS-compatible servers nest the error as ErrorResponse/Errors/Error,
             // which the SDK does not read: take code and message from the raw body.
@@ -394,7 +394,7 @@ fn from_raw_body(raw: &HttpResponse) -> Result<HopError, String> {
         Some(code) => Ok(HopError::new(
             kind_of_code(Some(&code)),
             Some(code),
-            xml_tag(&body, "Message").unwrap_or_default(),
+            shown_message(&xml_tag(&body, "Message").unwrap_or_default()),
         )),
         None => Err(body.into_owned()),
     }
@@ -482,6 +482,12 @@ fn redact_json(text: &str, field: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// An error `<Message>` as shown: without credential values, at most [`BODY_SHOWN`]
+/// characters.
+fn shown_message(message: &str) -> String {
+    cut(&redact(message), BODY_SHOWN)
 }
 
 /// At most `max` characters of `text`, saying how many more there were.

@@ -236,27 +236,33 @@ fn a_2xx_answer_rswitch_cannot_read_never_shows_its_credentials() {
 #[test]
 fn error_bodies_lose_their_credentials_and_are_cut() {
     let filler = "x".repeat(40 * 1024);
-    let body = format!(
+    let uncoded = format!(
         "<Oops><SecretAccessKey>{SECRET}</SecretAccessKey><SessionToken>{TOKEN}</SessionToken>{filler}</Oops>"
     );
-    let server = hostile(move |action| match action {
-        "AssumeRole" => xml(403, body.clone()),
-        _ => caller(),
-    });
-    let home = home(&server, "");
-    for args in [
-        &["whoami", "--no-cache", "hop1"][..],
-        &["whoami", "--no-cache", "--json", "hop1"],
-    ] {
-        let run = run(&home, args);
-        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
-        let all = run.all();
-        assert!(!all.contains(SECRET) && !all.contains(TOKEN), "{args:?}: {all}");
-        assert!(
-            all.contains("<SecretAccessKey>(removed)</SecretAccessKey>"),
-            "{args:?}: {all}"
-        );
-        assert!(all.len() < 8 * 1024, "{args:?}: {} bytes of output", all.len());
+    let coded = format!(
+        "<ErrorResponse><Error><Code>AccessDenied</Code><Message>echo: &lt;SecretAccessKey&gt;{SECRET}\
+         &lt;/SecretAccessKey&gt; {filler}</Message></Error></ErrorResponse>"
+    );
+    for body in [uncoded, coded] {
+        let server = hostile(move |action| match action {
+            "AssumeRole" => xml(403, body.clone()),
+            _ => caller(),
+        });
+        let home = home(&server, "");
+        for args in [
+            &["whoami", "--no-cache", "hop1"][..],
+            &["whoami", "--no-cache", "--json", "hop1"],
+        ] {
+            let run = run(&home, args);
+            assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+            let all = run.all();
+            assert!(!all.contains(SECRET) && !all.contains(TOKEN), "{args:?}: {all}");
+            assert!(
+                all.contains("<SecretAccessKey>(removed)</SecretAccessKey>"),
+                "{args:?}: {all}"
+            );
+            assert!(all.len() < 8 * 1024, "{args:?}: {} bytes of output", all.len());
+        }
     }
 }
 
