@@ -8,6 +8,9 @@
 //! What talks to `/dev/tty` (the shell banner, the MFA prompt) runs in a tmux pane.
 
 mod support;
+#[allow(dead_code)]
+#[path = "e2e/tmux.rs"]
+mod tmux;
 
 use bytes::Bytes;
 use rswitch::loopback::{self, Response, Server};
@@ -482,4 +485,37 @@ fn the_mfa_prompt_shows_an_evil_serial_escaped() {
     assert_ne!(tty.var("pane_title"), "TITLE", "the prompt retitled the pane");
     tty.send_line("123456");
     assert_eq!(tty.wait_code("code"), 1, "{}", tty.screen());
+}
+
+/// The TUI's `s` prints the same banner on the terminal before the subshell starts.
+#[test]
+fn the_tui_shell_banner_shows_an_evil_arn_escaped() {
+    let server = hostile(|action| match action {
+        "AssumeRole" => assumed(EVIL_ARN_XML, "2099-01-01T00:00:00Z"),
+        _ => caller(),
+    });
+    let home = home(&server, "");
+    let script = home.script(
+        "tui.sh",
+        &format!(
+            "cd \"$HOME\"\n'{}' --no-cache\necho \"rswitch exited with $?\"\nexec sleep 600\n",
+            env!("CARGO_BIN_EXE_rswitch")
+        ),
+    );
+    let mut env = home.env();
+    env.retain(|(k, _)| k != "TERM");
+    env.push(("TERM".into(), "xterm-256color".into()));
+    env.push(("SHELL".into(), "/bin/true".into()));
+    env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+    let tmux = tmux::Tmux::start(160, 40, &env, &script);
+    tmux.set_server_option("set-clipboard", "on");
+    tmux.wait_for("all three profiles resolved", |s| s.matches(" OK ").count() == 3);
+    tmux.keys(&["/"]);
+    tmux.type_text("hop1");
+    tmux.keys(&["Enter", "g", "s"]);
+    tmux.wait_for("the subshell to end", |s| s.contains("exited with status"));
+    assert_eq!(tmux.buffer(), None, "the banner wrote the clipboard");
+    assert_ne!(tmux.var("pane_title"), "TITLE", "the banner retitled the pane");
+    tmux.keys(&["q"]);
+    tmux.wait_for("rswitch to exit", |s| s.contains("rswitch exited with"));
 }
