@@ -424,6 +424,25 @@ fn the_doctor_asks_iam_within_the_timeout() {
     );
 }
 
+#[test]
+fn the_doctor_reads_iam_answers_with_a_cap() {
+    let huge = Bytes::from(vec![b'x'; 100 << 20]);
+    let server = hostile(move |action| match action {
+        "AssumeRole" => denied(
+            "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/First",
+        ),
+        "GetCallerIdentity" => caller(),
+        _ => xml(200, huge.clone()),
+    });
+    let home = home(&server, "");
+    let (rss_kib, run) = peak_rss(&home, &["doctor", "--no-cache", "--timeout", "20", "hop1"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let iam = run.stdout.split("IAM checks").last().unwrap_or_default();
+    assert!(iam.contains("length limit exceeded"), "{iam}");
+    assert!(run.all().len() < 16 * 1024, "{} bytes printed", run.all().len());
+    assert!(rss_kib < 100 * 1024, "peak RSS {rss_kib} KiB");
+}
+
 /// `rswitch shell` prints who the shell is on stderr (the terminal); `rswitch` runs in a
 /// tmux pane with `set-clipboard on`, so an OSC 52 that got through would fill a buffer.
 #[test]
