@@ -269,8 +269,8 @@ fn dotenv_value<'a>(var: &str, v: &'a str) -> Result<&'a str, ExportError> {
 }
 
 fn json_text(v: &serde_json::Value) -> String {
-    // Serialising a Value built from strings cannot fail.
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    // Pretty, with C1 and bidi controls escaped as everywhere rswitch prints JSON.
+    let mut s = crate::text::json(v);
     s.push('\n');
     s
 }

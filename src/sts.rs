@@ -15,7 +15,11 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -269,7 +273,9 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     if let Some(endpoint) = &settings.endpoint {
         config = config.endpoint_url(endpoint);
     }
-    config = config.interceptor(AnswerCap);
+    config = config
+        .interceptor(AnswerCap)
+        .retry_classifier(NoRetryOfLargeAnswers);
     aws_sdk_sts::Client::from_conf(config.build())
 }
 
@@ -305,6 +311,27 @@ impl Intercept for AnswerCap {
         let body = response.take_body();
         *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, ANSWER_MAX));
         Ok(())
+    }
+}
+
+/// An answer over the cap is not asked for again: the next would be as large.
+#[derive(Debug)]
+struct NoRetryOfLargeAnswers;
+
+impl ClassifyRetry for NoRetryOfLargeAnswers {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e)) if too_large(e) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "NoRetryOfLargeAnswers"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }
 
@@ -360,7 +387,7 @@ where
             Some(code) => HopError::new(
                 kind_of_code(Some(code)),
                 Some(code.to_string()),
-                err.message().unwrap_or_default(),
+                shown_message(err.message().unwrap_or_default()),
             ),
             // Some STS-compatible servers nest the error as ErrorResponse/Errors/Error,
             // which the SDK does not read: take code and message from the raw body.
@@ -386,17 +413,21 @@ where
 }
 
 /// The error `<Code>` and `<Message>` of a raw STS answer, or the body when it has none.
+/// A 2xx answer is never read for them: its body is not an error and may hold credentials.
 fn from_raw_body(raw: &HttpResponse) -> Result<HopError, String> {
     let body = raw
         .body()
         .bytes()
         .map(String::from_utf8_lossy)
         .unwrap_or_default();
+    if raw.status().is_success() {
+        return Err(body.into_owned());
+    }
     match xml_tag(&body, "Code") {
         Some(code) => Ok(HopError::new(
             kind_of_code(Some(&code)),
             Some(code),
-            xml_tag(&body, "Message").unwrap_or_default(),
+            shown_message(&xml_tag(&body, "Message").unwrap_or_default()),
         )),
         None => Err(body.into_owned()),
     }
@@ -484,6 +515,12 @@ fn redact_json(text: &str, field: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// An error `<Message>` as shown: without credential values, at most [`BODY_SHOWN`]
+/// characters.
+fn shown_message(message: &str) -> String {
+    cut(&redact(message), BODY_SHOWN)
 }
 
 /// At most `max` characters of `text`, saying how many more there were.

@@ -8,6 +8,9 @@
 //! What talks to `/dev/tty` (the shell banner, the MFA prompt) runs in a tmux pane.
 
 mod support;
+#[allow(dead_code)]
+#[path = "e2e/tmux.rs"]
+mod tmux;
 
 use bytes::Bytes;
 use rswitch::loopback::{self, Response, Server};
@@ -236,27 +239,33 @@ fn a_2xx_answer_rswitch_cannot_read_never_shows_its_credentials() {
 #[test]
 fn error_bodies_lose_their_credentials_and_are_cut() {
     let filler = "x".repeat(40 * 1024);
-    let body = format!(
+    let uncoded = format!(
         "<Oops><SecretAccessKey>{SECRET}</SecretAccessKey><SessionToken>{TOKEN}</SessionToken>{filler}</Oops>"
     );
-    let server = hostile(move |action| match action {
-        "AssumeRole" => xml(403, body.clone()),
-        _ => caller(),
-    });
-    let home = home(&server, "");
-    for args in [
-        &["whoami", "--no-cache", "hop1"][..],
-        &["whoami", "--no-cache", "--json", "hop1"],
-    ] {
-        let run = run(&home, args);
-        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
-        let all = run.all();
-        assert!(!all.contains(SECRET) && !all.contains(TOKEN), "{args:?}: {all}");
-        assert!(
-            all.contains("<SecretAccessKey>(removed)</SecretAccessKey>"),
-            "{args:?}: {all}"
-        );
-        assert!(all.len() < 8 * 1024, "{args:?}: {} bytes of output", all.len());
+    let coded = format!(
+        "<ErrorResponse><Error><Code>AccessDenied</Code><Message>echo: &lt;SecretAccessKey&gt;{SECRET}\
+         &lt;/SecretAccessKey&gt; {filler}</Message></Error></ErrorResponse>"
+    );
+    for body in [uncoded, coded] {
+        let server = hostile(move |action| match action {
+            "AssumeRole" => xml(403, body.clone()),
+            _ => caller(),
+        });
+        let home = home(&server, "");
+        for args in [
+            &["whoami", "--no-cache", "hop1"][..],
+            &["whoami", "--no-cache", "--json", "hop1"],
+        ] {
+            let run = run(&home, args);
+            assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+            let all = run.all();
+            assert!(!all.contains(SECRET) && !all.contains(TOKEN), "{args:?}: {all}");
+            assert!(
+                all.contains("<SecretAccessKey>(removed)</SecretAccessKey>"),
+                "{args:?}: {all}"
+            );
+            assert!(all.len() < 8 * 1024, "{args:?}: {} bytes of output", all.len());
+        }
     }
 }
 
@@ -311,6 +320,62 @@ fn a_100_mb_answer_is_not_read_nor_printed() {
     }
 }
 
+/// A server that answers every request with `status` and a 100 MB body sent in chunks,
+/// without Content-Length: the cap must hold while the body streams. Stops with the
+/// runtime's tasks when the test process ends; returns its URL.
+fn streaming_100_mb(status: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = support::runtime()
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    support::runtime().spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = conn.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ntransfer-encoding: chunked\r\n\r\n"
+                );
+                if conn.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("100000\r\n{}\r\n", "x".repeat(1 << 20));
+                for _ in 0..100 {
+                    if conn.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = conn.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn a_streamed_100_mb_answer_is_cut_at_the_cap() {
+    for status in [403u16, 200] {
+        let url = streaming_100_mb(status);
+        let home = Home::new();
+        home.credentials(
+            "[base]\naws_access_key_id = AKIAHOSTILEEXAMPLE01\naws_secret_access_key = base/secret/key/EXAMPLE\n",
+        );
+        home.config(&format!(
+            "[profile hop1]\nrole_arn = arn:aws:iam::111111111111:role/First\nsource_profile = base\n\
+             region = us-east-1\nendpoint_url = {url}\n"
+        ));
+        let (rss_kib, run) = peak_rss(&home, &["whoami", "--no-cache", "--timeout", "20", "hop1"]);
+        assert_eq!(run.code, 1, "{status}: {}", run.all());
+        assert!(
+            run.all().contains("larger than 64 KiB"),
+            "{status}: {}",
+            run.all()
+        );
+        assert!(rss_kib < 100 * 1024, "{status}: peak RSS {rss_kib} KiB");
+    }
+}
+
 /// Wall time allowed over `--timeout`: process start and exit on a loaded machine.
 const MARGIN: Duration = Duration::from_millis(900);
 
@@ -357,6 +422,25 @@ fn the_doctor_asks_iam_within_the_timeout() {
         "doctor took {:?} with --timeout 2",
         run.elapsed
     );
+}
+
+#[test]
+fn the_doctor_reads_iam_answers_with_a_cap() {
+    let huge = Bytes::from(vec![b'x'; 100 << 20]);
+    let server = hostile(move |action| match action {
+        "AssumeRole" => denied(
+            "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/First",
+        ),
+        "GetCallerIdentity" => caller(),
+        _ => xml(200, huge.clone()),
+    });
+    let home = home(&server, "");
+    let (rss_kib, run) = peak_rss(&home, &["doctor", "--no-cache", "--timeout", "20", "hop1"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let iam = run.stdout.split("IAM checks").last().unwrap_or_default();
+    assert!(iam.contains("length limit exceeded"), "{iam}");
+    assert!(run.all().len() < 16 * 1024, "{} bytes printed", run.all().len());
+    assert!(rss_kib < 100 * 1024, "peak RSS {rss_kib} KiB");
 }
 
 /// `rswitch shell` prints who the shell is on stderr (the terminal); `rswitch` runs in a
@@ -420,4 +504,37 @@ fn the_mfa_prompt_shows_an_evil_serial_escaped() {
     assert_ne!(tty.var("pane_title"), "TITLE", "the prompt retitled the pane");
     tty.send_line("123456");
     assert_eq!(tty.wait_code("code"), 1, "{}", tty.screen());
+}
+
+/// The TUI's `s` prints the same banner on the terminal before the subshell starts.
+#[test]
+fn the_tui_shell_banner_shows_an_evil_arn_escaped() {
+    let server = hostile(|action| match action {
+        "AssumeRole" => assumed(EVIL_ARN_XML, "2099-01-01T00:00:00Z"),
+        _ => caller(),
+    });
+    let home = home(&server, "");
+    let script = home.script(
+        "tui.sh",
+        &format!(
+            "cd \"$HOME\"\n'{}' --no-cache\necho \"rswitch exited with $?\"\nexec sleep 600\n",
+            env!("CARGO_BIN_EXE_rswitch")
+        ),
+    );
+    let mut env = home.env();
+    env.retain(|(k, _)| k != "TERM");
+    env.push(("TERM".into(), "xterm-256color".into()));
+    env.push(("SHELL".into(), "/bin/true".into()));
+    env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+    let tmux = tmux::Tmux::start(160, 40, &env, &script);
+    tmux.set_server_option("set-clipboard", "on");
+    tmux.wait_for("all three profiles resolved", |s| s.matches(" OK ").count() == 3);
+    tmux.keys(&["/"]);
+    tmux.type_text("hop1");
+    tmux.keys(&["Enter", "g", "s"]);
+    tmux.wait_for("the subshell to end", |s| s.contains("exited with status"));
+    assert_eq!(tmux.buffer(), None, "the banner wrote the clipboard");
+    assert_ne!(tmux.var("pane_title"), "TITLE", "the banner retitled the pane");
+    tmux.keys(&["q"]);
+    tmux.wait_for("rswitch to exit", |s| s.contains("rswitch exited with"));
 }

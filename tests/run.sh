@@ -4,7 +4,7 @@
 #
 #   bash tests/run.sh [extra cargo test arguments, e.g. --test e2e]
 #
-# Needs Rust and Python 3 (with venv/pip). Installs tmux, zsh, fish, Xvfb and sway with apt-get when
+# Needs Rust and Python 3 (with venv/pip). Installs tmux, zsh, fish, Xvfb, sway and GNU time with apt-get when
 # they are missing (as root, or through sudo), and a Python venv at target/test-venv with
 # the pinned moto server, AWS CLI v1 and awsume that the end-to-end tests drive. The tests
 # find that venv through RSWITCH_TEST_VENV. Idempotent; a second run only runs the tests.
@@ -27,6 +27,8 @@ done
 command -v Xvfb >/dev/null 2>&1 || missing+=("xvfb")
 # ... and the Wayland ones their own headless compositor.
 command -v sway >/dev/null 2>&1 || missing+=("sway")
+# The hostile-endpoint tests read a run's peak RSS from GNU time.
+[ -x /usr/bin/time ] || missing+=("time")
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=("python3-venv")
 fi
