@@ -18,10 +18,13 @@ use std::time::{Duration, SystemTime};
 /// Region used when neither the environment nor the profile names one (STS is global).
 pub const FALLBACK_REGION: &str = "us-east-1";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct StsSettings {
     pub region: Option<String>,
     pub endpoint: Option<String>,
+    /// FIPS and dual-stack endpoints, resolved by the SDK's endpoint rules.
+    pub use_fips: bool,
+    pub use_dual_stack: bool,
     /// Upper bound for one whole call, retries included.
     pub timeout: Duration,
 }
@@ -61,6 +64,11 @@ impl Sts {
             client: Arc::default(),
             timeout: settings.timeout,
         }
+    }
+
+    /// The URL this client's calls go to, as the SDK's endpoint rules resolve it.
+    pub fn endpoint(&self) -> Result<String, String> {
+        resolve_endpoint(&self.settings)
     }
 
     fn client(&self) -> &aws_sdk_sts::Client {
@@ -158,7 +166,20 @@ impl Sts {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        convert_error(err, self.timeout)
+        let mut error = convert_error(err, self.timeout);
+        // Which host could not be reached (or refused to be resolved) is half the story.
+        if matches!(
+            error.kind,
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Config
+        ) && error.code.is_none()
+        {
+            match self.endpoint() {
+                Ok(url) => error.message = format!("{} (endpoint {url})", error.message),
+                Err(why) if error.kind == ErrorKind::Config => error.message = why,
+                Err(_) => {}
+            }
+        }
+        error
     }
 }
 
@@ -221,7 +242,35 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     if let Some(endpoint) = &settings.endpoint {
         config = config.endpoint_url(endpoint);
     }
+    config = config
+        .use_fips(settings.use_fips)
+        .use_dual_stack(settings.use_dual_stack);
     aws_sdk_sts::Client::from_conf(config.build())
+}
+
+/// The STS endpoint the SDK's rules give for these settings (partition, FIPS, dual-stack,
+/// a configured URL), or the rules' own words when they refuse the combination.
+pub fn resolve_endpoint(settings: &StsSettings) -> Result<String, String> {
+    use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    use futures::FutureExt;
+    let region = settings
+        .region
+        .clone()
+        .unwrap_or_else(|| FALLBACK_REGION.to_string());
+    let params = Params::builder()
+        .region(region)
+        .use_fips(settings.use_fips)
+        .use_dual_stack(settings.use_dual_stack)
+        .set_endpoint(settings.endpoint.clone())
+        .build()
+        .map_err(|e| format!("cannot resolve the STS endpoint: {e}"))?;
+    let resolved = DefaultResolver::new()
+        .resolve_endpoint(&params)
+        .now_or_never()
+        .unwrap_or_else(|| Err("the endpoint resolver did not answer".into()));
+    resolved
+        .map(|endpoint| endpoint.url().to_string())
+        .map_err(|e| format!("cannot resolve the STS endpoint: {}", error_chain(&*e)))
 }
 
 /// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
@@ -384,6 +433,57 @@ mod tests {
         assert_eq!(
             xml_tag("<Message>a &amp; &lt;b&gt;</Message>", "Message").as_deref(),
             Some("a & <b>")
+        );
+    }
+
+    fn endpoint(region: &str, fips: bool, dual: bool, url: Option<&str>) -> Result<String, String> {
+        resolve_endpoint(&StsSettings {
+            region: Some(region.into()),
+            endpoint: url.map(str::to_string),
+            use_fips: fips,
+            use_dual_stack: dual,
+            timeout: Duration::from_secs(1),
+        })
+    }
+
+    #[test]
+    fn endpoints_follow_the_sdk_rules_for_fips_dual_stack_and_partitions() {
+        let ok = |region, fips, dual| endpoint(region, fips, dual, None).unwrap();
+        assert_eq!(
+            ok("us-east-1", false, false),
+            "https://sts.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            ok("us-east-1", true, false),
+            "https://sts-fips.us-east-1.amazonaws.com"
+        );
+        assert_eq!(ok("us-east-1", false, true), "https://sts.us-east-1.api.aws");
+        assert_eq!(ok("us-east-1", true, true), "https://sts-fips.us-east-1.api.aws");
+        assert_eq!(
+            ok("cn-north-1", false, false),
+            "https://sts.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            ok("cn-north-1", false, true),
+            "https://sts.cn-north-1.api.amazonwebservices.com.cn"
+        );
+        assert_eq!(
+            ok("us-gov-west-1", false, false),
+            "https://sts.us-gov-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            ok("us-gov-west-1", true, false),
+            "https://sts.us-gov-west-1.amazonaws.com"
+        );
+        // A configured URL wins, and cannot be combined with FIPS or dual-stack.
+        assert_eq!(
+            endpoint("us-east-1", false, false, Some("http://127.0.0.1:9")).unwrap(),
+            "http://127.0.0.1:9"
+        );
+        let refused = endpoint("us-east-1", true, false, Some("http://127.0.0.1:9")).unwrap_err();
+        assert!(
+            refused.contains("FIPS and custom endpoint are not supported"),
+            "{refused}"
         );
     }
 

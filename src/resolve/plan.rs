@@ -127,8 +127,14 @@ pub struct Plan {
     /// STS endpoint override (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `[services]`,
     /// `endpoint_url`), in that order of precedence.
     pub sts_endpoint: Option<String>,
-    /// `ec2_metadata_service_endpoint` / `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
+    /// The instance metadata endpoint: `AWS_EC2_METADATA_SERVICE_ENDPOINT`,
+    /// `ec2_metadata_service_endpoint`, else the one `…_ENDPOINT_MODE` /
+    /// `ec2_metadata_service_endpoint_mode` names — all read for this profile.
     pub imds_endpoint: Option<String>,
+    /// `AWS_USE_FIPS_ENDPOINT`, else the profile's `use_fips_endpoint`.
+    pub use_fips: bool,
+    /// `AWS_USE_DUALSTACK_ENDPOINT`, else the profile's `use_dualstack_endpoint`.
+    pub use_dual_stack: bool,
 }
 
 impl Plan {
@@ -161,17 +167,18 @@ pub fn plan(set: &ConfigSet, env: &Env, name: &str) -> Result<Plan, PlanError> {
         config: set.config_file.display().to_string(),
         credentials: set.credentials_file.display().to_string(),
     })?;
-    let imds_endpoint = env
-        .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-        .map(str::to_string)
-        .or_else(|| profile.get("ec2_metadata_service_endpoint").map(str::to_string));
+    let imds = imds_endpoint(env, profile);
     let mut planner = Planner {
         set,
         visited: Vec::new(),
         hops: Vec::new(),
-        imds_endpoint: imds_endpoint.clone(),
+        imds_endpoint: imds.clone().unwrap_or_default(),
     };
     let base = planner.resolve_top(profile)?;
+    let imds_endpoint = match base {
+        BaseSource::Ec2InstanceMetadata { .. } | BaseSource::DefaultChain { .. } => imds?,
+        _ => imds.unwrap_or_default(),
+    };
     let mut hops = planner.hops;
     hops.reverse();
     let profile_region = profile.get("region").map(str::to_string);
@@ -188,6 +195,13 @@ pub fn plan(set: &ConfigSet, env: &Env, name: &str) -> Result<Plan, PlanError> {
         profile_region,
         sts_endpoint: sts_endpoint(set, env, profile),
         imds_endpoint,
+        use_fips: flag(env, profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+        use_dual_stack: flag(
+            env,
+            profile,
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            "use_dualstack_endpoint",
+        ),
     })
 }
 
@@ -428,12 +442,68 @@ fn role_hop(profile: &Profile) -> Result<RoleHop, PlanError> {
     })
 }
 
-/// STS endpoint precedence, as documented for service-specific endpoints.
-fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String> {
-    if env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+/// A boolean setting: the environment variable, else the profile's key; only `true`
+/// (any case) is true, as botocore's `ensure_boolean` reads it.
+fn flag(env: &Env, profile: &Profile, env_key: &str, key: &str) -> bool {
+    env.get(env_key)
+        .or_else(|| profile.get(key))
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// The instance metadata endpoint for `profile`, as aws-config's IMDS client picks it,
+/// but from the profile being resolved (not only `[default]`): an endpoint from the
+/// environment or the profile, else the address of the endpoint mode (environment, then
+/// profile; IPv4 when unset). An unknown mode is an error, as in botocore, reported only
+/// when the chain reaches IMDS.
+fn imds_endpoint(env: &Env, profile: &Profile) -> Result<Option<String>, PlanError> {
+    const MODE_KEY: &str = "ec2_metadata_service_endpoint_mode";
+    if let Some(endpoint) = env
+        .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .or_else(|| profile.get("ec2_metadata_service_endpoint"))
     {
+        return Ok(Some(endpoint.to_string()));
+    }
+    let (mode, location) = match env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
+        Some(mode) => (mode, None),
+        None => match profile.get(MODE_KEY) {
+            Some(mode) => (mode, Some(profile.location_of(MODE_KEY).clone())),
+            None => return Ok(None),
+        },
+    };
+    if mode.eq_ignore_ascii_case("ipv4") {
+        Ok(Some(IMDS_IPV4.to_string()))
+    } else if mode.eq_ignore_ascii_case("ipv6") {
+        Ok(Some(IMDS_IPV6.to_string()))
+    } else {
+        Err(PlanError::BadSetting {
+            profile: profile.name.clone(),
+            key: if location.is_some() {
+                MODE_KEY
+            } else {
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"
+            },
+            value: mode.to_string(),
+            expected: "IPv4 or IPv6",
+            location,
+        })
+    }
+}
+
+/// aws-config's IMDS addresses for the two endpoint modes.
+pub const IMDS_IPV4: &str = "http://169.254.169.254";
+pub const IMDS_IPV6: &str = "http://[fd00:ec2::254]";
+
+/// STS endpoint precedence, as documented for service-specific endpoints.
+/// `ignore_configured_endpoint_urls` is itself a setting (environment first, then the
+/// profile); when true it disables every configured URL, the environment's included —
+/// botocore and the SDKs agree.
+fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String> {
+    if flag(
+        env,
+        profile,
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "ignore_configured_endpoint_urls",
+    ) {
         return None;
     }
     if let Some(url) = env
@@ -441,12 +511,6 @@ fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String>
         .or_else(|| env.get("AWS_ENDPOINT_URL"))
     {
         return Some(url.to_string());
-    }
-    if profile
-        .get("ignore_configured_endpoint_urls")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return None;
     }
     let from_services = profile.get("services").and_then(|services| {
         let section = set

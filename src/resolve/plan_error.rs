@@ -54,12 +54,26 @@ pub enum PlanError {
         value: String,
         location: Location,
     },
+    #[error("profile '{profile}': {key} '{value}' is not {expected}{}", at(location))]
+    BadSetting {
+        profile: String,
+        key: &'static str,
+        value: String,
+        expected: &'static str,
+        /// `None` when the value comes from the environment.
+        location: Option<Location>,
+    },
+}
+
+fn at(location: &Option<Location>) -> String {
+    location.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
 }
 
 impl PlanError {
     pub fn location(&self) -> Option<&Location> {
         match self {
             PlanError::NotFound { .. } => None,
+            PlanError::BadSetting { location, .. } => location.as_ref(),
             PlanError::MissingSourceProfile { location, .. }
             | PlanError::Cycle { location, .. }
             | PlanError::SelfReferenceWithoutKeys { location, .. }

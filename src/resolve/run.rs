@@ -6,7 +6,7 @@
 //! failures alike, so `check --all` over a hundred profiles that share a source makes
 //! one call for it.
 
-use super::base::base_credentials;
+use super::base::{base_credentials, base_endpoint};
 use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
 use super::plan::{Plan, RoleHop, plan};
 
@@ -53,8 +53,8 @@ pub(super) struct Step {
     pub(super) cached: bool,
 }
 
-/// (region, endpoint) of an STS client.
-type StsKey = (Option<String>, Option<String>);
+/// (region, endpoint, FIPS, dual-stack) of an STS client.
+type StsKey = (Option<String>, Option<String>, bool, bool);
 type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 
 pub struct Resolver {
@@ -163,7 +163,12 @@ impl Resolver {
     }
 
     fn sts(&self, plan: &Plan) -> Sts {
-        let key = (plan.region.clone(), plan.sts_endpoint.clone());
+        let key = (
+            plan.region.clone(),
+            plan.sts_endpoint.clone(),
+            plan.use_fips,
+            plan.use_dual_stack,
+        );
         let mut clients = match self.clients.lock() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
@@ -174,6 +179,8 @@ impl Resolver {
                 Sts::new(&StsSettings {
                     region: plan.region.clone(),
                     endpoint: plan.sts_endpoint.clone(),
+                    use_fips: plan.use_fips,
+                    use_dual_stack: plan.use_dual_stack,
                     timeout: self.options.timeout,
                 })
             })
@@ -211,30 +218,28 @@ impl Resolver {
     async fn run_attempt(&self, plan: &Plan, read_cache: bool) -> Resolution {
         let sts = self.sts(plan);
         let mut key = format!(
-            "{:?}|{:?}|base:{}",
+            "{:?}|{:?}|{}|{}|base:{}",
             plan.region,
             plan.sts_endpoint,
+            plan.use_fips,
+            plan.use_dual_stack,
             plan.base.profile()
         );
+        let sts_url = sts.endpoint().ok();
+        let base_url = base_endpoint(plan, &self.env, &sts);
         let mut hops = Vec::with_capacity(plan.hops.len() + 1);
         let base_profile = plan.base.profile().to_string();
 
         let base = self
             .memo(&key)
             .get_or_init(|| async {
-                base_credentials(
-                    &plan.base,
-                    &self.env,
-                    &sts,
-                    plan.region.as_deref(),
-                    self.options.timeout,
-                )
-                .await
-                .map(|(credentials, identity)| Step {
-                    credentials,
-                    identity,
-                    cached: false,
-                })
+                base_credentials(plan, &self.env, &sts, self.options.timeout)
+                    .await
+                    .map(|(credentials, identity)| Step {
+                        credentials,
+                        identity,
+                        cached: false,
+                    })
             })
             .await
             .clone();
@@ -245,6 +250,7 @@ impl Resolver {
                     kind: HopKind::Base,
                     source: Some(plan.base.label()),
                     role_arn: None,
+                    endpoint: base_url.clone(),
                     status: HopStatus::Ok,
                     cached: step.cached,
                     identity: step.identity.clone(),
@@ -259,6 +265,7 @@ impl Resolver {
                     kind: HopKind::Base,
                     source: Some(plan.base.label()),
                     role_arn: None,
+                    endpoint: base_url.clone(),
                     status: HopStatus::Failed,
                     cached: false,
                     identity: None,
@@ -288,6 +295,7 @@ impl Resolver {
                         kind: HopKind::AssumeRole,
                         source: None,
                         role_arn: Some(hop.role_arn.clone()),
+                        endpoint: if step.cached { None } else { sts_url.clone() },
                         status: HopStatus::Ok,
                         cached: step.cached,
                         identity: step.identity.clone(),
@@ -312,6 +320,7 @@ impl Resolver {
                         kind: HopKind::AssumeRole,
                         source: None,
                         role_arn: Some(hop.role_arn.clone()),
+                        endpoint: sts_url.clone(),
                         status: HopStatus::Failed,
                         cached: false,
                         identity: None,
@@ -394,6 +403,7 @@ fn skip_rest(hops: &mut Vec<HopOutcome>, rest: &[RoleHop]) {
         kind: HopKind::AssumeRole,
         source: None,
         role_arn: Some(hop.role_arn.clone()),
+        endpoint: None,
         status: HopStatus::Skipped,
         cached: false,
         identity: None,

@@ -1,0 +1,14 @@
+//! SDK conformance: the real `rswitch` binary against what the AWS SDKs do.
+//!
+//! `endpoints` pins the STS, SSO and IMDS endpoints each hop uses (FIPS, dual-stack,
+//! partitions, `ignore_configured_endpoint_urls`, the IMDS endpoint mode per profile).
+//! Tests that must not reach any network run the binary in its own network namespace
+//! (`unshare -rn`): there is no route anywhere, so the endpoint chosen is read from
+//! `whoami --json` and from the error, never from a call to AWS.
+
+mod support;
+
+#[path = "sdk_conformance/endpoints.rs"]
+mod endpoints;
+#[path = "sdk_conformance/fake_sts.rs"]
+mod fake_sts;
