@@ -1,5 +1,6 @@
 //! SDK conformance: the real `rswitch` binary against what the AWS SDKs do.
 //!
+//! `login` replays the SDK's login-provider cases against `login_session` profiles.
 //! `endpoints` pins the STS, SSO and IMDS endpoints each hop uses (FIPS, dual-stack,
 //! partitions, `ignore_configured_endpoint_urls`, the IMDS endpoint mode per profile).
 //! Tests that must not reach any network run the binary in its own network namespace
@@ -12,3 +13,5 @@ mod support;
 mod endpoints;
 #[path = "sdk_conformance/fake_sts.rs"]
 mod fake_sts;
+#[path = "sdk_conformance/login.rs"]
+mod login;

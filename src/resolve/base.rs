@@ -18,7 +18,11 @@ use std::time::Duration;
 /// [`HopOutcome::endpoint`](super::outcome::HopOutcome::endpoint)).
 pub fn base_endpoint(plan: &Plan, env: &Env, sts: &Sts) -> Option<String> {
     match &plan.base {
-        BaseSource::Static { .. } | BaseSource::Environment { .. } | BaseSource::Process { .. } => None,
+        // A login is read from its cache; only a refresh calls AWS Sign-In.
+        BaseSource::Static { .. }
+        | BaseSource::Environment { .. }
+        | BaseSource::Process { .. }
+        | BaseSource::Login { .. } => None,
         BaseSource::WebIdentity { .. } => sts.endpoint().ok(),
         BaseSource::Ec2InstanceMetadata { endpoint, .. } => Some(imds_url(endpoint.as_deref())),
         BaseSource::DefaultChain { imds_endpoint, .. } if !has_container_env(env) => {
@@ -179,6 +183,20 @@ async fn other_base_credentials(plan: &Plan, env: &Env, timeout: Duration) -> Re
                     None => provide(provider).await,
                 };
                 fetched.map_err(|e| login.explain(e))
+            }
+            BaseSource::Login { profile, session_arn } => {
+                // The Sign-In client that refreshes the login needs a region.
+                let config = provider_config.clone().with_region(Some(Region::new(
+                    plan.region
+                        .clone()
+                        .unwrap_or_else(|| crate::sts::FALLBACK_REGION.into()),
+                )));
+                let provider = aws_config::login::LoginCredentialsProvider::builder(session_arn.trim())
+                    .configure(&config)
+                    .build();
+                provide(provider)
+                    .await
+                    .map_err(|e| super::login::explain(profile, session_arn, e))
             }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,

@@ -2,6 +2,7 @@
 
 mod assume;
 mod base;
+pub mod login;
 pub mod outcome;
 pub mod plan;
 mod plan_error;

@@ -46,6 +46,9 @@ pub enum BaseSource {
         account_id: String,
         role_name: String,
     },
+    /// `login_session`: the console-credentials login `aws login` leaves in
+    /// `~/.aws/login/cache`, refreshed through AWS Sign-In.
+    Login { profile: String, session_arn: String },
     /// `web_identity_token_file` + `role_arn`: AssumeRoleWithWebIdentity.
     WebIdentity {
         profile: String,
@@ -72,6 +75,7 @@ impl BaseSource {
             | BaseSource::EcsContainer { profile }
             | BaseSource::Process { profile, .. }
             | BaseSource::Sso { profile, .. }
+            | BaseSource::Login { profile, .. }
             | BaseSource::WebIdentity { profile, .. }
             | BaseSource::DefaultChain { profile, .. } => profile,
         }
@@ -86,6 +90,7 @@ impl BaseSource {
             BaseSource::EcsContainer { .. } => "ecs",
             BaseSource::Process { .. } => "process",
             BaseSource::Sso { .. } => "sso",
+            BaseSource::Login { .. } => "login",
             BaseSource::WebIdentity { .. } => "web-identity",
             BaseSource::DefaultChain { .. } => "default-chain",
         }
@@ -296,7 +301,8 @@ impl<'a> Planner<'a> {
     }
 
     /// A profile's own credentials when it is not assuming a role: web identity, SSO,
-    /// static keys, `credential_process` (botocore's order), else the default chain.
+    /// `login_session`, static keys, `credential_process` (botocore's order), else the
+    /// default chain.
     fn non_role_source(&self, profile: &Profile) -> Result<BaseSource, PlanError> {
         let name = profile.name.clone();
         if let Some(token_file) = profile.get("web_identity_token_file") {
@@ -316,6 +322,12 @@ impl<'a> Planner<'a> {
         }
         if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
             return self.sso(profile);
+        }
+        if let Some(session_arn) = profile.get("login_session") {
+            return Ok(BaseSource::Login {
+                profile: name,
+                session_arn: session_arn.to_string(),
+            });
         }
         if has_static_keys(profile) {
             return Ok(BaseSource::Static {
