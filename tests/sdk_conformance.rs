@@ -1,5 +1,6 @@
 //! SDK conformance: the real `rswitch` binary against what the AWS SDKs do.
 //!
+//! `assume_role` runs the SDK's assume-role chain cases through `whoami` and a loopback STS.
 //! `login` replays the SDK's login-provider cases against `login_session` profiles.
 //! `endpoints` pins the STS, SSO and IMDS endpoints each hop uses (FIPS, dual-stack,
 //! partitions, `ignore_configured_endpoint_urls`, the IMDS endpoint mode per profile).
@@ -9,6 +10,8 @@
 
 mod support;
 
+#[path = "sdk_conformance/assume_role.rs"]
+mod assume_role;
 #[path = "sdk_conformance/endpoints.rs"]
 mod endpoints;
 #[path = "sdk_conformance/fake_sts.rs"]

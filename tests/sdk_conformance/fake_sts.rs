@@ -33,6 +33,24 @@ impl FakeSts {
         self.server.url()
     }
 
+    /// Every request received: its form parameters, and the access key that signed it.
+    pub fn calls(&self) -> Vec<(std::collections::BTreeMap<String, String>, Option<String>)> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let params = form_urlencoded::parse(&r.body).into_owned().collect();
+                let key = r
+                    .header("authorization")
+                    .and_then(|a| a.split("Credential=").nth(1))
+                    .and_then(|c| c.split('/').next())
+                    .map(str::to_string);
+                (params, key)
+            })
+            .collect()
+    }
+
     /// `Action` of every request received, in order.
     pub fn actions(&self) -> Vec<String> {
         self.seen
@@ -59,6 +77,14 @@ fn answer(action: &str) -> Response {
              </Credentials><AssumedRoleUser><Arn>arn:aws:sts::222222222222:assumed-role/Target/s</Arn>\
              <AssumedRoleId>AROATARGET:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
              <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        ),
+        "AssumeRoleWithWebIdentity" => format!(
+            "<AssumeRoleWithWebIdentityResponse xmlns=\"{NS}\"><AssumeRoleWithWebIdentityResult><Credentials>\
+             <AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>\
+             <SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>\
+             </Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789:assumed-role/Web/s</Arn>\
+             <AssumedRoleId>AROAWEB:s</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult>\
+             <ResponseMetadata><RequestId>3</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
         ),
         "GetCallerIdentity" => format!(
             "<GetCallerIdentityResponse xmlns=\"{NS}\"><GetCallerIdentityResult>\
