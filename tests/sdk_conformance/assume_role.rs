@@ -131,13 +131,13 @@ fn expect(
         return Err(format!("call {params:?}, expected {action}"));
     }
     for (ours, theirs) in keys {
-        if let Some(v) = value[ours].as_str() {
-            if params.get(*theirs).map(String::as_str) != Some(v) {
-                return Err(format!(
-                    "{action} {theirs} = {:?}, expected {v}",
-                    params.get(*theirs)
-                ));
-            }
+        if let Some(v) = value[ours].as_str()
+            && params.get(*theirs).map(String::as_str) != Some(v)
+        {
+            return Err(format!(
+                "{action} {theirs} = {:?}, expected {v}",
+                params.get(*theirs)
+            ));
         }
     }
     Ok(())
