@@ -1,6 +1,7 @@
 //! SDK conformance: the real `rswitch` binary against what the AWS SDKs do.
 //!
 //! `assume_role` runs the SDK's assume-role chain cases through `whoami` and a loopback STS.
+//! `imds_endpoint` checks the SDK's IMDS endpoint cases against the endpoint `whoami` uses.
 //! `login` replays the SDK's login-provider cases against `login_session` profiles.
 //! `endpoints` pins the STS, SSO and IMDS endpoints each hop uses (FIPS, dual-stack,
 //! partitions, `ignore_configured_endpoint_urls`, the IMDS endpoint mode per profile).
@@ -16,5 +17,7 @@ mod assume_role;
 mod endpoints;
 #[path = "sdk_conformance/fake_sts.rs"]
 mod fake_sts;
+#[path = "sdk_conformance/imds_endpoint.rs"]
+mod imds_endpoint;
 #[path = "sdk_conformance/login.rs"]
 mod login;
