@@ -4,6 +4,7 @@
 //! `imds_endpoint` checks the SDK's IMDS endpoint cases against the endpoint `whoami` uses.
 //! `provider_cases` replays the SDK's profile-provider and default-chain cases (their
 //! recorded HTTP traffic from loopback, `traffic`).
+//! Every case passes or is in the one table of `not_passing`, with its reason.
 //! `login` replays the SDK's login-provider cases against `login_session` profiles.
 //! `endpoints` pins the STS, SSO and IMDS endpoints each hop uses (FIPS, dual-stack,
 //! partitions, `ignore_configured_endpoint_urls`, the IMDS endpoint mode per profile).
@@ -23,6 +24,8 @@ mod fake_sts;
 mod imds_endpoint;
 #[path = "sdk_conformance/login.rs"]
 mod login;
+#[path = "sdk_conformance/not_passing.rs"]
+mod not_passing;
 #[path = "sdk_conformance/provider_cases.rs"]
 mod provider_cases;
 #[path = "sdk_conformance/traffic.rs"]

@@ -11,21 +11,6 @@ use std::collections::BTreeMap;
 
 const CASES: &str = include_str!("../fixtures/aws-config/assume-role-tests.json");
 
-/// The one table of cases that do not pass, by their `docs`, with the reason.
-/// "expected failure until …" cases must fail today; the rest are out of scope.
-pub const NOT_PASSING: &[(&str, &str)] = &[
-    (
-        "profile only contains configuration",
-        "out of scope: the SDK's profile provider alone; the AWS CLI's chain goes on to the container \
-         and IMDS providers for a selected profile without credentials, as rswitch does",
-    ),
-    (
-        "SSO token profile selected",
-        "out of scope: a bearer-token profile (no account or role) for the SSO token provider, not a \
-         credentials source",
-    ),
-];
-
 fn write_config(home: &Home, input: &Value) {
     let mut text = String::new();
     for (name, settings) in input["profiles"].as_object().unwrap() {
@@ -195,23 +180,9 @@ fn run_case(case: &Value) -> Result<(), String> {
 fn the_sdk_assume_role_cases_pass_or_are_listed() {
     let cases: Vec<Value> = serde_json::from_str(CASES).unwrap();
     assert_eq!(cases.len(), 28, "the fixture changed: review the cases");
-    let mut problems = Vec::new();
-    for case in &cases {
-        let docs = case["docs"].as_str().unwrap();
-        let listed = NOT_PASSING.iter().find(|(d, _)| *d == docs);
-        match (run_case(case), listed) {
-            (Ok(()), None) => {}
-            (Err(e), None) => problems.push(format!("{docs}: {e}")),
-            (Ok(()), Some((_, why))) if why.starts_with("expected failure") => {
-                problems.push(format!("{docs}: passes now; remove it from NOT_PASSING"))
-            }
-            (_, Some(_)) => {}
-        }
-    }
-    assert!(
-        NOT_PASSING
-            .iter()
-            .all(|(d, _)| cases.iter().any(|c| c["docs"] == *d))
-    );
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let results = cases
+        .iter()
+        .map(|case| (case["docs"].as_str().unwrap().to_string(), run_case(case)))
+        .collect();
+    crate::not_passing::judge("assume-role-tests.json", results);
 }

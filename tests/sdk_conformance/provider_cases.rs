@@ -20,44 +20,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The one table of cases that do not pass, by directory, with the reason.
-/// "expected failure until …" cases must fail today; the rest are out of scope.
-pub const NOT_PASSING: &[(&str, &str)] = &[
-    ("default-credential-provider-chain/ecs_credentials", NO_PROFILE),
-    (
-        "default-credential-provider-chain/ecs_credentials_invalid_profile",
-        NO_PROFILE,
-    ),
-    (
-        "default-credential-provider-chain/eks_pod_identity_credentials",
-        NO_PROFILE,
-    ),
-    (
-        "default-credential-provider-chain/environment_variables",
-        NO_PROFILE,
-    ),
-    (
-        "default-credential-provider-chain/imds_default_chain_retries",
-        NO_PROFILE,
-    ),
-    (
-        "default-credential-provider-chain/imds_default_chain_success",
-        NO_PROFILE,
-    ),
-    (
-        "default-credential-provider-chain/web_identity_token_env",
-        NO_PROFILE,
-    ),
-    (
-        "default-credential-provider-chain/prefer_environment",
-        "out of scope: credentials in the environment, which the default chain takes before any \
-         profile; rswitch resolves the profile named",
-    ),
-];
-
-const NO_PROFILE: &str = "out of scope: no profile at all (the selected profile does not exist); the \
-    credentials come from the environment, a container or IMDS only";
-
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws-config")
 }
@@ -321,23 +283,9 @@ fn cases() -> Vec<(String, PathBuf)> {
 fn the_sdk_provider_cases_pass_or_are_listed() {
     let cases = cases();
     assert_eq!(cases.len(), 47, "the fixture changed: review the cases");
-    let mut problems = Vec::new();
-    for (name, dir) in &cases {
-        let listed = NOT_PASSING.iter().find(|(n, _)| n == name);
-        match (run_case(dir), listed) {
-            (Ok(()), None) => {}
-            (Err(e), None) => problems.push(format!("{name}: {e}")),
-            (Ok(()), Some((_, why))) if why.starts_with("expected failure") => {
-                problems.push(format!("{name}: passes now; remove it from NOT_PASSING"))
-            }
-            (_, Some(_)) => {}
-        }
-    }
-    assert!(NOT_PASSING.iter().all(|(n, _)| cases.iter().any(|(c, _)| c == n)));
-    assert!(
-        problems.is_empty(),
-        "{} case(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    let results = cases
+        .iter()
+        .map(|(name, dir)| (name.clone(), run_case(dir)))
+        .collect();
+    crate::not_passing::judge("provider-cases", results);
 }
