@@ -23,9 +23,16 @@ pub fn resolve_endpoint(settings: &StsSettings) -> Result<String, String> {
         .resolve_endpoint(&params)
         .now_or_never()
         .unwrap_or_else(|| Err("the endpoint resolver did not answer".into()));
-    resolved
-        .map(|endpoint| endpoint.url().to_string())
-        .map_err(|e| format!("cannot resolve the STS endpoint: {}", error_chain(&*e)))
+    resolved.map(|endpoint| endpoint.url().to_string()).map_err(|e| {
+        let hint = if settings.endpoint.is_some() && (settings.use_fips || settings.use_dual_stack) {
+            " (FIPS and dual-stack name AWS's own endpoints: turn off use_fips_endpoint / \
+                 use_dualstack_endpoint, or AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT, or \
+                 remove the configured endpoint URL)"
+        } else {
+            ""
+        };
+        format!("cannot resolve the STS endpoint: {}{hint}", error_chain(&*e))
+    })
 }
 
 #[cfg(test)]
