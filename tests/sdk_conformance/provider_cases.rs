@@ -260,6 +260,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
         }
         (Some(_), false) => Err(format!("expected credentials, got: {stderr}")),
         (None, true) => Err(format!("expected an error ({}), got credentials", case["result"])),
+        // Refused, not resolved "anyway" through the default chain where the SDK refuses.
+        (None, false) if stderr.contains("default-chain credentials") => Err(format!(
+            "the SDK refuses it ({}); rswitch went on through the default chain: {stderr}",
+            case["result"]
+        )),
         (None, false) => Ok(()),
     }
 }
