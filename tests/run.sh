@@ -27,6 +27,8 @@ done
 command -v Xvfb >/dev/null 2>&1 || missing+=("xvfb")
 # ... and the Wayland ones their own headless compositor.
 command -v sway >/dev/null 2>&1 || missing+=("sway")
+# The SDK conformance tests run the binary without any network (`unshare -rn`).
+command -v unshare >/dev/null 2>&1 || missing+=("util-linux")
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=("python3-venv")
 fi
@@ -42,6 +44,11 @@ if ((${#missing[@]})); then
   say "installing ${missing[*]}"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! unshare -rn true 2>/dev/null; then
+  echo "tests/run.sh: 'unshare -rn' fails: the SDK conformance tests need unprivileged user namespaces" >&2
+  exit 1
 fi
 
 # --- Python venv with the pinned tools -------------------------------------------------
