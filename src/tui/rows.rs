@@ -121,6 +121,7 @@ fn planned_account(plan: &Plan) -> Option<String> {
     match &plan.base {
         BaseSource::Sso { account_id, .. } => Some(account_id.clone()),
         BaseSource::WebIdentity { role_arn, .. } => arn_account(role_arn),
+        BaseSource::Login { session_arn, .. } => arn_account(session_arn),
         _ => None,
     }
 }
