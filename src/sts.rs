@@ -34,13 +34,19 @@ pub const ANSWER_MAX: usize = 64 * 1024;
 /// Most characters of an answer body an error shows.
 pub const BODY_SHOWN: usize = 2048;
 
+mod endpoint;
+pub use endpoint::resolve_endpoint;
+
 /// Region used when neither the environment nor the profile names one (STS is global).
 pub const FALLBACK_REGION: &str = "us-east-1";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct StsSettings {
     pub region: Option<String>,
     pub endpoint: Option<String>,
+    /// FIPS and dual-stack endpoints, resolved by the SDK's endpoint rules.
+    pub use_fips: bool,
+    pub use_dual_stack: bool,
     /// Upper bound for one whole call, retries included.
     pub timeout: Duration,
 }
@@ -80,6 +86,11 @@ impl Sts {
             client: Arc::default(),
             timeout: settings.timeout,
         }
+    }
+
+    /// The URL this client's calls go to, as the SDK's endpoint rules resolve it.
+    pub fn endpoint(&self) -> Result<String, String> {
+        resolve_endpoint(&self.settings)
     }
 
     fn client(&self) -> &aws_sdk_sts::Client {
@@ -210,7 +221,20 @@ impl Sts {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        convert_error(err, self.timeout)
+        let mut error = convert_error(err, self.timeout);
+        // Which host could not be reached (or refused to be resolved) is half the story.
+        if matches!(
+            error.kind,
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Config
+        ) && error.code.is_none()
+        {
+            match self.endpoint() {
+                Ok(url) => error.message = format!("{} (endpoint {url})", error.message),
+                Err(why) if error.kind == ErrorKind::Config => error.message = why,
+                Err(_) => {}
+            }
+        }
+        error
     }
 }
 
@@ -275,7 +299,9 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     }
     config = config
         .interceptor(AnswerCap)
-        .retry_classifier(NoRetryOfLargeAnswers);
+        .retry_classifier(NoRetryOfLargeAnswers)
+        .use_fips(settings.use_fips)
+        .use_dual_stack(settings.use_dual_stack);
     aws_sdk_sts::Client::from_conf(config.build())
 }
 

@@ -592,3 +592,106 @@ fn catalogue_rows_of_a_long_chain() {
     assert_eq!(catalog.planned("p30").expect("plan").hops.len(), 30);
     assert!(catalog.needs_mfa("p4") && !catalog.needs_mfa("p2"));
 }
+
+#[test]
+fn ignore_configured_endpoint_urls_from_the_profile_covers_the_environment() {
+    let s = set(
+        &format!(
+            "{ENDPOINTS}[profile i]\nignore_configured_endpoint_urls = TRUE\nendpoint_url = http://x\naws_access_key_id = A\naws_secret_access_key = S\n"
+        ),
+        "",
+    );
+    let endpoint = |vars: &[(&str, &str)]| plan(&s, &env(vars), "i").unwrap().sts_endpoint;
+    assert_eq!(endpoint(&[("AWS_ENDPOINT_URL_STS", "http://env-sts")]), None);
+    assert_eq!(endpoint(&[]), None);
+    // The environment's own setting wins over the profile's.
+    assert_eq!(
+        endpoint(&[
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"),
+            ("AWS_ENDPOINT_URL_STS", "http://env-sts")
+        ])
+        .as_deref(),
+        Some("http://env-sts")
+    );
+}
+
+#[test]
+fn fips_and_dual_stack_from_the_environment_then_the_profile() {
+    let s = set(
+        "[profile f]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = yes\naws_access_key_id = A\naws_secret_access_key = S\n",
+        "",
+    );
+    let flags = |vars: &[(&str, &str)]| {
+        let p = plan(&s, &env(vars), "f").unwrap();
+        (p.use_fips, p.use_dual_stack)
+    };
+    // botocore reads only `true` as true.
+    assert_eq!(flags(&[]), (true, false));
+    assert_eq!(
+        flags(&[
+            ("AWS_USE_FIPS_ENDPOINT", "false"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "True")
+        ]),
+        (false, true)
+    );
+}
+
+#[test]
+fn imds_endpoint_mode_of_the_profile_and_its_errors() {
+    let config = "[default]\nec2_metadata_service_endpoint_mode = IPv4\n\
+                  [profile v6]\nec2_metadata_service_endpoint_mode = IPv6\n\
+                  [profile bad]\nec2_metadata_service_endpoint_mode = IPv5\n\
+                  [profile bad-keys]\nec2_metadata_service_endpoint_mode = IPv5\naws_access_key_id = A\naws_secret_access_key = S\n";
+    let s = set(config, "");
+    assert_eq!(
+        ok(config, "", "v6").imds_endpoint.as_deref(),
+        Some("http://[fd00:ec2::254]")
+    );
+    assert_eq!(
+        plan(
+            &s,
+            &env(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv4")]),
+            "v6"
+        )
+        .unwrap()
+        .imds_endpoint
+        .as_deref(),
+        Some("http://169.254.169.254")
+    );
+    let e = err(config, "bad");
+    assert!(
+        matches!(
+            &e,
+            PlanError::BadSetting {
+                key: "ec2_metadata_service_endpoint_mode",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.location(), Some(&at(CONFIG, 6)));
+    // A bad mode matters only to a chain that reaches IMDS.
+    assert!(matches!(
+        ok(config, "", "bad-keys").base,
+        BaseSource::Static { .. }
+    ));
+}
+
+#[test]
+fn login_session_is_a_base() {
+    let p = ok(
+        "[profile signin]\nlogin_session = arn:aws:sts::012345678910:assumed-role/Admin/admin\n\
+         [profile admin]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = signin\n",
+        "",
+        "admin",
+    );
+    assert_eq!(
+        p.base,
+        BaseSource::Login {
+            profile: "signin".into(),
+            session_arn: "arn:aws:sts::012345678910:assumed-role/Admin/admin".into()
+        }
+    );
+    assert_eq!(p.base.label(), "login");
+    assert_eq!(p.chain_display(), "signin -> admin");
+}

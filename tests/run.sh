@@ -29,6 +29,8 @@ command -v Xvfb >/dev/null 2>&1 || missing+=("xvfb")
 command -v sway >/dev/null 2>&1 || missing+=("sway")
 # The hostile-endpoint tests read a run's peak RSS from GNU time.
 [ -x /usr/bin/time ] || missing+=("time")
+# The SDK conformance tests run the binary without any network (`unshare -rn`).
+command -v unshare >/dev/null 2>&1 || missing+=("util-linux")
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=("python3-venv")
 fi
@@ -44,6 +46,11 @@ if ((${#missing[@]})); then
   say "installing ${missing[*]}"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! unshare -rn true 2>/dev/null; then
+  echo "tests/run.sh: 'unshare -rn' fails: the SDK conformance tests need unprivileged user namespaces" >&2
+  exit 1
 fi
 
 # --- Python venv with the pinned tools -------------------------------------------------

@@ -28,6 +28,7 @@
 //! | `incomplete-sso`                | error    | SSO profile without `sso_account_id`/`sso_role_name`, start URL or region |
 //! | `sso-session-conflict`          | error    | `sso_start_url`/`sso_region` differs from its `[sso-session]`        |
 //! | `incomplete-web-identity`       | error    | `web_identity_token_file` without `role_arn`                         |
+//! | `invalid-setting`               | error    | a setting outside its values (e.g. `ec2_metadata_service_endpoint_mode`) |
 //!
 //! The chain rules (sources, loops, SSO, the credential settings a chain ends on) are
 //! the planner's: `resolve::catalog` turns each plan error into a finding with the code

@@ -275,6 +275,8 @@ async fn federate(f: &Federation<'_>, keys: &Credentials) -> Result<(Credentials
     let sts = crate::sts::Sts::new(&crate::sts::StsSettings {
         region: plan.region.clone(),
         endpoint: plan.sts_endpoint.clone(),
+        use_fips: plan.use_fips,
+        use_dual_stack: plan.use_dual_stack,
         timeout: f.timeout,
     });
     let seconds = i32::try_from(f.duration_seconds).unwrap_or(i32::MAX);

@@ -128,6 +128,9 @@ fn base_causes(report: &mut Report, plan: Option<&Plan>, error: &HopError) {
             "run `{}`",
             crate::resolve::sso_login::login_command(profile, session.as_deref())
         ),
+        Some(BaseSource::Login { profile, .. }) => {
+            format!("run `{}`", crate::resolve::login::login_command(profile))
+        }
         Some(BaseSource::Static { profile, .. }) => {
             format!("replace the access keys of profile '{profile}' (they may be deactivated or deleted)")
         }

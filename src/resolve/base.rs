@@ -3,7 +3,7 @@
 //! ([`super::process`]) and web-identity call.
 
 use super::outcome::{ErrorKind, HopError};
-use super::plan::BaseSource;
+use super::plan::{BaseSource, IMDS_IPV4, Plan};
 use super::sso_login::SsoLogin;
 use super::sso_refresh;
 use crate::creds::{Credentials, Identity, Secret};
@@ -15,15 +15,72 @@ use aws_sdk_sts::config::Region;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
+/// Where a base's credentials are asked for, resolved as the SDK resolves it (see
+/// [`HopOutcome::endpoint`](super::outcome::HopOutcome::endpoint)).
+pub fn base_endpoint(plan: &Plan, env: &Env, sts: &Sts) -> Option<String> {
+    match &plan.base {
+        // A login is read from its cache; only a refresh calls AWS Sign-In.
+        BaseSource::Static { .. }
+        | BaseSource::Environment { .. }
+        | BaseSource::Process { .. }
+        | BaseSource::Login { .. } => None,
+        BaseSource::WebIdentity { .. } => sts.endpoint().ok(),
+        BaseSource::Ec2InstanceMetadata { endpoint, .. } => Some(imds_url(endpoint.as_deref())),
+        BaseSource::DefaultChain { imds_endpoint, .. } if !has_container_env(env) => {
+            Some(imds_url(imds_endpoint.as_deref()))
+        }
+        BaseSource::EcsContainer { .. } | BaseSource::DefaultChain { .. } => container_url(env),
+        BaseSource::Sso { sso_region, .. } => sso_portal_url(env, sso_region, plan),
+    }
+}
+
+fn imds_url(endpoint: Option<&str>) -> String {
+    endpoint.unwrap_or(IMDS_IPV4).to_string()
+}
+
+/// The container credentials URL aws-config's ECS provider calls.
+fn container_url(env: &Env) -> Option<String> {
+    env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .map(str::to_string)
+        .or_else(|| {
+            env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                .map(|path| format!("http://169.254.170.2{path}"))
+        })
+}
+
+/// The IAM Identity Center portal aws-config's SSO provider calls: a URL configured in
+/// the environment, else what aws-sdk-sso's endpoint rules give for the SSO region.
+fn sso_portal_url(env: &Env, sso_region: &str, plan: &Plan) -> Option<String> {
+    use aws_sdk_sso::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    use futures::FutureExt;
+    if let Some(url) = env
+        .get("AWS_ENDPOINT_URL_SSO")
+        .or_else(|| env.get("AWS_ENDPOINT_URL"))
+    {
+        return Some(url.to_string());
+    }
+    let params = Params::builder()
+        .region(sso_region)
+        .use_fips(plan.use_fips)
+        .use_dual_stack(plan.use_dual_stack)
+        .build()
+        .ok()?;
+    let endpoint = DefaultResolver::new()
+        .resolve_endpoint(&params)
+        .now_or_never()?
+        .ok()?;
+    Some(endpoint.url().to_string())
+}
+
 /// Obtains the base credentials of a plan, within `timeout`, and who they are when the
 /// source says so (web identity names its session).
 pub async fn base_credentials(
-    base: &BaseSource,
+    plan: &Plan,
     env: &Env,
     sts: &Sts,
-    region: Option<&str>,
     timeout: Duration,
 ) -> Result<(Credentials, Option<Identity>), HopError> {
+    let base = &plan.base;
     if let BaseSource::WebIdentity {
         role_arn,
         token_file,
@@ -55,19 +112,18 @@ pub async fn base_credentials(
             })?;
         return Ok((assumed.credentials, Some(assumed.identity)));
     }
-    other_base_credentials(base, env, region, timeout)
+    other_base_credentials(plan, env, timeout)
         .await
         .map(|c| (c, None))
 }
 
-async fn other_base_credentials(
-    base: &BaseSource,
-    env: &Env,
-    region: Option<&str>,
-    timeout: Duration,
-) -> Result<Credentials, HopError> {
+async fn other_base_credentials(plan: &Plan, env: &Env, timeout: Duration) -> Result<Credentials, HopError> {
+    let base = &plan.base;
+    // FIPS and dual-stack reach the SSO and SSO-OIDC clients aws-config builds.
     let provider_config = ProviderConfig::without_region()
-        .with_region(region.map(|r| Region::new(r.to_string())))
+        .with_region(plan.region.as_ref().map(|r| Region::new(r.clone())))
+        .with_use_fips(Some(plan.use_fips))
+        .with_use_dual_stack(Some(plan.use_dual_stack))
         .with_timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(timeout.min(Duration::from_secs(2)))
@@ -126,6 +182,20 @@ async fn other_base_credentials(
                 };
                 fetched.map_err(|e| login.explain(e))
             }
+            BaseSource::Login { profile, session_arn } => {
+                // The Sign-In client that refreshes the login needs a region.
+                let config = provider_config.clone().with_region(Some(Region::new(
+                    plan.region
+                        .clone()
+                        .unwrap_or_else(|| crate::sts::FALLBACK_REGION.into()),
+                )));
+                let provider = aws_config::login::LoginCredentialsProvider::builder(session_arn.trim())
+                    .configure(&config)
+                    .build();
+                provide(provider)
+                    .await
+                    .map_err(|e| super::login::explain(profile, session_arn, e))
+            }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,
                 None,
@@ -154,20 +224,22 @@ async fn imds_credentials(
     endpoint: Option<&str>,
     timeout: Duration,
 ) -> Result<Credentials, HopError> {
-    let mut client = aws_config::imds::Client::builder()
+    // Always an explicit endpoint: left unset, aws-config would read the endpoint and its
+    // mode from `[default]` (or AWS_PROFILE's profile), not from the profile resolved.
+    let endpoint = imds_url(endpoint);
+    let client = aws_config::imds::Client::builder()
         .configure(provider_config)
         .connect_timeout(timeout.min(Duration::from_secs(1)))
         .read_timeout(timeout.min(Duration::from_secs(2)))
-        .max_attempts(2);
-    if let Some(endpoint) = endpoint {
-        client = client.endpoint(endpoint).map_err(|e| {
+        .max_attempts(2)
+        .endpoint(&endpoint)
+        .map_err(|e| {
             HopError::new(
                 ErrorKind::Config,
                 None,
                 format!("invalid instance metadata endpoint '{endpoint}': {e}"),
             )
         })?;
-    }
     let provider = aws_config::imds::credentials::ImdsCredentialsProvider::builder()
         .configure(provider_config)
         .imds_client(client.build())

@@ -72,7 +72,7 @@ impl Catalog {
             .ok_or_else(|| plan::not_found(&self.set, name))?;
         let node = self.planned[index].clone()?;
         let (base, hops) = self.chains.parts(node);
-        Ok(plan::assemble(&self.set, &self.env, name, base, hops))
+        plan::assemble(&self.set, &self.env, name, base, hops)
     }
 
     /// The first MFA device the chain of `name` asks a code for.

@@ -4,6 +4,7 @@ mod assume;
 mod base;
 pub mod catalog;
 pub mod deadline;
+pub mod login;
 pub mod outcome;
 pub mod plan;
 mod plan_error;

@@ -87,6 +87,10 @@ pub struct HopOutcome {
     /// For the base hop: `static`, `ec2-imds`, `process`, …
     pub source: Option<&'static str>,
     pub role_arn: Option<String>,
+    /// The URL this hop's credentials were asked for (STS, the SSO portal, IMDS, the
+    /// container endpoint), resolved as the SDK resolves it; `None` when no call was made
+    /// (static keys, the cache, a skipped hop) or the source is local (a process).
+    pub endpoint: Option<String>,
     pub status: HopStatus,
     /// The credentials came from the on-disk cache, not from a call.
     pub cached: bool,
@@ -102,6 +106,7 @@ impl HopOutcome {
             "kind": self.kind,
             "source": self.source,
             "role_arn": self.role_arn,
+            "endpoint": self.endpoint,
             "status": self.status,
             "cached": self.cached,
             "identity": self.identity,

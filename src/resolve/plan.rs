@@ -54,6 +54,9 @@ pub enum BaseSource {
         account_id: String,
         role_name: String,
     },
+    /// `login_session`: the console-credentials login `aws login` leaves in
+    /// `~/.aws/login/cache`, refreshed through AWS Sign-In.
+    Login { profile: String, session_arn: String },
     /// `web_identity_token_file` + `role_arn`: AssumeRoleWithWebIdentity.
     WebIdentity {
         profile: String,
@@ -80,6 +83,7 @@ impl BaseSource {
             | BaseSource::EcsContainer { profile }
             | BaseSource::Process { profile, .. }
             | BaseSource::Sso { profile, .. }
+            | BaseSource::Login { profile, .. }
             | BaseSource::WebIdentity { profile, .. }
             | BaseSource::DefaultChain { profile, .. } => profile,
         }
@@ -94,6 +98,7 @@ impl BaseSource {
             BaseSource::EcsContainer { .. } => "ecs",
             BaseSource::Process { .. } => "process",
             BaseSource::Sso { .. } => "sso",
+            BaseSource::Login { .. } => "login",
             BaseSource::WebIdentity { .. } => "web-identity",
             BaseSource::DefaultChain { .. } => "default-chain",
         }
@@ -135,8 +140,14 @@ pub struct Plan {
     /// STS endpoint override (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `[services]`,
     /// `endpoint_url`), in that order of precedence.
     pub sts_endpoint: Option<String>,
-    /// `ec2_metadata_service_endpoint` / `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
+    /// The instance metadata endpoint: `AWS_EC2_METADATA_SERVICE_ENDPOINT`,
+    /// `ec2_metadata_service_endpoint`, else the one `…_ENDPOINT_MODE` /
+    /// `ec2_metadata_service_endpoint_mode` names — all read for this profile.
     pub imds_endpoint: Option<String>,
+    /// `AWS_USE_FIPS_ENDPOINT`, else the profile's `use_fips_endpoint`.
+    pub use_fips: bool,
+    /// `AWS_USE_DUALSTACK_ENDPOINT`, else the profile's `use_dualstack_endpoint`.
+    pub use_dual_stack: bool,
 }
 
 impl Plan {
@@ -172,7 +183,7 @@ pub fn plan(set: &ConfigSet, env: &Env, name: &str) -> Result<Plan, PlanError> {
     }
     let node = chains.top(set, index)?;
     let (base, hops) = chains.parts(node);
-    Ok(assemble(set, env, name, base, hops))
+    assemble(set, env, name, base, hops)
 }
 
 pub(super) fn not_found(set: &ConfigSet, name: &str) -> PlanError {
@@ -191,24 +202,29 @@ pub(super) fn assemble(
     name: &str,
     mut base: BaseSource,
     hops: Vec<RoleHop>,
-) -> Plan {
+) -> Result<Plan, PlanError> {
     let profile = &set.profiles[name];
-    let imds_endpoint = env
-        .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-        .map(str::to_string)
-        .or_else(|| profile.get("ec2_metadata_service_endpoint").map(str::to_string));
-    match &mut base {
-        BaseSource::Ec2InstanceMetadata { endpoint, .. } => endpoint.clone_from(&imds_endpoint),
-        BaseSource::DefaultChain { imds_endpoint: e, .. } => e.clone_from(&imds_endpoint),
-        _ => {}
-    }
+    let imds = imds_endpoint(env, profile);
+    let imds_endpoint = match &mut base {
+        BaseSource::Ec2InstanceMetadata { endpoint, .. } => {
+            let imds = imds?;
+            endpoint.clone_from(&imds);
+            imds
+        }
+        BaseSource::DefaultChain { imds_endpoint: e, .. } => {
+            let imds = imds?;
+            e.clone_from(&imds);
+            imds
+        }
+        _ => imds.unwrap_or_default(),
+    };
     let profile_region = profile.get("region").map(str::to_string);
     let region = env
         .get("AWS_REGION")
         .or_else(|| env.get("AWS_DEFAULT_REGION"))
         .map(str::to_string)
         .or_else(|| profile_region.clone());
-    Plan {
+    Ok(Plan {
         profile: name.to_string(),
         base,
         hops,
@@ -216,15 +232,78 @@ pub(super) fn assemble(
         profile_region,
         sts_endpoint: sts_endpoint(set, env, profile),
         imds_endpoint,
+        use_fips: flag(env, profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+        use_dual_stack: flag(
+            env,
+            profile,
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            "use_dualstack_endpoint",
+        ),
+    })
+}
+
+/// A boolean setting: the environment variable, else the profile's key; only `true`
+/// (any case) is true, as botocore's `ensure_boolean` reads it.
+fn flag(env: &Env, profile: &Profile, env_key: &str, key: &str) -> bool {
+    env.get(env_key)
+        .or_else(|| profile.get(key))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// The instance metadata endpoint for `profile`, as aws-config's IMDS client picks it,
+/// but from the profile being resolved (not only `[default]`): an endpoint from the
+/// environment or the profile, else the address of the endpoint mode (environment, then
+/// profile; IPv4 when unset). An unknown mode is an error, as in botocore, reported only
+/// when the chain reaches IMDS.
+fn imds_endpoint(env: &Env, profile: &Profile) -> Result<Option<String>, PlanError> {
+    const MODE_KEY: &str = "ec2_metadata_service_endpoint_mode";
+    if let Some(endpoint) = env
+        .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .or_else(|| profile.get("ec2_metadata_service_endpoint"))
+    {
+        return Ok(Some(endpoint.to_string()));
+    }
+    let (mode, location) = match env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
+        Some(mode) => (mode, None),
+        None => match profile.get(MODE_KEY) {
+            Some(mode) => (mode, Some(profile.location_of(MODE_KEY).clone())),
+            None => return Ok(None),
+        },
+    };
+    if mode.eq_ignore_ascii_case("ipv4") {
+        Ok(Some(IMDS_IPV4.to_string()))
+    } else if mode.eq_ignore_ascii_case("ipv6") {
+        Ok(Some(IMDS_IPV6.to_string()))
+    } else {
+        Err(PlanError::BadSetting {
+            profile: profile.name.clone(),
+            key: if location.is_some() {
+                MODE_KEY
+            } else {
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"
+            },
+            value: mode.to_string(),
+            expected: "IPv4 or IPv6",
+            location,
+        })
     }
 }
 
+/// aws-config's IMDS addresses for the two endpoint modes.
+pub const IMDS_IPV4: &str = "http://169.254.169.254";
+pub const IMDS_IPV6: &str = "http://[fd00:ec2::254]";
+
 /// STS endpoint precedence, as documented for service-specific endpoints.
+/// `ignore_configured_endpoint_urls` is itself a setting (environment first, then the
+/// profile); when true it disables every configured URL, the environment's included —
+/// botocore and the SDKs agree.
 fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String> {
-    if env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
+    if flag(
+        env,
+        profile,
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "ignore_configured_endpoint_urls",
+    ) {
         return None;
     }
     if let Some(url) = env
@@ -232,12 +311,6 @@ fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String>
         .or_else(|| env.get("AWS_ENDPOINT_URL"))
     {
         return Some(url.to_string());
-    }
-    if profile
-        .get("ignore_configured_endpoint_urls")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return None;
     }
     let from_services = profile.get("services").and_then(|services| {
         let section = set

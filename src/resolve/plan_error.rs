@@ -112,12 +112,26 @@ pub enum PlanError {
         value: String,
         location: Location,
     },
+    #[error("profile '{profile}': {key} '{value}' is not {expected}{}", at(location))]
+    BadSetting {
+        profile: String,
+        key: &'static str,
+        value: String,
+        expected: &'static str,
+        /// `None` when the value comes from the environment.
+        location: Option<Location>,
+    },
+}
+
+fn at(location: &Option<Location>) -> String {
+    location.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
 }
 
 impl PlanError {
     pub fn location(&self) -> Option<&Location> {
         match self {
             PlanError::NotFound { .. } => None,
+            PlanError::BadSetting { location, .. } => location.as_ref(),
             PlanError::Unparsable { location, .. }
             | PlanError::MissingSourceProfile { location, .. }
             | PlanError::SourceWithoutCredentials { location, .. }
@@ -151,7 +165,8 @@ impl PlanError {
             | PlanError::MissingSsoSession { profile, .. }
             | PlanError::IncompleteSso { profile, .. }
             | PlanError::SsoSessionConflict { profile, .. }
-            | PlanError::BadDuration { profile, .. } => profile,
+            | PlanError::BadDuration { profile, .. }
+            | PlanError::BadSetting { profile, .. } => profile,
         }
     }
 
@@ -172,6 +187,7 @@ impl PlanError {
             PlanError::IncompleteSso { .. } => "incomplete-sso",
             PlanError::SsoSessionConflict { .. } => "sso-session-conflict",
             PlanError::BadDuration { .. } => "invalid-duration-seconds",
+            PlanError::BadSetting { .. } => "invalid-setting",
         }
     }
 

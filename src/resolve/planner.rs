@@ -356,8 +356,9 @@ fn credential_source(profile: &Profile, value: &str) -> Result<BaseSource, PlanE
     }
 }
 
-/// A profile's own credentials when it is not assuming a role: web identity, SSO, static
-/// keys, `credential_process` (botocore's order), else the default chain.
+/// A profile's own credentials when it is not assuming a role: web identity, SSO,
+/// `login_session`, static keys, `credential_process` (botocore's order), else the
+/// default chain.
 fn non_role_source(set: &ConfigSet, profile: &Profile) -> Result<BaseSource, PlanError> {
     let name = profile.name.clone();
     if let Some(token_file) = profile.get("web_identity_token_file") {
@@ -377,6 +378,12 @@ fn non_role_source(set: &ConfigSet, profile: &Profile) -> Result<BaseSource, Pla
     }
     if is_sso(profile) {
         return super::plan_sso::sso(set, profile);
+    }
+    if let Some(session_arn) = profile.get("login_session") {
+        return Ok(BaseSource::Login {
+            profile: name,
+            session_arn: session_arn.to_string(),
+        });
     }
     if has_static_keys(profile) {
         return Ok(BaseSource::Static {

@@ -6,7 +6,7 @@
 //! failures alike, so `check --all` over a hundred profiles that share a source makes
 //! one call for it.
 
-use super::base::base_credentials;
+use super::base::{base_credentials, base_endpoint};
 use super::catalog::Catalog;
 use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
 use super::plan::{Plan, RoleHop};
@@ -56,8 +56,8 @@ pub(super) struct Step {
     pub(super) cached: bool,
 }
 
-/// (region, endpoint) of an STS client.
-type StsKey = (Option<String>, Option<String>);
+/// (region, endpoint, FIPS, dual-stack) of an STS client.
+type StsKey = (Option<String>, Option<String>, bool, bool);
 type Memo = Arc<OnceCell<Result<Step, HopError>>>;
 
 pub struct Resolver {
@@ -192,7 +192,12 @@ impl Resolver {
     }
 
     fn sts(&self, plan: &Plan) -> Sts {
-        let key = (plan.region.clone(), plan.sts_endpoint.clone());
+        let key = (
+            plan.region.clone(),
+            plan.sts_endpoint.clone(),
+            plan.use_fips,
+            plan.use_dual_stack,
+        );
         let mut clients = match self.clients.lock() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
@@ -203,6 +208,8 @@ impl Resolver {
                 Sts::new(&StsSettings {
                     region: plan.region.clone(),
                     endpoint: plan.sts_endpoint.clone(),
+                    use_fips: plan.use_fips,
+                    use_dual_stack: plan.use_dual_stack,
                     timeout: self.options.timeout,
                 })
             })
@@ -245,11 +252,15 @@ impl Resolver {
     async fn run_attempt(&self, plan: &Plan, read_cache: bool, deadline: &Deadline) -> Resolution {
         let sts = self.sts(plan);
         let mut key = format!(
-            "{:?}|{:?}|base:{}",
+            "{:?}|{:?}|{}|{}|base:{}",
             plan.region,
             plan.sts_endpoint,
+            plan.use_fips,
+            plan.use_dual_stack,
             plan.base.profile()
         );
+        let sts_url = sts.endpoint().ok();
+        let base_url = base_endpoint(plan, &self.env, &sts);
         let mut hops = Vec::with_capacity(plan.hops.len() + 1);
         let base_profile = plan.base.profile().to_string();
 
@@ -257,13 +268,7 @@ impl Resolver {
             .memo(&key)
             .get_or_init(|| async {
                 let what = format!("the {} credential source", plan.base.label());
-                let fetch = base_credentials(
-                    &plan.base,
-                    &self.env,
-                    &sts,
-                    plan.region.as_deref(),
-                    deadline.remaining(),
-                );
+                let fetch = base_credentials(plan, &self.env, &sts, deadline.remaining());
                 deadline
                     .step(&what, fetch)
                     .await
@@ -282,6 +287,7 @@ impl Resolver {
                     kind: HopKind::Base,
                     source: Some(plan.base.label()),
                     role_arn: None,
+                    endpoint: base_url.clone(),
                     status: HopStatus::Ok,
                     cached: step.cached,
                     identity: step.identity.clone(),
@@ -296,6 +302,7 @@ impl Resolver {
                     kind: HopKind::Base,
                     source: Some(plan.base.label()),
                     role_arn: None,
+                    endpoint: base_url.clone(),
                     status: HopStatus::Failed,
                     cached: false,
                     identity: None,
@@ -325,6 +332,7 @@ impl Resolver {
                         kind: HopKind::AssumeRole,
                         source: None,
                         role_arn: Some(hop.role_arn.clone()),
+                        endpoint: if step.cached { None } else { sts_url.clone() },
                         status: HopStatus::Ok,
                         cached: step.cached,
                         identity: step.identity.clone(),
@@ -351,6 +359,7 @@ impl Resolver {
                         kind: HopKind::AssumeRole,
                         source: None,
                         role_arn: Some(hop.role_arn.clone()),
+                        endpoint: sts_url.clone(),
                         status: HopStatus::Failed,
                         cached: false,
                         identity: None,
@@ -434,6 +443,7 @@ fn skip_rest(hops: &mut Vec<HopOutcome>, rest: &[RoleHop]) {
         kind: HopKind::AssumeRole,
         source: None,
         role_arn: Some(hop.role_arn.clone()),
+        endpoint: None,
         status: HopStatus::Skipped,
         cached: false,
         identity: None,

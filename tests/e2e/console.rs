@@ -239,6 +239,7 @@ fn session_credentials_and_foreign_regions_are_refused() {
         region: Some("eu-west-1".into()),
         endpoint: Some(d.demo.sts_url()),
         timeout: Duration::from_secs(30),
+        ..Default::default()
     });
     let session = support::runtime()
         .block_on(sts.session_token(&keys, "arn:aws:iam::111111111111:mfa/alice", "123456", None))

@@ -146,6 +146,7 @@ fn carol_session(stack: &Stack) -> AssumedRole {
         region: Some("us-east-1".into()),
         endpoint: Some(stack.endpoint().to_string()),
         timeout: Duration::from_secs(20),
+        ..StsSettings::default()
     });
     let carol = Credentials {
         access_key_id: c.access_key_id.clone(),
