@@ -191,9 +191,9 @@ fn warn_once(path: &Path, why: &Unsafe) {
         .map(|mut seen| seen.get_or_insert_with(HashSet::new).insert(path.to_path_buf()))
         .unwrap_or(true);
     if first {
-        eprintln!(
+        crate::text::eprintln(format_args!(
             "rswitch: warning: skipping cache file {}: {why}",
-            crate::report::printable(&path.display().to_string())
-        );
+            path.display()
+        ));
     }
 }

@@ -6,6 +6,7 @@ use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::console::{self, ConsoleError, ConsoleRequest, SignIn, open};
 use crate::env::Env;
 use crate::report;
+use crate::text;
 use std::io::Write;
 use std::time::SystemTime;
 
@@ -44,13 +45,13 @@ pub async fn run(
     if how == Delivery::Open
         && let Some(reason) = open::headless(env)
     {
-        eprintln!("rswitch: {}", open::OpenError::Headless(reason));
+        text::eprintln(format_args!("rswitch: {}", open::OpenError::Headless(reason)));
         return Ok(FAILURE);
     }
     let set = match load_config(env) {
         Ok(set) => set,
         Err(e) => {
-            eprintln!("rswitch: error: {e:#}");
+            text::eprintln(format_args!("rswitch: error: {e:#}"));
             return Ok(FAILURE);
         }
     };
@@ -70,15 +71,15 @@ pub async fn run(
     match deliver(&signin, how, env, out) {
         Ok(said) => {
             if let Some(reason) = headless {
-                eprintln!(
+                text::eprintln(format_args!(
                     "rswitch: no browser here ({reason}): printed the sign-in URL; --copy puts it on the clipboard"
-                );
+                ));
             }
-            eprintln!("{said}");
+            text::eprintln(format_args!("{said}"));
             Ok(SUCCESS)
         }
         Err(e) => {
-            eprintln!("rswitch: {e:#}");
+            text::eprintln(format_args!("rswitch: {e:#}"));
             Ok(FAILURE)
         }
     }
@@ -118,8 +119,8 @@ pub fn deliver(signin: &SignIn, how: Delivery, env: &Env, out: &mut dyn Write) -
 fn report_error(e: &ConsoleError) {
     match e {
         ConsoleError::Resolve(resolution) => {
-            eprint!("{}", report::whoami_text(resolution, SystemTime::now()));
+            text::eprint(&report::whoami_text(resolution, SystemTime::now()));
         }
-        other => eprintln!("rswitch: {}", report::printable(&other.to_string())),
+        other => text::eprintln(format_args!("rswitch: {other}")),
     }
 }

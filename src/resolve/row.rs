@@ -100,6 +100,7 @@ impl ProfileRow {
             (Some(hop), _) => hop.role_arn.as_deref().and_then(arn_account),
             (None, BaseSource::Sso { account_id, .. }) => Some(account_id.clone()),
             (None, BaseSource::WebIdentity { role_arn, .. }) => arn_account(role_arn),
+            (None, BaseSource::Login { session_arn, .. }) => arn_account(session_arn),
             _ => None,
         };
         self.mfa_serial = catalog.mfa_serial(&self.name);

@@ -67,12 +67,6 @@ pub const NOT_PASSING: &[(&str, &str, &str)] = &[
         "out of scope: credentials in the environment, which the default chain takes before any \
          profile; rswitch resolves the profile named",
     ),
-    (
-        "provider-cases",
-        "profile-provider/invalid_config",
-        "expected failure until a config file the SDKs refuse to parse is refused (issue 10, \
-         disagreement 4): today the profile is resolved through the default chain",
-    ),
 ];
 
 const NO_PROFILE: &str = "out of scope: no profile at all (the selected profile does not exist); the \
