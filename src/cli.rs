@@ -73,6 +73,8 @@ pub enum Command {
     Copy(CopyArgs),
     /// Print shell integration: an `rsw PROFILE` function that switches the current shell, and completions
     Init(InitArgs),
+    /// Log in to IAM Identity Center (device code; works over SSH/SSM without a browser)
+    Login(LoginArgs),
     /// Manage the credential cache
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -118,6 +120,22 @@ pub struct CheckArgs {
     /// Also check profiles that need an MFA code (asks on the terminal)
     #[arg(long)]
     pub mfa: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// An SSO profile (or a profile whose chain starts at one); default: AWS_PROFILE, or the only [sso-session]
+    #[arg(conflicts_with = "sso_session")]
+    pub profile: Option<String>,
+    /// Log in to this [sso-session] (one login serves all its profiles)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Do not open a browser, only print the URL and code
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Do not copy the URL to the clipboard
+    #[arg(long)]
+    pub no_copy: bool,
 }
 
 #[derive(Debug, Args)]

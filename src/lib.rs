@@ -21,5 +21,6 @@ pub mod prompt;
 pub mod report;
 pub mod resolve;
 pub mod shell;
+pub mod sso;
 pub mod sts;
 pub mod tui;

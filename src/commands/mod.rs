@@ -7,6 +7,7 @@ mod doctor;
 pub mod handover;
 mod lint;
 mod list;
+mod login;
 mod tui;
 mod whoami;
 
@@ -33,6 +34,7 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::Shell(args)) => handover::subshell(&env, &cli.global, &args).await,
         Some(Command::Copy(args)) => handover::copy(&env, &cli.global, &args).await,
         Some(Command::Init(args)) => handover::init(&args, out),
+        Some(Command::Login(args)) => login::run(&env, &cli.global, &args).await,
         Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
             handover::clear_cache(&env, profile.as_deref())
         }

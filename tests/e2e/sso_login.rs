@@ -1,0 +1,348 @@
+//! `rswitch login`: the device authorization flow against the loopback portal (pending,
+//! slow_down, denial, expiry), the token cache it leaves (bit for bit what the AWS CLI v2
+//! writes: checked against Python's own `json.dumps` and `hashlib`), and interop with the
+//! real AWS CLI from the test venv both ways: the CLI resolves an `sso_session` profile
+//! with rswitch's login, and rswitch resolves one with the token botocore refreshed.
+
+use crate::cli::Run;
+use crate::handover::run_program;
+use crate::sso::{ACCOUNT, SESSION, SESSION_URL, Sso, TARGET};
+use crate::support;
+use crate::support::sso_portal::{DeviceOutcome, DeviceScript, token_cache_path, write_token};
+use serde_json::Value;
+use std::time::Duration;
+
+/// `rswitch login --sso-session corp --no-browser`.
+fn login(sso: &Sso) -> Run {
+    sso.run(&["login", "--sso-session", SESSION, "--no-browser"])
+}
+
+/// What Python prints for `hashlib.sha1(json.dumps(obj, sort_keys=True).encode()).hexdigest()`
+/// with `obj` given as Python source.
+fn python_registration_key(obj: &str) -> String {
+    let script = format!(
+        "import hashlib, json\nprint(hashlib.sha1(json.dumps({obj}, sort_keys=True).encode('utf-8')).hexdigest())"
+    );
+    let out = std::process::Command::new(support::venv_bin("python"))
+        .args(["-c", &script])
+        .output()
+        .expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+#[test]
+fn login_runs_the_device_flow_and_caches_the_token_as_the_aws_cli_does() {
+    let sso = Sso::new();
+    sso.portal.device_script(DeviceScript {
+        pending: 2,
+        ..DeviceScript::default()
+    });
+    let run = login(&sso);
+    let all = sso.all(&run);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{all}");
+    let url = format!("{}/device?user_code=WDJB-0001", sso.portal.url());
+    assert!(run.stderr.contains(&url), "{all}");
+    assert!(run.stderr.contains("confirm the code WDJB-0001"), "{all}");
+    assert!(
+        run.stderr.contains("Logged in to sso-session 'corp' until "),
+        "{all}"
+    );
+    // One registration, one device authorization, three polls (two pending, then the token).
+    assert_eq!(sso.portal.calls("/client/register").len(), 1, "{all}");
+    assert_eq!(sso.portal.calls("/device_authorization").len(), 1, "{all}");
+    assert_eq!(sso.portal.calls("/token").len(), 3, "{all}");
+    let client = &sso.portal.clients()[0];
+    assert_eq!(
+        (client.client_name.as_str(), client.client_type.as_str()),
+        ("botocore-client-corp", "public")
+    );
+    assert_eq!(client.scopes, Some(vec!["sso:account:access".to_string()]));
+    let start = &sso.portal.calls("/device_authorization")[0];
+    assert_eq!(start.field("startUrl"), Some(SESSION_URL), "{all}");
+
+    // The token: sha1("corp").json, keys and formatting as botocore's JSONFileCache writes.
+    let token_path = token_cache_path(&sso.home, SESSION);
+    let text = std::fs::read_to_string(&token_path).expect("token cache file");
+    assert_eq!(mode(&token_path), 0o600);
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let keys: Vec<&str> = v
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "startUrl",
+            "region",
+            "accessToken",
+            "expiresAt",
+            "clientId",
+            "clientSecret",
+            "registrationExpiresAt",
+            "refreshToken"
+        ]
+    );
+    assert!(text.starts_with(&format!(
+        r#"{{"startUrl": "{SESSION_URL}", "region": "eu-central-1", "accessToken": "aoa-device-1", "expiresAt": ""#
+    )));
+    assert_eq!(v["clientId"], "client-1");
+    assert_eq!(v["refreshToken"], "aor-device-1");
+    let expires = v["expiresAt"].as_str().expect("expiresAt");
+    assert!(expires.len() == 20 && expires.ends_with('Z'), "{expires}");
+
+    // The registration: named as BaseSSOTokenFetcher._registration_cache_key names it.
+    let key = python_registration_key(&format!(
+        "{{'tool': 'botocore', 'startUrl': '{SESSION_URL}', 'region': 'eu-central-1', \
+         'scopes': ['sso:account:access'], 'session_name': '{SESSION}'}}"
+    ));
+    let reg_path = sso.home.path().join(".aws/sso/cache").join(format!("{key}.json"));
+    let reg: Value =
+        serde_json::from_str(&std::fs::read_to_string(&reg_path).expect("registration file")).expect("json");
+    assert_eq!(mode(&reg_path), 0o600);
+    let keys: Vec<&str> = reg
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["clientId", "clientSecret", "expiresAt", "scopes"]);
+    assert_eq!(reg["clientSecret"], "client-secret-1");
+    assert_eq!(reg["expiresAt"], v["registrationExpiresAt"]);
+
+    // One login serves every profile of the session, through rswitch's resolver.
+    let check = sso.run(&["check", "--json", "sso-dev", "sso-ops", "sso-switch"]);
+    let all = sso.all(&check);
+    assert_eq!(check.code, 0, "{all}");
+    let bearers: Vec<_> = sso
+        .portal
+        .calls("/federation/credentials")
+        .into_iter()
+        .map(|r| r.bearer)
+        .collect();
+    assert!(
+        !bearers.is_empty() && bearers.iter().all(|b| b.as_deref() == Some("aoa-device-1")),
+        "{all}"
+    );
+
+    // A second login reuses the cached registration.
+    let again = login(&sso);
+    assert_eq!(again.code, 0, "{}", sso.all(&again));
+    assert_eq!(sso.portal.calls("/client/register").len(), 1);
+    assert_eq!(sso.portal.calls("/device_authorization").len(), 2);
+}
+
+#[test]
+fn slow_down_adds_five_seconds_to_the_polling_interval() {
+    let sso = Sso::new();
+    sso.portal.device_script(DeviceScript {
+        pending: 2,
+        slow_down_at: Some(2),
+        ..DeviceScript::default()
+    });
+    let run = login(&sso);
+    let all = sso.all(&run);
+    assert_eq!(run.code, 0, "{all}");
+    let polls = sso.portal.calls("/token");
+    assert_eq!(polls.len(), 3, "{all}");
+    let first_gap = polls[1].at - polls[0].at;
+    let second_gap = polls[2].at - polls[1].at;
+    assert!(
+        first_gap >= Duration::from_millis(900) && first_gap < Duration::from_secs(3),
+        "{first_gap:?}"
+    );
+    assert!(
+        second_gap >= Duration::from_secs(6),
+        "{second_gap:?} after slow_down"
+    );
+}
+
+/// A login that ends without a token leaves the token cache as it was.
+fn failed_login(outcome: DeviceOutcome, expires_in: i32, pending: u32, words: &str) {
+    let sso = Sso::new();
+    sso.portal.device_script(DeviceScript {
+        pending,
+        outcome,
+        expires_in,
+        ..DeviceScript::default()
+    });
+    let run = login(&sso);
+    let all = sso.all(&run);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{all}");
+    assert!(
+        run.stderr.contains(&format!("sso-session 'corp': {words}")),
+        "{all}"
+    );
+    assert!(!token_cache_path(&sso.home, SESSION).exists(), "{all}");
+    let who = sso.run(&["whoami", "sso-dev"]);
+    assert_eq!(who.code, 1, "{}", sso.all(&who));
+    assert!(
+        format!("{}{}", who.stdout, who.stderr).contains("not logged in"),
+        "{}",
+        sso.all(&who)
+    );
+}
+
+#[test]
+fn a_denied_login_says_so_and_caches_nothing() {
+    failed_login(DeviceOutcome::Deny, 600, 1, "the login was denied in the browser");
+}
+
+#[test]
+fn an_expired_device_code_says_so_and_caches_nothing() {
+    failed_login(DeviceOutcome::Expire, 600, 1, "the device code expired");
+}
+
+#[test]
+fn polling_stops_when_the_device_code_runs_out() {
+    // The portal would say "pending" for ever; the code's 2-second lifetime ends the wait.
+    failed_login(DeviceOutcome::Approve, 2, 1000, "the device code expired");
+}
+
+#[test]
+fn login_names_a_profile_or_the_only_session_and_refuses_what_is_not_sso() {
+    let sso = Sso::new();
+    let run = sso.run(&["login", "sso-switch", "--no-browser"]);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    assert!(run.stderr.contains("Logging in to sso-session 'corp'"), "{run}");
+    let run = sso.run(&["login", "--no-browser"]);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    let run = sso.run(&["login", "sso-legacy", "--no-browser"]);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    assert!(
+        run.stderr
+            .contains("Logging in to start URL 'https://legacy.awsapps.com/start#'"),
+        "{run}"
+    );
+    // The legacy form: keyed by the start URL, client named after the time.
+    assert!(token_cache_path(&sso.home, "https://legacy.awsapps.com/start#").exists());
+    assert!(
+        sso.portal.clients()[1]
+            .client_name
+            .starts_with("botocore-client-1")
+    );
+    let run = sso.run(&["login", "nope", "--no-browser"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("'nope'"), "{run}");
+}
+
+/// The AWS CLI (v1 from the venv, botocore's SSO credential and token providers) with
+/// this HOME, its portal calls on loopback.
+fn aws(sso: &Sso, args: &[&str]) -> Run {
+    let env = sso.portal.env();
+    let mut extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let venv_aws = support::venv_bin("aws");
+    extra.push(("AWS_DEFAULT_OUTPUT", "json"));
+    run_program(&sso.home, venv_aws.to_str().expect("path"), args, &extra)
+}
+
+#[test]
+fn the_aws_cli_uses_rswitchs_login() {
+    let sso = Sso::new();
+    let run = login(&sso);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    let who = aws(&sso, &["sts", "get-caller-identity", "--profile", "sso-dev"]);
+    assert_eq!(who.code, 0, "{}", sso.all(&who));
+    let v: Value = serde_json::from_str(&who.stdout).expect("json");
+    assert_eq!(v["Account"], ACCOUNT, "{who}");
+    let got = sso.portal.calls("/federation/credentials");
+    assert_eq!(got.len(), 1, "{}", sso.all(&who));
+    assert_eq!(got[0].bearer.as_deref(), Some("aoa-device-1"));
+    assert_eq!(got[0].status, 200);
+}
+
+#[test]
+fn rswitch_uses_the_token_botocore_refreshed_and_writes_the_same_bytes() {
+    let sso = Sso::new();
+    let run = login(&sso);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    // Within botocore's 15-minute refresh window: the CLI refreshes and rewrites the cache.
+    let path = token_cache_path(&sso.home, SESSION);
+    let mut entry: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    entry["expiresAt"] = Value::String(crate::support::sso_portal::rfc3339_in(120));
+    write_token(&sso.home, SESSION, &entry);
+    let who = aws(&sso, &["sts", "get-caller-identity", "--profile", "sso-ops"]);
+    assert_eq!(who.code, 0, "{}", sso.all(&who));
+    assert_eq!(sso.portal.refreshed(), ["aoa-refreshed-1"], "{}", sso.all(&who));
+    let written = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        written.contains("\"accessToken\": \"aoa-refreshed-1\""),
+        "{written}"
+    );
+
+    // rswitch resolves with botocore's file...
+    let check = sso.run(&["whoami", "--json", "sso-ops"]);
+    assert_eq!(check.code, 0, "{}", sso.all(&check));
+    assert!(check.stdout.contains(TARGET), "{check}");
+    let last = sso
+        .portal
+        .calls("/federation/credentials")
+        .pop()
+        .expect("a portal call");
+    assert_eq!(last.bearer.as_deref(), Some("aoa-refreshed-1"));
+    // ...and writes the same login byte for byte.
+    let token = rswitch::sso::token_cache::read_token(&path).expect("rswitch reads botocore's file");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ours = dir.path().join("t.json");
+    rswitch::sso::token_cache::write_token(&ours, &token).expect("write");
+    assert_eq!(std::fs::read_to_string(&ours).expect("read"), written);
+}
+
+#[test]
+fn over_ssh_the_url_goes_to_the_terminal_clipboard_and_no_browser_opens() {
+    let sso = Sso::new();
+    let opened = sso.home.path().join("browser-opened");
+    let browser = sso.home.script(
+        "browser",
+        &format!("#!/bin/sh\necho \"$1\" >> {}\nsleep 30\n", opened.display()),
+    );
+    let mut extra: Vec<(&str, String)> = sso.portal.env();
+    extra.push(("BROWSER", browser.display().to_string()));
+    let remote: Vec<(&str, &str)> = extra
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .chain([("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22")])
+        .collect();
+    let tty = crate::clipboard::terminal(&sso.home, &remote);
+    let run = crate::clipboard::typed(&tty, "ssh", "", &format!("login --sso-session {SESSION}"));
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
+    let url = format!("{}/device?user_code=WDJB-0001", sso.portal.url());
+    assert_eq!(tty.buffer().as_deref(), Some(url.as_str()), "{run}");
+    assert!(
+        run.stderr.contains("The URL was copied via the terminal (OSC 52"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("browser"), "{run}");
+    assert!(!opened.exists(), "a browser was started over SSH");
+
+    // At a local desktop the browser opens, and the login does not wait for it to exit.
+    let local: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = crate::cli::run_env(
+        &sso.home,
+        &["login", "--sso-session", SESSION, "--no-copy"],
+        &local,
+    );
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    assert!(
+        run.elapsed < Duration::from_secs(20),
+        "waited for the browser: {run}"
+    );
+    assert!(run.stderr.contains("Opening it in a browser"), "{run}");
+    let url = format!("{}/device?user_code=WDJB-0002\n", sso.portal.url());
+    let start = std::time::Instant::now();
+    while !opened.exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).ok().as_deref(),
+        Some(url.as_str())
+    );
+}
