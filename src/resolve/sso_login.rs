@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The command that logs `profile` in: `--sso-session NAME` for profiles that use an
-/// `[sso-session]` (one login serves all of them), `--profile NAME` for the legacy form.
+/// `[sso-session]` (one login serves all of them), the profile for the legacy form.
+/// `rswitch login` writes the token cache as `aws sso login` does, so either serves.
 pub fn login_command(profile: &str, session: Option<&str>) -> String {
     match session {
-        Some(session) => format!("aws sso login --sso-session {session}"),
-        None => format!("aws sso login --profile {profile}"),
+        Some(session) => format!("rswitch login --sso-session {session}"),
+        None => format!("rswitch login {profile}"),
     }
 }
 
@@ -163,9 +164,9 @@ mod tests {
     fn login_command_fits_the_form() {
         assert_eq!(
             login_command("dev", Some("corp")),
-            "aws sso login --sso-session corp"
+            "rswitch login --sso-session corp"
         );
-        assert_eq!(login_command("dev", None), "aws sso login --profile dev");
+        assert_eq!(login_command("dev", None), "rswitch login dev");
     }
 
     #[test]
@@ -190,7 +191,7 @@ mod tests {
                 .missing()
                 .is_some_and(|m| {
                     m.message.contains("profile 'dev'")
-                        && m.message.contains("aws sso login --sso-session corp")
+                        && m.message.contains("rswitch login --sso-session corp")
                 })
         );
         let path = token_path(&e, Some("corp"), "u");
@@ -208,7 +209,7 @@ mod tests {
         );
         assert!(
             out.message
-                .ends_with("run `aws sso login --sso-session corp` to log in again")
+                .ends_with("run `rswitch login --sso-session corp` to log in again")
         );
         assert_eq!(out.kind, ErrorKind::Credentials);
 
@@ -226,7 +227,7 @@ mod tests {
             out.message
         );
         assert!(
-            out.message.contains("aws sso login --profile dev"),
+            out.message.contains("rswitch login dev"),
             "{}",
             out.message
         );
@@ -259,7 +260,7 @@ mod tests {
         );
         assert!(
             out.message
-                .ends_with("run `aws sso login --sso-session corp` to log in again")
+                .ends_with("run `rswitch login --sso-session corp` to log in again")
         );
         std::fs::write(&path, entry("2020-06-01T00:00:00Z")).expect("write");
         let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(err());
