@@ -6,6 +6,7 @@ use crate::config::{ConfigSet, Location};
 use crate::creds::rfc3339;
 use crate::resolve::outcome::{HopKind, HopStatus, Resolution, Status};
 use crate::resolve::{Plan, PlanError};
+use crate::sso::names::AccountNames;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -185,7 +186,7 @@ pub fn short_duration(d: Duration) -> String {
 }
 
 /// `whoami`'s report.
-pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
+pub fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime) -> String {
     let mut out = String::new();
     let field = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<9} {v}\n"));
     field(&mut out, "profile", &r.profile);
@@ -195,7 +196,7 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
     }
     match &r.outcome {
         Ok(ok) => {
-            field(&mut out, "account", &ok.identity.account);
+            field(&mut out, "account", &names.label(&ok.identity.account));
             field(&mut out, "arn", &ok.identity.arn);
             field(&mut out, "user id", &ok.identity.user_id);
             let expiry = match ok.expiration {
@@ -249,10 +250,10 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> String {
 }
 
 /// One `check` line: `OK      prod   222222222222  arn:…` or the full error.
-pub fn check_line(r: &Resolution, name_width: usize) -> String {
+pub fn check_line(r: &Resolution, names: &AccountNames, name_width: usize) -> String {
     let status = r.status();
     let detail = match &r.outcome {
-        Ok(ok) => format!("{}  {}", ok.identity.account, ok.identity.arn),
+        Ok(ok) => format!("{}  {}", names.label(&ok.identity.account), ok.identity.arn),
         Err(f) => {
             let place = match f.hop.and_then(|h| r.hops.get(h)) {
                 Some(hop) => match &hop.role_arn {
@@ -276,10 +277,15 @@ pub fn check_line(r: &Resolution, name_width: usize) -> String {
     ))
 }
 
-pub fn check_json(results: &[Resolution]) -> Value {
+pub fn check_json(results: &[Resolution], names: &AccountNames) -> Value {
     let count = |s: Status| results.iter().filter(|r| r.status() == s).count();
+    let json_of = |r: &Resolution| {
+        let mut v = r.to_json();
+        names.annotate(&mut v);
+        v
+    };
     json!({
-        "results": results.iter().map(Resolution::to_json).collect::<Vec<_>>(),
+        "results": results.iter().map(json_of).collect::<Vec<_>>(),
         "summary": {"ok": count(Status::Ok), "denied": count(Status::Denied), "error": count(Status::Error)},
     })
 }

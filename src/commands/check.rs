@@ -28,11 +28,12 @@ pub async fn run(
             !needs_mfa
         });
     }
+    let accounts = crate::sso::names::AccountNames::load(env);
     let results = resolver(set, env, global, args.concurrency as usize)
         .resolve_many(names)
         .await;
     if args.json {
-        let mut json = report::check_json(&results);
+        let mut json = report::check_json(&results, &accounts);
         json["skipped"] = serde_json::json!(skipped);
         writeln!(out, "{json:#}")?;
     } else {
@@ -43,7 +44,7 @@ pub async fn run(
             .max()
             .unwrap_or(0);
         for r in &results {
-            writeln!(out, "{}", report::check_line(r, width))?;
+            writeln!(out, "{}", report::check_line(r, &accounts, width))?;
         }
         for name in &skipped {
             writeln!(

@@ -23,7 +23,14 @@ async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<Export
     })?;
     let resolution = resolver(set, env, global, 1).resolve(profile).await;
     export_input(&resolution).ok_or_else(|| {
-        eprint!("{}", report::whoami_text(&resolution, SystemTime::now()));
+        eprint!(
+            "{}",
+            report::whoami_text(
+                &resolution,
+                &crate::sso::names::AccountNames::load(env),
+                SystemTime::now()
+            )
+        );
         FAILURE
     })
 }

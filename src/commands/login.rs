@@ -9,6 +9,7 @@ use crate::env::Env;
 use crate::report::{self, printable};
 use crate::sso::browser::{self, Opened};
 use crate::sso::device::{self, Prompt};
+use crate::sso::names;
 use crate::sso::{SsoError, SsoSession};
 use anyhow::bail;
 use std::time::SystemTime;
@@ -36,7 +37,23 @@ pub async fn run(env: &Env, global: &GlobalArgs, args: &LoginArgs) -> anyhow::Re
         report::countdown(login.token.expires_at, SystemTime::now()),
         login.path.display()
     );
+    remember_names(env, &session, login.token.access_token.expose(), global.timeout()).await;
     Ok(SUCCESS)
+}
+
+/// Keeps the account names the portal lists, for `check`, `whoami` and the TUI. Best
+/// effort: a login that cannot list accounts is still a login.
+async fn remember_names(env: &Env, session: &SsoSession, token: &str, timeout: std::time::Duration) {
+    match names::list_accounts(env, session, token, timeout).await {
+        Ok(accounts) => match names::remember(env, &accounts) {
+            Ok(()) => eprintln!(
+                "{} accounts available; their names are shown next to account IDs.",
+                accounts.len()
+            ),
+            Err(e) => eprintln!("Account names not remembered: {e}."),
+        },
+        Err(e) => eprintln!("Account names not listed: {e}."),
+    }
 }
 
 /// The login `args` ask for: `--sso-session`, a profile, `AWS_PROFILE`, or the only

@@ -226,11 +226,7 @@ mod tests {
             "{}",
             out.message
         );
-        assert!(
-            out.message.contains("rswitch login dev"),
-            "{}",
-            out.message
-        );
+        assert!(out.message.contains("rswitch login dev"), "{}", out.message);
         let other = HopError::new(ErrorKind::Network, None, "connection refused");
         let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(other);
         assert_eq!(out.message, "profile 'dev': connection refused");

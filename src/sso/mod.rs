@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod client;
 pub mod device;
+pub mod names;
 pub mod session;
 pub mod token_cache;
 

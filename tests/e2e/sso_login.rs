@@ -8,7 +8,7 @@ use crate::cli::Run;
 use crate::handover::run_program;
 use crate::sso::{ACCOUNT, SESSION, SESSION_URL, Sso, TARGET};
 use crate::support;
-use crate::support::sso_portal::{DeviceOutcome, DeviceScript, token_cache_path, write_token};
+use crate::support::sso_portal::{Account, DeviceOutcome, DeviceScript, token_cache_path, write_token};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -345,4 +345,58 @@ fn over_ssh_the_url_goes_to_the_terminal_clipboard_and_no_browser_opens() {
         std::fs::read_to_string(&opened).ok().as_deref(),
         Some(url.as_str())
     );
+}
+
+#[test]
+fn account_names_come_from_the_portal_and_the_settings_file_wins() {
+    let sso = Sso::new();
+    sso.portal
+        .account(Account::new(ACCOUNT, "Developer Tools", &["Developer"]));
+    sso.portal
+        .account(Account::new(TARGET, "Production", &["ReadOnly"]));
+    sso.portal
+        .account(Account::new("333333333333", "Sandbox", &["Admin"]));
+    sso.portal.page_size(1);
+    let run = login(&sso);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    assert!(run.stderr.contains("3 accounts available"), "{}", sso.all(&run));
+    // Three pages of one account each.
+    assert_eq!(sso.portal.calls("/assignment/accounts").len(), 3);
+
+    let check = sso.run(&["check", "sso-dev", "sso-ops"]);
+    assert_eq!(check.code, 0, "{}", sso.all(&check));
+    assert!(
+        check
+            .line("OK", "sso-dev")
+            .contains(&format!("{ACCOUNT} (Developer Tools)  arn:")),
+        "{check}"
+    );
+    assert!(
+        check
+            .line("OK", "sso-ops")
+            .contains(&format!("{TARGET} (Production)  arn:")),
+        "{check}"
+    );
+
+    // The user's own names win; an account with no name anywhere shows the bare id.
+    let settings = sso.home.path().join(".config/rswitch/accounts.ini");
+    std::fs::create_dir_all(settings.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&settings, format!("# my names\n{ACCOUNT} = dev\n")).expect("write");
+    let who = sso.run(&["whoami", "sso-dev"]);
+    assert!(
+        who.stdout.contains(&format!("account   {ACCOUNT} (dev)\n")),
+        "{who}"
+    );
+    let who = sso.run(&["whoami", "--json", "sso-ops"]);
+    let v = who.json();
+    assert_eq!(v["identity"]["account_name"], "Production", "{who}");
+    // Names are a convenience: a broken names cache is no error, just no names.
+    std::fs::write(
+        sso.home.path().join(".cache/rswitch/sso-accounts.json"),
+        "{not json",
+    )
+    .expect("write");
+    let who = sso.run(&["whoami", "--json", "sso-ops"]);
+    assert_eq!(who.code, 0, "{who}");
+    assert_eq!(who.json()["identity"].get("account_name"), None, "{who}");
 }
