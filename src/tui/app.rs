@@ -79,6 +79,8 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut state = State::new(rows, opts.look, SystemTime::now());
     state.export_formats = handlers.export_formats();
+    state.names = opts.names.clone();
+    state.refresh_visible();
     let size = screen.terminal().size()?;
     state.size = (size.width, size.height);
     if let Some(profile) = &opts.select {

@@ -43,6 +43,8 @@ pub struct TuiOptions {
     pub resolve_on_start: bool,
     /// Profile selected at start (e.g. the current `AWS_PROFILE`).
     pub select: Option<String>,
+    /// Names shown next to account IDs (and matched by the filter).
+    pub names: crate::sso::names::AccountNames,
 }
 
 impl Default for TuiOptions {
@@ -52,6 +54,7 @@ impl Default for TuiOptions {
             concurrency: 8,
             resolve_on_start: true,
             select: None,
+            names: Default::default(),
         }
     }
 }
@@ -63,6 +66,7 @@ impl TuiOptions {
         TuiOptions {
             look: look_from_env(env, ascii),
             select: env.get("AWS_PROFILE").map(str::to_string),
+            names: crate::sso::names::AccountNames::load(env),
             ..TuiOptions::default()
         }
     }

@@ -86,6 +86,11 @@ impl Entry {
             .or(self.row.account.as_deref())
     }
 
+    /// `111111111111 (dev)`: the account with its name when one is known.
+    pub fn account_label(&self, names: &crate::sso::names::AccountNames) -> Option<String> {
+        self.account().map(|a| names.label(a))
+    }
+
     /// The resolution if it succeeded.
     pub fn resolved(&self) -> Option<&Resolution> {
         self.resolution.as_deref().filter(|r| r.outcome.is_ok())
@@ -208,6 +213,8 @@ pub struct State {
     pub detail_scroll: u16,
     pub look: Look,
     pub next_request_id: u64,
+    /// Names shown next to account IDs.
+    pub names: crate::sso::names::AccountNames,
 }
 
 impl State {
@@ -229,6 +236,7 @@ impl State {
             detail_scroll: 0,
             look,
             next_request_id: 1,
+            names: Default::default(),
         };
         state.refresh_visible();
         state
@@ -271,7 +279,7 @@ impl State {
     /// Recomputes the visible order after the filter, grouping or accounts changed,
     /// keeping the selection on the same profile when it is still shown.
     pub fn refresh_visible(&mut self) {
-        self.visible = filter::visible(&self.entries, &self.filter, self.group_by_account);
+        self.visible = filter::visible(&self.entries, &self.names, &self.filter, self.group_by_account);
         let keep = self.selected.filter(|s| self.visible.contains(s));
         if keep != self.selected {
             self.detail_scroll = 0;

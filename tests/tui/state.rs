@@ -269,3 +269,25 @@ fn rows_come_from_config_plan_and_lint() {
         "findings go to the profile they name"
     );
 }
+
+#[test]
+fn account_names_are_matched_by_the_filter_and_label_the_groups() {
+    let mut state = fixtures::state(unicode());
+    state.names = rswitch::sso::names::AccountNames::from_pairs([
+        ("333333333333".to_string(), "payments-prod".to_string()),
+        ("111111111111".to_string(), "identity".to_string()),
+    ]);
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "payments");
+    assert_eq!(visible(&state), ["SwitchToRole"]);
+    press(&mut state, KeyCode::Esc);
+    let entry = &state.entries[state.index_of("alice").expect("alice")];
+    assert_eq!(
+        entry.account_label(&state.names).as_deref(),
+        Some("111111111111 (identity)")
+    );
+    let entry = &state.entries[state.index_of("SwitchFromRole").expect("row")];
+    assert_eq!(entry.account_label(&state.names).as_deref(), Some("222222222222"));
+}
