@@ -75,6 +75,9 @@ pub enum Command {
     Init(InitArgs),
     /// Log in to IAM Identity Center (device code; works over SSH/SSM without a browser)
     Login(LoginArgs),
+    /// IAM Identity Center: generate profiles from what the portal offers
+    #[command(subcommand)]
+    Sso(SsoCommand),
     /// Manage the credential cache
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -136,6 +139,28 @@ pub struct LoginArgs {
     /// Do not copy the URL to the clipboard
     #[arg(long)]
     pub no_copy: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Add a profile per account and role the portal offers to ~/.aws/config, in a marked block
+    Sync(SsoSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SsoSyncArgs {
+    /// The [sso-session] to sync (default: the only one)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Profile names: {account_name}, {account_id}, {role_name}, {session}; unsafe characters become '-'
+    #[arg(long, value_name = "TEMPLATE", env = "RSWITCH_SSO_PROFILE_TEMPLATE", default_value = crate::sso::sync::DEFAULT_TEMPLATE)]
+    pub template: String,
+    /// `region` of the generated profiles (default: the session's sso_region)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Args)]

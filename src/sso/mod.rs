@@ -8,7 +8,9 @@ pub mod browser;
 pub mod client;
 pub mod device;
 pub mod names;
+pub mod portal;
 pub mod session;
+pub mod sync;
 pub mod token_cache;
 
 pub use session::SsoSession;

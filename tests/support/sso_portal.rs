@@ -217,6 +217,11 @@ impl SsoPortal {
         self.with(|s| s.accounts.push(account));
     }
 
+    /// The portal stops offering `account_id`.
+    pub fn remove_account(&self, account_id: &str) {
+        self.with(|s| s.accounts.retain(|a| a.account_id != account_id));
+    }
+
     /// ListAccounts / ListAccountRoles answer at most `n` items a page.
     pub fn page_size(&self, n: usize) {
         self.with(|s| s.page_size = n);
