@@ -56,6 +56,61 @@ async fn remember_names(env: &Env, session: &SsoSession, token: &str, timeout: s
     }
 }
 
+/// The TUI's login: the device flow for `profile`'s session, the URL copied as `copy`
+/// does, no browser opened (the TUI owns the terminal; the URL is on screen and on the
+/// clipboard); on success, every profile whose chain starts at that login.
+pub(crate) async fn for_tui(
+    env: &Env,
+    set: &ConfigSet,
+    profile: &str,
+    timeout: std::time::Duration,
+    prompt: crate::tui::effect::LoginPromptFn,
+) -> anyhow::Result<crate::tui::effect::LoggedIn> {
+    let session = SsoSession::for_profile(set, env, profile)?;
+    let copy_env = env.clone();
+    let login = device::login(env, &session, timeout, move |p| {
+        let opts = CopyOptions {
+            clear_after: None,
+            force_osc52: false,
+            keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
+        };
+        let copied = match tokio::task::block_in_place(|| {
+            clipboard::copy(&p.verification_uri_complete, &opts, &copy_env)
+        }) {
+            Ok(path) => format!("The URL was {}.", super::handover::describe(path)),
+            Err(e) => format!("The URL could not be copied: {e}."),
+        };
+        prompt(crate::tui::effect::LoginShown {
+            url: p.verification_uri_complete.clone(),
+            code: p.user_code.clone(),
+            expires_at: p.expires_at,
+            copied,
+        });
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{}: {e}", session.describe()))?;
+    remember_quietly(env, &session, login.token.access_token.expose(), timeout).await;
+    let profiles = set
+        .names()
+        .filter(|name| SsoSession::for_profile(set, env, name).is_ok_and(|s| s == session))
+        .map(str::to_string)
+        .collect();
+    Ok(crate::tui::effect::LoggedIn {
+        message: format!(
+            "logged in to {} until {}",
+            session.describe(),
+            crate::creds::rfc3339(login.token.expires_at)
+        ),
+        profiles,
+    })
+}
+
+async fn remember_quietly(env: &Env, session: &SsoSession, token: &str, timeout: std::time::Duration) {
+    if let Ok(accounts) = names::list_accounts(env, session, token, timeout).await {
+        let _ = names::remember(env, &accounts);
+    }
+}
+
 /// The login `args` ask for: `--sso-session`, a profile, `AWS_PROFILE`, or the only
 /// `[sso-session]` of the configuration.
 fn target(set: &ConfigSet, env: &Env, args: &LoginArgs) -> anyhow::Result<SsoSession> {

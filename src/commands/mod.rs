@@ -7,7 +7,7 @@ mod doctor;
 pub mod handover;
 mod lint;
 mod list;
-mod login;
+pub(crate) mod login;
 mod sso_sync;
 mod tui;
 mod whoami;

@@ -54,6 +54,7 @@ pub async fn run(
     let handlers = Arc::new(Handlers {
         env: env.clone(),
         set,
+        timeout: global.timeout(),
     });
     let options = TuiOptions {
         concurrency: CONCURRENCY,
@@ -81,6 +82,7 @@ pub async fn run(
 struct Handlers {
     env: Env,
     set: Arc<ConfigSet>,
+    timeout: std::time::Duration,
 }
 
 impl Handlers {
@@ -143,5 +145,19 @@ impl TuiHandlers for Handlers {
     fn doctor(&self, resolution: &Resolution) -> String {
         let plan = crate::resolve::plan(&self.set, &self.env, &resolution.profile).ok();
         crate::doctor::diagnose(plan.as_ref(), resolution).to_text()
+    }
+
+    fn login(
+        &self,
+        profile: &str,
+        prompt: crate::tui::effect::LoginPromptFn,
+    ) -> futures::future::BoxFuture<'static, anyhow::Result<crate::tui::effect::LoggedIn>> {
+        let (env, set, profile, timeout) = (
+            self.env.clone(),
+            self.set.clone(),
+            profile.to_string(),
+            self.timeout,
+        );
+        Box::pin(async move { super::login::for_tui(&env, &set, &profile, timeout, prompt).await })
     }
 }

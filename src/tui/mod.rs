@@ -17,6 +17,7 @@ mod app;
 pub mod effect;
 pub mod filter;
 pub mod keymap;
+pub mod login;
 mod modal;
 mod resolver;
 pub mod rows;

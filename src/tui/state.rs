@@ -51,6 +51,8 @@ pub enum RowStatus {
     Failed,
     /// No plan could be made: only the lint and plan errors are shown.
     Lint,
+    /// The IAM Identity Center login is missing or expired (press `l`).
+    NeedsLogin,
 }
 
 impl Entry {
@@ -70,6 +72,7 @@ impl Entry {
         }
         match &self.resolution {
             Some(r) if r.outcome.is_ok() => RowStatus::Ok,
+            Some(_) if self.needs_login() => RowStatus::NeedsLogin,
             Some(_) => RowStatus::Failed,
             None if self.row.plan_error.is_some() => RowStatus::Lint,
             None if self.row.mfa_serial.is_some() => RowStatus::NeedsMfa,
@@ -89,6 +92,19 @@ impl Entry {
     /// `111111111111 (dev)`: the account with its name when one is known.
     pub fn account_label(&self, names: &crate::sso::names::AccountNames) -> Option<String> {
         self.account().map(|a| names.label(a))
+    }
+
+    /// The chain failed at its SSO base for want of a usable login (none cached, expired,
+    /// refused): what `l` fixes.
+    pub fn needs_login(&self) -> bool {
+        let Some(r) = self.resolution.as_deref() else {
+            return false;
+        };
+        r.failure().is_some_and(|f| {
+            f.hop == Some(0)
+                && f.error.kind == crate::resolve::ErrorKind::Credentials
+                && r.hops.first().is_some_and(|h| h.source == Some("sso"))
+        })
     }
 
     /// The resolution if it succeeded.
@@ -152,6 +168,12 @@ pub enum Overlay {
         then_pick: bool,
         error: Option<String>,
     },
+    /// The IAM Identity Center login of `profile`, running.
+    Login {
+        profile: String,
+        /// What the user must do, once the portal said.
+        shown: Option<super::effect::LoginShown>,
+    },
 }
 
 /// Which keys mean what right now.
@@ -163,6 +185,7 @@ pub enum Mode {
     Text,
     Export,
     Mfa,
+    Login,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -248,6 +271,7 @@ impl State {
             Some(Overlay::Text { .. }) => Mode::Text,
             Some(Overlay::Export { .. }) => Mode::Export,
             Some(Overlay::Mfa { .. }) => Mode::Mfa,
+            Some(Overlay::Login { .. }) => Mode::Login,
             None if self.filter_editing => Mode::Filter,
             None => Mode::Normal,
         }
@@ -322,6 +346,10 @@ impl State {
     pub fn tick_interval(&self) -> Option<Duration> {
         if self.resolving_count() > 0 {
             return Some(Duration::from_millis(100));
+        }
+        if matches!(self.overlay, Some(Overlay::Login { shown: Some(_), .. })) {
+            // The login's countdown.
+            return Some(Duration::from_secs(1));
         }
         let counting = self.entries.iter().any(|e| {
             e.resolved()

@@ -400,3 +400,55 @@ fn account_names_come_from_the_portal_and_the_settings_file_wins() {
     assert_eq!(who.code, 0, "{who}");
     assert_eq!(who.json()["identity"].get("account_name"), None, "{who}");
 }
+
+#[test]
+fn the_tui_logs_in_with_l_and_resolves_every_profile_of_the_session() {
+    let sso = Sso::new();
+    let script = sso.home.script(
+        "tui.sh",
+        &format!(
+            "cd \"$HOME\"\n\"{bin}\"\necho \"rswitch exited with $?\"\nexec sleep 600\n",
+            bin = env!("CARGO_BIN_EXE_rswitch")
+        ),
+    );
+    let mut env = sso.home.env();
+    env.retain(|(k, _)| k != "LANG" && k != "TERM");
+    env.push(("LANG".into(), "C.UTF-8".into()));
+    env.push(("TERM".into(), "xterm-256color".into()));
+    env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+    env.extend(sso.portal.env().into_iter().map(|(k, v)| (k.to_string(), v)));
+    let tmux = crate::tmux::Tmux::start(120, 32, &env, &script);
+    tmux.wait_for("SSO profiles asking for a login", |s| {
+        s.matches("login: press l").count() >= 4 && !s.contains("resolving")
+    });
+    tmux.keys(&["/"]);
+    tmux.type_text("sso-dev");
+    tmux.keys(&["Enter", "g", "l"]);
+    let shown = tmux.wait_for("the login overlay with the code", |s| {
+        s.contains("WDJB-0001") && s.contains("Expires in")
+    });
+    assert!(shown.contains("IAM Identity Center login"), "{shown}");
+    assert!(shown.contains("Profile sso-dev"), "{shown}");
+    // Esc stops the login before the portal approves it (on the second poll, a second on).
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("the overlay gone", |s| !s.contains("Esc cancels"));
+    assert!(!screen.contains("logged in to sso-session"), "{screen}");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        !token_cache_path(&sso.home, SESSION).exists(),
+        "the cancelled login went on"
+    );
+    // A second `l` runs it to the end; every profile of `corp` resolves then.
+    tmux.keys(&["l"]);
+    tmux.wait_for("the status line", |s| {
+        s.contains("logged in to sso-session 'corp'")
+    });
+    tmux.keys(&["Escape"]);
+    let done = tmux.wait_for("the corp profiles resolved", |s| {
+        s.contains("✔ 111111111111") && s.contains("✔ 222222222222") && !s.contains("resolving")
+    });
+    // The legacy profile has its own login, still missing.
+    assert_eq!(done.matches("login: press l").count(), 2, "{done}");
+    assert!(token_cache_path(&sso.home, SESSION).exists());
+    assert_eq!(sso.portal.calls("/device_authorization").len(), 2);
+}

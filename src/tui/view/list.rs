@@ -165,6 +165,7 @@ pub fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Styl
         RowStatus::Pending => (format!("{} not resolved", theme.pending()), theme.dim()),
         RowStatus::NeedsMfa => (format!("{} MFA: press r", theme.pending()), theme.warn_style()),
         RowStatus::Lint => (format!("{} lint", theme.warn()), theme.warn_style()),
+        RowStatus::NeedsLogin => (format!("{} login: press l", theme.pending()), theme.warn_style()),
         RowStatus::Ok => {
             let r = entry.resolution.as_deref();
             let who = r.and_then(Resolution::identity).map(|i| {
