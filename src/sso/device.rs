@@ -67,7 +67,8 @@ pub async fn login(
             .unwrap_or_default()
             .to_string(),
         user_code: auth.user_code().unwrap_or_default().to_string(),
-        expires_at: SystemTime::now() + Duration::from_secs(auth.expires_in().max(0) as u64),
+        // Identity Center's codes last 10 minutes; an endpoint announcing more waits an hour at most.
+        expires_at: SystemTime::now() + Duration::from_secs(auth.expires_in().clamp(0, 3600) as u64),
     };
     let mut interval = match auth.interval() {
         n if n > 0 => Duration::from_secs(n as u64),
