@@ -102,6 +102,7 @@ pub(crate) async fn for_tui(
             crate::creds::rfc3339(login.token.expires_at)
         ),
         profiles,
+        names: names::AccountNames::load(env),
     })
 }
 

@@ -73,6 +73,8 @@ pub struct LoggedIn {
     pub message: String,
     /// Every profile that uses this login.
     pub profiles: Vec<String>,
+    /// The account names known now (the portal's list included).
+    pub names: crate::sso::names::AccountNames,
 }
 
 /// Called once when the login needs the user.

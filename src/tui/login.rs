@@ -43,6 +43,8 @@ pub fn done(state: &mut State, result: Result<LoggedIn, String>) -> Vec<Effect> 
     match result {
         Ok(logged_in) => {
             set_status(state, one_line(&logged_in.message), false);
+            state.names = logged_in.names;
+            state.refresh_visible();
             let indices: Vec<usize> = logged_in
                 .profiles
                 .iter()

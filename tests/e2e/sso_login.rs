@@ -404,6 +404,7 @@ fn account_names_come_from_the_portal_and_the_settings_file_wins() {
 #[test]
 fn the_tui_logs_in_with_l_and_resolves_every_profile_of_the_session() {
     let sso = Sso::new();
+    sso.portal.account(Account::new(ACCOUNT, "tools", &["Developer"]));
     let script = sso.home.script(
         "tui.sh",
         &format!(
@@ -445,7 +446,7 @@ fn the_tui_logs_in_with_l_and_resolves_every_profile_of_the_session() {
     });
     tmux.keys(&["Escape"]);
     let done = tmux.wait_for("the corp profiles resolved", |s| {
-        s.contains("✔ 111111111111") && s.contains("✔ 222222222222") && !s.contains("resolving")
+        s.contains("✔ 111111111111 (tools)") && s.contains("✔ 222222222222") && !s.contains("resolving")
     });
     // The legacy profile has its own login, still missing.
     assert_eq!(done.matches("login: press l").count(), 2, "{done}");

@@ -321,6 +321,10 @@ fn l_runs_the_login_in_an_overlay_and_resolves_its_profiles_after() {
         Action::LoginDone(Ok(LoggedIn {
             message: "logged in to sso-session 'corp'".into(),
             profiles: vec!["alice".into(), "SwitchToRole".into(), "gone".into()],
+            names: rswitch::sso::names::AccountNames::from_pairs([(
+                "111111111111".to_string(),
+                "identity".to_string(),
+            )]),
         })),
     );
     assert_eq!(state.mode(), Mode::Normal);
@@ -332,6 +336,7 @@ fn l_runs_the_login_in_an_overlay_and_resolves_its_profiles_after() {
         })
         .collect();
     assert_eq!(resolved, ["alice", "SwitchToRole"]);
+    assert_eq!(state.names.get("111111111111"), Some("identity"));
     assert_eq!(status_of(&state, "alice"), RowStatus::Resolving);
 
     // Esc stops a login; a failed one says why on the status line.
