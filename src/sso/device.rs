@@ -13,6 +13,11 @@ use super::{SsoError, client};
 use crate::creds::Secret;
 use crate::env::Env;
 use aws_sdk_ssooidc::operation::create_token::CreateTokenError;
+use aws_sdk_ssooidc::operation::start_device_authorization::{
+    StartDeviceAuthorizationError, StartDeviceAuthorizationOutput,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,15 +54,20 @@ pub async fn login(
     on_prompt: impl FnOnce(&Prompt),
 ) -> Result<Login, SsoError> {
     let oidc = client::oidc(env, session, timeout);
-    let registration = registration(env, session, &oidc).await?;
-    let auth = oidc
-        .start_device_authorization()
-        .client_id(&registration.client_id)
-        .client_secret(registration.client_secret.expose())
-        .start_url(&session.start_url)
-        .send()
-        .await
-        .map_err(|e| client::describe("SSO OIDC StartDeviceAuthorization", &e))?;
+    let mut registration = registration(env, session, &oidc, true).await?;
+    let auth = match start(&oidc, session, &registration).await {
+        // A cached client the service no longer knows (revoked, or another region's):
+        // register a new one, once.
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(StartDeviceAuthorizationError::is_invalid_client_exception) =>
+        {
+            registration = self::registration(env, session, &oidc, false).await?;
+            start(&oidc, session, &registration).await
+        }
+        other => other,
+    }
+    .map_err(|e| client::describe("SSO OIDC StartDeviceAuthorization", &e))?;
     let device_code = auth.device_code().unwrap_or_default().to_string();
     let prompt = Prompt {
         verification_uri: auth.verification_uri().unwrap_or_default().to_string(),
@@ -108,14 +118,28 @@ pub async fn login(
     }
 }
 
-/// The cached client registration, or a new one (then cached).
+async fn start(
+    oidc: &aws_sdk_ssooidc::Client,
+    session: &SsoSession,
+    registration: &Registration,
+) -> Result<StartDeviceAuthorizationOutput, SdkError<StartDeviceAuthorizationError, HttpResponse>> {
+    oidc.start_device_authorization()
+        .client_id(&registration.client_id)
+        .client_secret(registration.client_secret.expose())
+        .start_url(&session.start_url)
+        .send()
+        .await
+}
+
+/// The cached client registration (when `use_cache`), or a new one (then cached).
 async fn registration(
     env: &Env,
     session: &SsoSession,
     oidc: &aws_sdk_ssooidc::Client,
+    use_cache: bool,
 ) -> Result<Registration, SsoError> {
     let path = token_cache::registration_path(env, session);
-    if let Some(cached) = token_cache::read_registration(&path, SystemTime::now()) {
+    if let Some(cached) = token_cache::read_registration(&path, SystemTime::now()).filter(|_| use_cache) {
         return Ok(cached);
     }
     let scopes = session.scopes.clone().filter(|s| !s.is_empty());

@@ -453,3 +453,41 @@ fn the_tui_logs_in_with_l_and_resolves_every_profile_of_the_session() {
     assert!(token_cache_path(&sso.home, SESSION).exists());
     assert_eq!(sso.portal.calls("/device_authorization").len(), 2);
 }
+
+#[test]
+fn a_cached_registration_the_service_forgot_is_replaced() {
+    let sso = Sso::new();
+    // What an earlier login cached, for a client this portal does not know.
+    let session = rswitch::sso::SsoSession {
+        name: Some(SESSION.into()),
+        start_url: SESSION_URL.into(),
+        region: "eu-central-1".into(),
+        scopes: Some(vec!["sso:account:access".into()]),
+        use_fips: false,
+    };
+    let env = rswitch::env::Env::from_vars(
+        Vec::<(String, String)>::new(),
+        Some(sso.home.path().to_path_buf()),
+    );
+    let path = rswitch::sso::token_cache::registration_path(&env, &session);
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"clientId": "revoked", "clientSecret": "s", "expiresAt": "{}", "scopes": ["sso:account:access"]}}"#,
+            crate::support::sso_portal::rfc3339_in(30 * 86400)
+        ),
+    )
+    .expect("write");
+    let run = login(&sso);
+    assert_eq!(run.code, 0, "{}", sso.all(&run));
+    let starts = sso.portal.calls("/device_authorization");
+    assert_eq!(starts.len(), 2, "{}", sso.all(&run));
+    assert_eq!(
+        (starts[0].field("clientId"), starts[0].status),
+        (Some("revoked"), 401)
+    );
+    assert_eq!(sso.portal.clients().len(), 1);
+    let cached = std::fs::read_to_string(&path).expect("read");
+    assert!(cached.contains("\"clientId\": \"client-1\""), "{cached}");
+}
