@@ -95,7 +95,8 @@ impl Entry {
     }
 
     /// The chain failed at its SSO base for want of a usable login (none cached, expired,
-    /// refused): what `l` fixes.
+    /// refused): what `l` fixes. Those errors, and only those, end with the login command
+    /// (`resolve::sso_login`); a role the portal does not grant is not one of them.
     pub fn needs_login(&self) -> bool {
         let Some(r) = self.resolution.as_deref() else {
             return false;
@@ -104,6 +105,7 @@ impl Entry {
             f.hop == Some(0)
                 && f.error.kind == crate::resolve::ErrorKind::Credentials
                 && r.hops.first().is_some_and(|h| h.source == Some("sso"))
+                && f.error.message.contains("`rswitch login ")
         })
     }
 

@@ -350,3 +350,39 @@ fn l_runs_the_login_in_an_overlay_and_resolves_its_profiles_after() {
     let status = state.status.as_ref().expect("status");
     assert!(status.error && status.text.contains("login failed: sso-session 'corp': denied"));
 }
+
+#[test]
+fn only_a_missing_or_expired_login_asks_for_l() {
+    use rswitch::resolve::outcome::{Failure, HopKind, HopOutcome, HopStatus, Resolution};
+    use rswitch::resolve::{ErrorKind, HopError};
+    let failed = |message: &str| Resolution {
+        profile: "alice".into(),
+        chain: vec!["alice".into()],
+        region: None,
+        hops: vec![HopOutcome {
+            profile: "alice".into(),
+            kind: HopKind::Base,
+            source: Some("sso"),
+            role_arn: None,
+            status: HopStatus::Failed,
+            cached: false,
+            identity: None,
+            expiration: None,
+            error: None,
+        }],
+        outcome: Err(Failure {
+            hop: Some(0),
+            error: HopError::new(ErrorKind::Credentials, None, message),
+        }),
+    };
+    let mut state = fixtures::state(unicode());
+    let i = state.index_of("alice").expect("alice");
+    state.entries[i].resolution = Some(Box::new(failed(
+        "sso credentials: profile 'alice' is not logged in to IAM Identity Center: no cached token; run `rswitch login --sso-session corp`",
+    )));
+    assert_eq!(status_of(&state, "alice"), RowStatus::NeedsLogin);
+    state.entries[i].resolution = Some(Box::new(failed(
+        "sso credentials: profile 'alice': service error: ForbiddenException: No access",
+    )));
+    assert_eq!(status_of(&state, "alice"), RowStatus::Failed);
+}
