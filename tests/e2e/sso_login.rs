@@ -1,19 +1,18 @@
 //! `rswitch login`: the device authorization flow against the loopback portal (pending,
-//! slow_down, denial, expiry), the token cache it leaves (bit for bit what the AWS CLI v2
-//! writes: checked against Python's own `json.dumps` and `hashlib`), and interop with the
-//! real AWS CLI from the test venv both ways: the CLI resolves an `sso_session` profile
-//! with rswitch's login, and rswitch resolves one with the token botocore refreshed.
+//! slow_down, denial, expiry, a forgotten client registration), the token cache it leaves
+//! (bit for bit what the AWS CLI v2 writes: checked against Python's own `json.dumps` and
+//! `hashlib`), and the account names it remembers. Interop with the AWS CLI is in
+//! `sso_interop`, the terminal and the TUI in `sso_login_ui`.
 
 use crate::cli::Run;
-use crate::handover::run_program;
 use crate::sso::{ACCOUNT, SESSION, SESSION_URL, Sso, TARGET};
 use crate::support;
-use crate::support::sso_portal::{Account, DeviceOutcome, DeviceScript, token_cache_path, write_token};
+use crate::support::sso_portal::{Account, DeviceOutcome, DeviceScript, token_cache_path};
 use serde_json::Value;
 use std::time::Duration;
 
 /// `rswitch login --sso-session corp --no-browser`.
-fn login(sso: &Sso) -> Run {
+pub(crate) fn login(sso: &Sso) -> Run {
     sso.run(&["login", "--sso-session", SESSION, "--no-browser"])
 }
 
@@ -233,120 +232,6 @@ fn login_names_a_profile_or_the_only_session_and_refuses_what_is_not_sso() {
     assert!(run.stderr.contains("'nope'"), "{run}");
 }
 
-/// The AWS CLI (v1 from the venv, botocore's SSO credential and token providers) with
-/// this HOME, its portal calls on loopback.
-fn aws(sso: &Sso, args: &[&str]) -> Run {
-    let env = sso.portal.env();
-    let mut extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let venv_aws = support::venv_bin("aws");
-    extra.push(("AWS_DEFAULT_OUTPUT", "json"));
-    run_program(&sso.home, venv_aws.to_str().expect("path"), args, &extra)
-}
-
-#[test]
-fn the_aws_cli_uses_rswitchs_login() {
-    let sso = Sso::new();
-    let run = login(&sso);
-    assert_eq!(run.code, 0, "{}", sso.all(&run));
-    let who = aws(&sso, &["sts", "get-caller-identity", "--profile", "sso-dev"]);
-    assert_eq!(who.code, 0, "{}", sso.all(&who));
-    let v: Value = serde_json::from_str(&who.stdout).expect("json");
-    assert_eq!(v["Account"], ACCOUNT, "{who}");
-    let got = sso.portal.calls("/federation/credentials");
-    assert_eq!(got.len(), 1, "{}", sso.all(&who));
-    assert_eq!(got[0].bearer.as_deref(), Some("aoa-device-1"));
-    assert_eq!(got[0].status, 200);
-}
-
-#[test]
-fn rswitch_uses_the_token_botocore_refreshed_and_writes_the_same_bytes() {
-    let sso = Sso::new();
-    let run = login(&sso);
-    assert_eq!(run.code, 0, "{}", sso.all(&run));
-    // Within botocore's 15-minute refresh window: the CLI refreshes and rewrites the cache.
-    let path = token_cache_path(&sso.home, SESSION);
-    let mut entry: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-    entry["expiresAt"] = Value::String(crate::support::sso_portal::rfc3339_in(120));
-    write_token(&sso.home, SESSION, &entry);
-    let who = aws(&sso, &["sts", "get-caller-identity", "--profile", "sso-ops"]);
-    assert_eq!(who.code, 0, "{}", sso.all(&who));
-    assert_eq!(sso.portal.refreshed(), ["aoa-refreshed-1"], "{}", sso.all(&who));
-    let written = std::fs::read_to_string(&path).expect("read");
-    assert!(
-        written.contains("\"accessToken\": \"aoa-refreshed-1\""),
-        "{written}"
-    );
-
-    // rswitch resolves with botocore's file...
-    let check = sso.run(&["whoami", "--json", "sso-ops"]);
-    assert_eq!(check.code, 0, "{}", sso.all(&check));
-    assert!(check.stdout.contains(TARGET), "{check}");
-    let last = sso
-        .portal
-        .calls("/federation/credentials")
-        .pop()
-        .expect("a portal call");
-    assert_eq!(last.bearer.as_deref(), Some("aoa-refreshed-1"));
-    // ...and writes the same login byte for byte.
-    let token = rswitch::sso::token_cache::read_token(&path).expect("rswitch reads botocore's file");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ours = dir.path().join("t.json");
-    rswitch::sso::token_cache::write_token(&ours, &token).expect("write");
-    assert_eq!(std::fs::read_to_string(&ours).expect("read"), written);
-}
-
-#[test]
-fn over_ssh_the_url_goes_to_the_terminal_clipboard_and_no_browser_opens() {
-    let sso = Sso::new();
-    let opened = sso.home.path().join("browser-opened");
-    let browser = sso.home.script(
-        "browser",
-        &format!("#!/bin/sh\necho \"$1\" >> {}\nsleep 30\n", opened.display()),
-    );
-    let mut extra: Vec<(&str, String)> = sso.portal.env();
-    extra.push(("BROWSER", browser.display().to_string()));
-    let remote: Vec<(&str, &str)> = extra
-        .iter()
-        .map(|(k, v)| (*k, v.as_str()))
-        .chain([("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22")])
-        .collect();
-    let tty = crate::clipboard::terminal(&sso.home, &remote);
-    let run = crate::clipboard::typed(&tty, "ssh", "", &format!("login --sso-session {SESSION}"));
-    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
-    let url = format!("{}/device?user_code=WDJB-0001", sso.portal.url());
-    assert_eq!(tty.buffer().as_deref(), Some(url.as_str()), "{run}");
-    assert!(
-        run.stderr.contains("The URL was copied via the terminal (OSC 52"),
-        "{run}"
-    );
-    assert!(!run.stderr.contains("browser"), "{run}");
-    assert!(!opened.exists(), "a browser was started over SSH");
-
-    // At a local desktop the browser opens, and the login does not wait for it to exit.
-    let local: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let run = crate::cli::run_env(
-        &sso.home,
-        &["login", "--sso-session", SESSION, "--no-copy"],
-        &local,
-    );
-    assert_eq!(run.code, 0, "{}", sso.all(&run));
-    assert!(
-        run.elapsed < Duration::from_secs(20),
-        "waited for the browser: {run}"
-    );
-    assert!(run.stderr.contains("Opening it in a browser"), "{run}");
-    let url = format!("{}/device?user_code=WDJB-0002\n", sso.portal.url());
-    let start = std::time::Instant::now();
-    while !opened.exists() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(
-        std::fs::read_to_string(&opened).ok().as_deref(),
-        Some(url.as_str())
-    );
-}
-
 #[test]
 fn account_names_come_from_the_portal_and_the_settings_file_wins() {
     let sso = Sso::new();
@@ -399,59 +284,6 @@ fn account_names_come_from_the_portal_and_the_settings_file_wins() {
     let who = sso.run(&["whoami", "--json", "sso-ops"]);
     assert_eq!(who.code, 0, "{who}");
     assert_eq!(who.json()["identity"].get("account_name"), None, "{who}");
-}
-
-#[test]
-fn the_tui_logs_in_with_l_and_resolves_every_profile_of_the_session() {
-    let sso = Sso::new();
-    sso.portal.account(Account::new(ACCOUNT, "tools", &["Developer"]));
-    let script = sso.home.script(
-        "tui.sh",
-        &format!(
-            "cd \"$HOME\"\n\"{bin}\"\necho \"rswitch exited with $?\"\nexec sleep 600\n",
-            bin = env!("CARGO_BIN_EXE_rswitch")
-        ),
-    );
-    let mut env = sso.home.env();
-    env.retain(|(k, _)| k != "LANG" && k != "TERM");
-    env.push(("LANG".into(), "C.UTF-8".into()));
-    env.push(("TERM".into(), "xterm-256color".into()));
-    env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
-    env.extend(sso.portal.env().into_iter().map(|(k, v)| (k.to_string(), v)));
-    let tmux = crate::tmux::Tmux::start(120, 32, &env, &script);
-    tmux.wait_for("SSO profiles asking for a login", |s| {
-        s.matches("login: press l").count() >= 4 && !s.contains("resolving")
-    });
-    tmux.keys(&["/"]);
-    tmux.type_text("sso-dev");
-    tmux.keys(&["Enter", "g", "l"]);
-    let shown = tmux.wait_for("the login overlay with the code", |s| {
-        s.contains("WDJB-0001") && s.contains("Expires in")
-    });
-    assert!(shown.contains("IAM Identity Center login"), "{shown}");
-    assert!(shown.contains("Profile sso-dev"), "{shown}");
-    // Esc stops the login before the portal approves it (on the second poll, a second on).
-    tmux.keys(&["Escape"]);
-    let screen = tmux.wait_for("the overlay gone", |s| !s.contains("Esc cancels"));
-    assert!(!screen.contains("logged in to sso-session"), "{screen}");
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    assert!(
-        !token_cache_path(&sso.home, SESSION).exists(),
-        "the cancelled login went on"
-    );
-    // A second `l` runs it to the end; every profile of `corp` resolves then.
-    tmux.keys(&["l"]);
-    tmux.wait_for("the status line", |s| {
-        s.contains("logged in to sso-session 'corp'")
-    });
-    tmux.keys(&["Escape"]);
-    let done = tmux.wait_for("the corp profiles resolved", |s| {
-        s.contains("✔ 111111111111 (tools)") && s.contains("✔ 222222222222") && !s.contains("resolving")
-    });
-    // The legacy profile has its own login, still missing.
-    assert_eq!(done.matches("login: press l").count(), 2, "{done}");
-    assert!(token_cache_path(&sso.home, SESSION).exists());
-    assert_eq!(sso.portal.calls("/device_authorization").len(), 2);
 }
 
 #[test]
