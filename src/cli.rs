@@ -75,6 +75,11 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Print shell integration: an `rsw PROFILE` function that switches the current shell, and completions
     Init(InitArgs),
+    /// Log in to IAM Identity Center (device code; works over SSH/SSM without a browser)
+    Login(LoginArgs),
+    /// IAM Identity Center: generate profiles from what the portal offers
+    #[command(subcommand)]
+    Sso(SsoCommand),
     /// Manage the credential cache
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -120,6 +125,44 @@ pub struct CheckArgs {
     /// Also check profiles that need an MFA code (asks on the terminal)
     #[arg(long)]
     pub mfa: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// An SSO profile (or a profile whose chain starts at one); default: AWS_PROFILE, or the only [sso-session]
+    #[arg(conflicts_with = "sso_session")]
+    pub profile: Option<String>,
+    /// Log in to this [sso-session] (one login serves all its profiles)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Do not open a browser, only print the URL and code
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Do not copy the URL to the clipboard
+    #[arg(long)]
+    pub no_copy: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Add a profile per account and role the portal offers to ~/.aws/config, in a marked block
+    Sync(SsoSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SsoSyncArgs {
+    /// The [sso-session] to sync (default: the only one)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Profile names: {account_name}, {account_id}, {role_name}, {session}; unsafe characters become '-'
+    #[arg(long, value_name = "TEMPLATE", env = "RSWITCH_SSO_PROFILE_TEMPLATE", default_value = crate::sso::sync::DEFAULT_TEMPLATE)]
+    pub template: String,
+    /// `region` of the generated profiles (default: the session's sso_region)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Args)]

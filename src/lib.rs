@@ -23,6 +23,7 @@ pub mod prompt;
 pub mod report;
 pub mod resolve;
 pub mod shell;
+pub mod sso;
 pub mod sts;
 pub mod text;
 pub mod tui;

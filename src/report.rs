@@ -7,6 +7,7 @@ use crate::creds::rfc3339;
 use crate::resolve::outcome::{HopKind, HopStatus, Resolution, Status};
 use crate::resolve::row::ProfileRow;
 use crate::text::{self, Clean};
+use crate::sso::names::AccountNames;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -120,7 +121,7 @@ pub fn short_duration(d: Duration) -> String {
 
 /// `whoami`'s report. Every value is one [`text::line`]: an STS message holding a
 /// newline cannot add a line of its own.
-pub fn whoami_text(r: &Resolution, now: SystemTime) -> Clean {
+pub fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime) -> Clean {
     let mut out = String::new();
     let field = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<9} {}\n", text::line(v)));
     field(&mut out, "profile", &r.profile);
@@ -130,7 +131,7 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> Clean {
     }
     match &r.outcome {
         Ok(ok) => {
-            field(&mut out, "account", &ok.identity.account);
+            field(&mut out, "account", &names.label(&ok.identity.account));
             field(&mut out, "arn", &ok.identity.arn);
             field(&mut out, "user id", &ok.identity.user_id);
             let expiry = match ok.expiration {
@@ -185,10 +186,10 @@ pub fn whoami_text(r: &Resolution, now: SystemTime) -> Clean {
 }
 
 /// One `check` line: `OK      prod   222222222222  arn:…` or the full error.
-pub fn check_line(r: &Resolution, name_width: usize) -> Clean {
+pub fn check_line(r: &Resolution, names: &AccountNames, name_width: usize) -> Clean {
     let status = r.status();
     let detail = match &r.outcome {
-        Ok(ok) => format!("{}  {}", ok.identity.account, ok.identity.arn),
+        Ok(ok) => format!("{}  {}", names.label(&ok.identity.account), ok.identity.arn),
         Err(f) => {
             let place = match f.hop.and_then(|h| r.hops.get(h)) {
                 Some(hop) => match &hop.role_arn {
@@ -212,10 +213,15 @@ pub fn check_line(r: &Resolution, name_width: usize) -> Clean {
     ))
 }
 
-pub fn check_json(results: &[Resolution]) -> Value {
+pub fn check_json(results: &[Resolution], names: &AccountNames) -> Value {
     let count = |s: Status| results.iter().filter(|r| r.status() == s).count();
+    let json_of = |r: &Resolution| {
+        let mut v = r.to_json();
+        names.annotate(&mut v);
+        v
+    };
     json!({
-        "results": results.iter().map(Resolution::to_json).collect::<Vec<_>>(),
+        "results": results.iter().map(json_of).collect::<Vec<_>>(),
         "summary": {"ok": count(Status::Ok), "denied": count(Status::Denied), "error": count(Status::Error)},
     })
 }

@@ -273,6 +273,40 @@ fn demo_checks_its_world_without_any_account() {
 }
 
 #[test]
+fn demo_logs_in_to_its_portal_then_resolves_and_syncs_sso_profiles() {
+    let home = world("", "");
+    let bin = env!("CARGO_BIN_EXE_rswitch");
+    let script = format!(
+        "'{bin}' check sso-dev; echo \"before: $?\"; '{bin}' login --no-browser --no-copy && \
+         '{bin}' check sso-dev sso-prod && '{bin}' sso sync --dry-run"
+    );
+    let assert = rswitch(home.path())
+        .args(["demo", "--", "sh", "-c", &script])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(out.contains("before: 1"), "{out}{err}");
+    assert!(out.contains("not logged in"), "{out}{err}");
+    assert!(err.contains("confirm the code DEMO-"), "{err}");
+    assert!(err.contains("Logged in to sso-session 'demo'"), "{err}");
+    let ok = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with("OK") && l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("{name} not OK in\n{out}{err}"))
+            .to_string()
+    };
+    assert!(ok("sso-dev").contains(
+        "111111111111 (Development)  arn:aws:sts::111111111111:assumed-role/Admin/alice@demo.example"
+    ));
+    assert!(
+        ok("sso-prod")
+            .contains("222222222222 (Production)  arn:aws:sts::222222222222:assumed-role/ReadOnly/")
+    );
+    assert!(out.contains("+[profile Production/Deploy]"), "{out}");
+}
+
+#[test]
 fn demo_runs_a_command_inside_its_world() {
     let home = world("", "");
     let bin = env!("CARGO_BIN_EXE_rswitch");

@@ -5,7 +5,7 @@
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
 //! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `sso` (with `sso_refresh`, the renewal of
-//! a login) and `web_identity` the base sources that need a login or a token file; `tui` drives the interactive view in a
+//! a login, `sso_login`, `sso_login_ui` and `sso_interop`, `rswitch login` and its interop with the AWS CLI, and `sso_sync`) and `web_identity` the base sources that need a login or a token file; `tui` drives the interactive view in a
 //! tmux pane (`tmux` holds that harness); `console` and `console_handover` sign in to the demo world's
 //! console (its federation endpoint in process); `clipboard` copies through OSC 52 in a tmux pane
 //! and through the X11 clipboard of a private Xvfb.
@@ -42,8 +42,16 @@ mod refused;
 mod resolve_ok;
 #[path = "e2e/sso.rs"]
 mod sso;
+#[path = "e2e/sso_interop.rs"]
+mod sso_interop;
+#[path = "e2e/sso_login.rs"]
+mod sso_login;
+#[path = "e2e/sso_login_ui.rs"]
+mod sso_login_ui;
 #[path = "e2e/sso_refresh.rs"]
 mod sso_refresh;
+#[path = "e2e/sso_sync.rs"]
+mod sso_sync;
 #[path = "e2e/tmux.rs"]
 mod tmux;
 #[path = "e2e/tui.rs"]

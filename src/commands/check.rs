@@ -31,9 +31,10 @@ pub async fn run(
             !needs_mfa
         });
     }
+    let accounts = crate::sso::names::AccountNames::load(env);
     let results = resolver.resolve_many(names).await;
     if args.json {
-        let mut json = report::check_json(&results);
+        let mut json = report::check_json(&results, &accounts);
         json["skipped"] = serde_json::json!(skipped);
         text::put_json(out, &json)?;
     } else {
@@ -44,7 +45,7 @@ pub async fn run(
             .max()
             .unwrap_or(0);
         for r in &results {
-            text::put_line(out, &report::check_line(r, width))?;
+            text::put_line(out, &report::check_line(r, &accounts, width))?;
         }
         for name in &skipped {
             let line = format!(

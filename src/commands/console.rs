@@ -64,7 +64,7 @@ pub async fn run(
     let signin = match console::sign_in(&resolver, &args.profile, &request, global.timeout()).await {
         Ok(signin) => signin,
         Err(e) => {
-            report_error(&e);
+            report_error(&e, env);
             return Ok(FAILURE);
         }
     };
@@ -116,10 +116,14 @@ pub fn deliver(signin: &SignIn, how: Delivery, env: &Env, out: &mut dyn Write) -
     }
 }
 
-fn report_error(e: &ConsoleError) {
+fn report_error(e: &ConsoleError, env: &Env) {
     match e {
         ConsoleError::Resolve(resolution) => {
-            text::eprint(&report::whoami_text(resolution, SystemTime::now()));
+            text::eprint(&report::whoami_text(
+                resolution,
+                &crate::sso::names::AccountNames::load(env),
+                SystemTime::now(),
+            ));
         }
         other => text::eprintln(format_args!("rswitch: {other}")),
     }

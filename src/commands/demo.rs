@@ -1,10 +1,13 @@
 //! `rswitch demo`: the built-in world on loopback, with the real commands run on it: the
-//! TUI when there is a terminal, `check --all` otherwise (or with `--check`).
+//! TUI when there is a terminal, `check --all` otherwise (or with `--check`). They run as
+//! a child process with the demo's environment: aws-config's SSO provider reads the
+//! process environment (HOME for the token cache, `AWS_ENDPOINT_URL_SSO`), not rswitch's.
 
-use super::{Exit, check};
-use crate::cli::{CheckArgs, DemoArgs, GlobalArgs};
+use super::Exit;
+use crate::cli::{DemoArgs, GlobalArgs};
 use crate::env::Env;
 use crate::text;
+use std::ffi::OsString;
 use std::io::Write;
 
 pub async fn run(
@@ -14,25 +17,35 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let demo = crate::demo::start_with(env).await?;
-    // The demo's world is brand new each run: nothing may come from or go to the real cache.
-    let global = GlobalArgs {
-        no_cache: true,
-        ..global.clone()
-    };
-    if let Some((program, rest)) = args.command.split_first() {
+    let run = |program: &OsString, rest: &[OsString]| -> anyhow::Result<Exit> {
         let mut cmd = std::process::Command::new(program);
         cmd.args(rest).env_clear().envs(demo.env.vars());
         let status = tokio::task::block_in_place(|| cmd.status())
             .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", program.to_string_lossy()))?;
-        return Ok(u8::try_from(crate::shell::exit_code(status)).unwrap_or(1));
+        Ok(u8::try_from(crate::shell::exit_code(status)).unwrap_or(1))
+    };
+    if let Some((program, rest)) = args.command.split_first() {
+        return run(program, rest);
+    }
+    out.flush()?;
+    // The demo's world is brand new each run: nothing may come from or go to the real cache.
+    let exe = std::env::current_exe()?.into_os_string();
+    let mut own: Vec<OsString> = vec![
+        "--no-cache".into(),
+        "--timeout".into(),
+        global.timeout.to_string().into(),
+    ];
+    if global.ascii {
+        own.push("--ascii".into());
     }
     if !args.check && super::tui::terminal_available() {
-        return super::tui::run(&demo.env, &global, crate::export::Format::Env, false, out).await;
+        return run(&exe, &own);
     }
     text::eprintln(format_args!(
-        "rswitch demo: accounts 111111111111 (dev) and 222222222222 (prod), STS at {}, IMDSv2 at {}\n  config: {}\n  credentials: {}\n",
+        "rswitch demo: accounts 111111111111 (dev) and 222222222222 (prod), STS at {}, IMDSv2 at {}, IAM Identity Center at {}\n  config: {}\n  credentials: {}\n",
         demo.sts_url(),
         demo.imds_url(),
+        demo.sso_url(),
         demo.config_file().display(),
         demo.credentials_file().display(),
     ));
@@ -40,12 +53,6 @@ pub async fn run(
         text::eprintln(format_args!("  {:<22} {}", p.name, p.story));
     }
     text::eprintln(format_args!(""));
-    let args = CheckArgs {
-        profiles: Vec::new(),
-        all: true,
-        json: false,
-        concurrency: 16,
-        mfa: false,
-    };
-    check::run(&demo.env, &global, &args, out).await
+    own.extend(["check".into(), "--all".into()]);
+    run(&exe, &own)
 }

@@ -20,7 +20,11 @@ async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<Export
     })?;
     let resolution = resolver(set, env, global, 1).resolve(profile).await;
     export_input(&resolution).ok_or_else(|| {
-        text::eprint(&report::whoami_text(&resolution, SystemTime::now()));
+        text::eprint(&report::whoami_text(
+            &resolution,
+            &crate::sso::names::AccountNames::load(env),
+            SystemTime::now(),
+        ));
         FAILURE
     })
 }

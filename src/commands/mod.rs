@@ -8,6 +8,8 @@ mod doctor;
 pub mod handover;
 mod lint;
 mod list;
+pub(crate) mod login;
+mod sso_sync;
 mod tui;
 mod whoami;
 
@@ -37,6 +39,10 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::Copy(args)) => handover::copy(&env, &cli.global, &args).await,
         Some(Command::Console(args)) => console::run(&env, &cli.global, &args, out).await,
         Some(Command::Init(args)) => handover::init(&args, out),
+        Some(Command::Login(args)) => login::run(&env, &cli.global, &args).await,
+        Some(Command::Sso(crate::cli::SsoCommand::Sync(args))) => {
+            sso_sync::run(&env, &cli.global, &args, out).await
+        }
         Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
             handover::clear_cache(&env, profile.as_deref())
         }

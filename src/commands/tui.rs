@@ -170,4 +170,18 @@ impl TuiHandlers for Handlers {
         let plan = self.catalog.planned(&resolution.profile).ok();
         crate::doctor::diagnose(plan.as_ref(), resolution).to_text()
     }
+
+    fn login(
+        &self,
+        profile: &str,
+        prompt: crate::tui::effect::LoginPromptFn,
+    ) -> futures::future::BoxFuture<'static, anyhow::Result<crate::tui::effect::LoggedIn>> {
+        let (env, set, profile, timeout) = (
+            self.env.clone(),
+            self.catalog.set().clone(),
+            profile.to_string(),
+            self.timeout,
+        );
+        Box::pin(async move { super::login::for_tui(&env, &set, &profile, timeout, prompt).await })
+    }
 }

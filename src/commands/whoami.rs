@@ -14,10 +14,13 @@ pub async fn run(
 ) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
     let resolution = resolver(set, env, global, 1).resolve(&args.profile).await;
+    let names = crate::sso::names::AccountNames::load(env);
     if args.json {
-        text::put_json(out, &resolution.to_json())?;
+        let mut json = resolution.to_json();
+        names.annotate(&mut json);
+        text::put_json(out, &json)?;
     } else {
-        text::put(out, &report::whoami_text(&resolution, SystemTime::now()))?;
+        text::put(out, &report::whoami_text(&resolution, &names, SystemTime::now()))?;
     }
     Ok(if resolution.outcome.is_ok() {
         SUCCESS

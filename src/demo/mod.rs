@@ -30,7 +30,8 @@
 //! `prod-from-instance` (IMDSv2 instance role), `prod-deploy` (role chaining),
 //! `prod-denied-trust` / `prod-denied-identity` (AccessDenied by either side), `partner`
 //! (external id), `prod-mfa` (MFA; the demo device accepts `123456`), `broken-arn`
-//! (ValidationError).
+//! (ValidationError), `sso-dev` / `sso-prod` (IAM Identity Center through the demo portal,
+//! `sso.rs`, after `rswitch login` or `l` in the TUI).
 
 pub mod federation;
 pub mod imds;
@@ -38,6 +39,7 @@ mod params;
 pub mod policy;
 mod session;
 mod sigv4;
+pub mod sso;
 pub mod sts;
 pub mod world;
 mod xml;
@@ -51,6 +53,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 use tempfile::TempDir;
 use world::World;
+
+/// How long the demo portal takes to approve a device code "in the browser".
+pub const SSO_APPROVAL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The config template; `{sts}` and `{imds}` become the loopback endpoints.
 pub const CONFIG_TEMPLATE: &str = include_str!("../../assets/demo/config");
@@ -66,6 +71,7 @@ pub struct Demo {
     sts_state: Arc<sts::DemoSts>,
     sts: Server,
     imds: Server,
+    sso: Server,
 }
 
 /// One profile of the demo config and what it shows.
@@ -96,6 +102,7 @@ pub async fn start_with(base: &Env) -> io::Result<Demo> {
         .unwrap_or_default()
         .to_string();
     let imds = imds::start(&role_name, instance).await?;
+    let sso = sso::start(sts_state.clone(), SSO_APPROVAL).await?;
 
     let dir = tempfile::Builder::new().prefix("rswitch-demo-").tempdir()?;
     let aws = dir.path().join(".aws");
@@ -111,6 +118,11 @@ pub async fn start_with(base: &Env) -> io::Result<Demo> {
     env.set("HOME", path_str(dir.path()));
     env.set("AWS_CONFIG_FILE", path_str(&config));
     env.set("AWS_SHARED_CREDENTIALS_FILE", path_str(&credentials));
+    // The SSO login, its token cache and the account names stay in the demo's directory.
+    env.set("AWS_ENDPOINT_URL_SSO", sso.url());
+    env.set("AWS_ENDPOINT_URL_SSO_OIDC", sso.url());
+    env.set("XDG_CONFIG_HOME", path_str(&dir.path().join(".config")));
+    env.set("XDG_CACHE_HOME", path_str(&dir.path().join(".cache")));
     Ok(Demo {
         dir,
         env,
@@ -118,6 +130,7 @@ pub async fn start_with(base: &Env) -> io::Result<Demo> {
         sts_state,
         sts,
         imds,
+        sso,
     })
 }
 
@@ -125,6 +138,11 @@ impl Demo {
     /// `http://127.0.0.1:PORT` of the demo STS.
     pub fn sts_url(&self) -> String {
         self.sts.url()
+    }
+
+    /// `http://127.0.0.1:PORT` of the demo IAM Identity Center portal (SSO and SSO OIDC).
+    pub fn sso_url(&self) -> String {
+        self.sso.url()
     }
 
     /// `http://127.0.0.1:PORT` of the demo IMDS.
@@ -256,6 +274,8 @@ mod tests {
                 "partner",
                 "prod-mfa",
                 "broken-arn",
+                "sso-dev",
+                "sso-prod",
             ]
         );
         assert!(profiles().iter().all(|p| !p.story.is_empty()));

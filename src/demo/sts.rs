@@ -88,6 +88,22 @@ impl DemoSts {
         Some(self.sessions.issue(principal, false, INSTANCE_SESSION, now))
     }
 
+    /// A role session as IAM Identity Center hands it out (GetRoleCredentials): issued
+    /// to `role_arn` for `session`, one hour, no trust policy involved.
+    pub fn portal_credentials(&self, role_arn: &str, session: &str, now: SystemTime) -> Option<Credentials> {
+        let role = self.world.role_by_arn(role_arn)?;
+        let principal = Principal::Role {
+            arn: role.arn(),
+            id: role.id.clone(),
+            account: role.account.clone(),
+            session: session.to_string(),
+        };
+        Some(
+            self.sessions
+                .issue(principal, false, Duration::from_secs(3600), now),
+        )
+    }
+
     /// Answers one request: the federation endpoint under `/federation`, STS elsewhere.
     pub fn handle(&self, req: &Request, now: SystemTime) -> Response {
         if req.path == "/federation" || req.path.starts_with("/federation?") {

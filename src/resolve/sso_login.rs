@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The command that logs `profile` in: `--sso-session NAME` for profiles that use an
-/// `[sso-session]` (one login serves all of them), `--profile NAME` for the legacy form.
+/// `[sso-session]` (one login serves all of them), the profile for the legacy form.
+/// `rswitch login` writes the token cache as `aws sso login` does, so either serves.
 /// The name is shell-quoted: the command is meant to be pasted.
 pub fn login_command(profile: &str, session: Option<&str>) -> String {
     use crate::text::shell_quote;
     match session {
-        Some(session) => format!("aws sso login --sso-session {}", shell_quote(session)),
-        None => format!("aws sso login --profile {}", shell_quote(profile)),
+        Some(session) => format!("rswitch login --sso-session {}", shell_quote(session)),
+        None => format!("rswitch login {}", shell_quote(profile)),
     }
 }
 
@@ -166,14 +167,14 @@ mod tests {
     fn login_command_fits_the_form() {
         assert_eq!(
             login_command("dev", Some("corp")),
-            "aws sso login --sso-session corp"
+            "rswitch login --sso-session corp"
         );
-        assert_eq!(login_command("dev", None), "aws sso login --profile dev");
+        assert_eq!(login_command("dev", None), "rswitch login dev");
         assert_eq!(
             login_command("dev", Some("corp;curl x|sh")),
-            "aws sso login --sso-session 'corp;curl x|sh'"
+            "rswitch login --sso-session 'corp;curl x|sh'"
         );
-        assert_eq!(login_command("it's", None), r"aws sso login --profile 'it'\''s'");
+        assert_eq!(login_command("it's", None), r"rswitch login 'it'\''s'");
     }
 
     #[test]
@@ -198,7 +199,7 @@ mod tests {
                 .missing()
                 .is_some_and(|m| {
                     m.message.contains("profile 'dev'")
-                        && m.message.contains("aws sso login --sso-session corp")
+                        && m.message.contains("rswitch login --sso-session corp")
                 })
         );
         let path = token_path(&e, Some("corp"), "u");
@@ -216,7 +217,7 @@ mod tests {
         );
         assert!(
             out.message
-                .ends_with("run `aws sso login --sso-session corp` to log in again")
+                .ends_with("run `rswitch login --sso-session corp` to log in again")
         );
         assert_eq!(out.kind, ErrorKind::Credentials);
 
@@ -233,11 +234,7 @@ mod tests {
             "{}",
             out.message
         );
-        assert!(
-            out.message.contains("aws sso login --profile dev"),
-            "{}",
-            out.message
-        );
+        assert!(out.message.contains("rswitch login dev"), "{}", out.message);
         let other = HopError::new(ErrorKind::Network, None, "connection refused");
         let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(other);
         assert_eq!(out.message, "profile 'dev': connection refused");
@@ -267,7 +264,7 @@ mod tests {
         );
         assert!(
             out.message
-                .ends_with("run `aws sso login --sso-session corp` to log in again")
+                .ends_with("run `rswitch login --sso-session corp` to log in again")
         );
         std::fs::write(&path, entry("2020-06-01T00:00:00Z")).expect("write");
         let out = SsoLogin::new(&e, "dev", Some("corp"), "u").explain(err());

@@ -36,6 +36,8 @@ pub enum Action {
     ShowDoctor,
     ToggleGrouping,
     ToggleHelp,
+    /// Log in to IAM Identity Center for the selected (SSO) profile.
+    Login,
     Quit,
 
     // The outside world.
@@ -66,6 +68,10 @@ pub enum Action {
         profile: String,
         text: String,
     },
+    /// The login is waiting for the user: open the URL and confirm the code.
+    LoginPrompt(crate::tui::effect::LoginShown),
+    /// The login ended: on success, the profiles that use it (to resolve again).
+    LoginDone(Result<crate::tui::effect::LoggedIn, String>),
 }
 
 impl Action {
@@ -80,6 +86,8 @@ impl Action {
                 | Action::MfaRequired { .. }
                 | Action::HandlerDone { .. }
                 | Action::DoctorReport { .. }
+                | Action::LoginPrompt(_)
+                | Action::LoginDone(_)
         )
     }
 }

@@ -79,6 +79,8 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut state = State::new(rows, opts.look, SystemTime::now());
     state.export_formats = handlers.export_formats();
+    state.names = opts.names.clone();
+    state.refresh_visible();
     let size = screen.terminal().size()?;
     state.size = (size.width, size.height);
     if let Some(profile) = &opts.select {
@@ -89,6 +91,7 @@ where
         running: HashMap::new(),
         resolver,
         tx: tx.clone(),
+        login: None,
     };
     let mut effects = if opts.resolve_on_start {
         resolve_all(&mut state)
@@ -181,9 +184,36 @@ struct Tasks {
     running: HashMap<String, AbortHandle>,
     resolver: Arc<dyn ResolveProfile>,
     tx: mpsc::UnboundedSender<Action>,
+    /// The login in progress, if any.
+    login: Option<AbortHandle>,
 }
 
 impl Tasks {
+    /// Runs the login in the background: its prompt and its end come back as actions.
+    fn login(&mut self, handlers: &Arc<dyn TuiHandlers>, profile: String) {
+        self.cancel_login();
+        let tx = self.tx.clone();
+        let prompt_tx = tx.clone();
+        let prompt: crate::tui::effect::LoginPromptFn = Box::new(move |shown| {
+            let _ = prompt_tx.send(Action::LoginPrompt(shown));
+        });
+        let login = handlers.login(&profile, prompt);
+        let task = tokio::spawn(async move {
+            let result = match AssertUnwindSafe(login).catch_unwind().await {
+                Ok(r) => r.map_err(|e| format!("{e:#}")),
+                Err(_) => Err("internal error: the login panicked".to_string()),
+            };
+            let _ = tx.send(Action::LoginDone(result));
+        });
+        self.login = Some(task.abort_handle());
+    }
+
+    fn cancel_login(&mut self) {
+        if let Some(task) = self.login.take() {
+            task.abort();
+        }
+    }
+
     fn resolve(&mut self, request_id: u64, profile: String, mfa_code: Option<String>) {
         if let Some(old) = self.running.remove(&profile) {
             old.abort();
@@ -211,6 +241,7 @@ impl Tasks {
     }
 
     fn abort_all(&mut self) {
+        self.cancel_login();
         for (_, task) in self.running.drain() {
             task.abort();
         }
@@ -252,6 +283,8 @@ where
     };
     match effect {
         Effect::Exit(exit) => return Ok(Performed::Exit(exit)),
+        Effect::Login { profile } => tasks.login(handlers, profile),
+        Effect::CancelLogin => tasks.cancel_login(),
         Effect::Resolve {
             request_id,
             profile,

@@ -34,6 +34,12 @@ pub enum Effect {
     Console {
         resolution: Box<Resolution>,
     },
+    /// Run the IAM Identity Center login `profile` needs, in the background.
+    Login {
+        profile: String,
+    },
+    /// Stop the login in progress.
+    CancelLogin,
     /// Leave the TUI (in-flight requests are aborted).
     Exit(TuiExit),
 }
@@ -53,6 +59,30 @@ where
         Box::pin(self(profile, mfa_code))
     }
 }
+
+/// What the login asks the user to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginShown {
+    pub url: String,
+    pub code: String,
+    pub expires_at: std::time::SystemTime,
+    /// Where the URL was copied to, or why it was not.
+    pub copied: String,
+}
+
+/// A finished login.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedIn {
+    /// For the status line.
+    pub message: String,
+    /// Every profile that uses this login.
+    pub profiles: Vec<String>,
+    /// The account names known now (the portal's list included).
+    pub names: crate::sso::names::AccountNames,
+}
+
+/// Called once when the login needs the user.
+pub type LoginPromptFn = Box<dyn FnOnce(LoginShown) + Send>;
 
 /// What the caller does with credentials. Each returns the text for the status line
 /// (`copied to clipboard via OSC 52`) or an error to show there.
@@ -74,5 +104,11 @@ pub trait TuiHandlers: Send + Sync {
     fn doctor(&self, resolution: &Resolution) -> String {
         let _ = resolution;
         "The doctor report is not available in this build.".to_string()
+    }
+    /// Logs in to IAM Identity Center for `profile` (the device flow), calling `prompt`
+    /// when the user has to act.
+    fn login(&self, profile: &str, prompt: LoginPromptFn) -> BoxFuture<'static, anyhow::Result<LoggedIn>> {
+        let _ = (profile, prompt);
+        Box::pin(async { Err(anyhow::anyhow!("logging in is not available here")) })
     }
 }

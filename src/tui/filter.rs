@@ -2,13 +2,14 @@
 //! (nucleo-matcher, smart case) and the by-account grouping.
 
 use super::state::Entry;
+use crate::sso::names::AccountNames;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// Indices of `entries` to show, in display order. Without a filter the order is the
 /// entries' own (name order); with one, the best matches come first. Grouping by account
 /// puts accounts in order first, profiles with no known account last.
-pub fn visible(entries: &[Entry], query: &str, group_by_account: bool) -> Vec<usize> {
+pub fn visible(entries: &[Entry], names: &AccountNames, query: &str, group_by_account: bool) -> Vec<usize> {
     let query = query.trim();
     let mut shown: Vec<(usize, u32)> = if query.is_empty() {
         (0..entries.len()).map(|i| (i, 0)).collect()
@@ -20,7 +21,7 @@ pub fn visible(entries: &[Entry], query: &str, group_by_account: bool) -> Vec<us
             .iter()
             .enumerate()
             .filter_map(|(i, e)| {
-                let haystack = haystack(e);
+                let haystack = haystack(e, names);
                 let score = pattern.score(Utf32Str::new(&haystack, &mut buf), &mut matcher)?;
                 Some((i, score))
             })
@@ -41,13 +42,13 @@ pub fn visible(entries: &[Entry], query: &str, group_by_account: bool) -> Vec<us
     shown.into_iter().map(|(i, _)| i).collect()
 }
 
-/// What the filter matches against: the name first, then the account and the kind, so
-/// that typing an account id or `sso` narrows too.
-fn haystack(e: &Entry) -> String {
+/// What the filter matches against: the name first, then the account (with its name) and
+/// the kind, so that typing an account id, an account name or `sso` narrows too.
+fn haystack(e: &Entry, names: &AccountNames) -> String {
     let mut s = e.row.name.clone();
-    if let Some(account) = e.account() {
+    if let Some(account) = e.account_label(names) {
         s.push(' ');
-        s.push_str(account);
+        s.push_str(&account);
     }
     s.push(' ');
     s.push_str(&e.row.kind);

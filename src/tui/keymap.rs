@@ -25,6 +25,7 @@ pub const BINDINGS: &[(&str, &str)] = &[
     ("o", "AWS console: open it, or copy its URL if headless"),
     ("i", "identity as JSON"),
     ("d", "doctor report"),
+    ("l", "log in to IAM Identity Center (SSO profiles)"),
     ("?", "this help"),
     ("q / Ctrl-C", "quit"),
 ];
@@ -80,6 +81,7 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
     }
     match mode {
         Mode::Filter | Mode::Mfa => Some(Action::Input(c)),
+        Mode::Login => (c == 'q').then_some(Action::Cancel),
         Mode::Help | Mode::Text | Mode::Export => match c {
             'j' => Some(Action::Down),
             'k' => Some(Action::Up),
@@ -110,6 +112,7 @@ fn normal(c: char) -> Option<Action> {
         'o' => Action::Console,
         'i' => Action::ShowIdentity,
         'd' => Action::ShowDoctor,
+        'l' => Action::Login,
         '?' => Action::ToggleHelp,
         'q' => Action::Quit,
         _ => return None,

@@ -17,6 +17,7 @@ mod app;
 pub mod effect;
 pub mod filter;
 pub mod keymap;
+pub mod login;
 mod modal;
 mod resolver;
 pub mod rows;
@@ -43,6 +44,8 @@ pub struct TuiOptions {
     pub resolve_on_start: bool,
     /// Profile selected at start (e.g. the current `AWS_PROFILE`).
     pub select: Option<String>,
+    /// Names shown next to account IDs (and matched by the filter).
+    pub names: crate::sso::names::AccountNames,
 }
 
 impl Default for TuiOptions {
@@ -52,6 +55,7 @@ impl Default for TuiOptions {
             concurrency: 8,
             resolve_on_start: true,
             select: None,
+            names: Default::default(),
         }
     }
 }
@@ -63,6 +67,7 @@ impl TuiOptions {
         TuiOptions {
             look: look_from_env(env, ascii),
             select: env.get("AWS_PROFILE").map(str::to_string),
+            names: crate::sso::names::AccountNames::load(env),
             ..TuiOptions::default()
         }
     }

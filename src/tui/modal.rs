@@ -29,6 +29,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             then_pick,
             error,
         } => mfa(state, profile, serial, code, then_pick, error, action),
+        login @ Overlay::Login { .. } => super::login::overlay(login, action),
     };
     state.overlay = overlay;
     effects

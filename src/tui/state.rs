@@ -51,6 +51,8 @@ pub enum RowStatus {
     Failed,
     /// No plan could be made: only the lint and plan errors are shown.
     Lint,
+    /// The IAM Identity Center login is missing or expired (press `l`).
+    NeedsLogin,
 }
 
 impl Entry {
@@ -70,6 +72,7 @@ impl Entry {
         }
         match &self.resolution {
             Some(r) if r.outcome.is_ok() => RowStatus::Ok,
+            Some(_) if self.needs_login() => RowStatus::NeedsLogin,
             Some(_) => RowStatus::Failed,
             None if self.row.plan_error.is_some() => RowStatus::Lint,
             None if self.row.mfa_serial.is_some() => RowStatus::NeedsMfa,
@@ -84,6 +87,26 @@ impl Entry {
             .and_then(|r| r.identity())
             .map(|i| i.account.as_str())
             .or(self.row.account.as_deref())
+    }
+
+    /// `111111111111 (dev)`: the account with its name when one is known.
+    pub fn account_label(&self, names: &crate::sso::names::AccountNames) -> Option<String> {
+        self.account().map(|a| names.label(a))
+    }
+
+    /// The chain failed at its SSO base for want of a usable login (none cached, expired,
+    /// refused): what `l` fixes. Those errors, and only those, end with the login command
+    /// (`resolve::sso_login`); a role the portal does not grant is not one of them.
+    pub fn needs_login(&self) -> bool {
+        let Some(r) = self.resolution.as_deref() else {
+            return false;
+        };
+        r.failure().is_some_and(|f| {
+            f.hop == Some(0)
+                && f.error.kind == crate::resolve::ErrorKind::Credentials
+                && r.hops.first().is_some_and(|h| h.source == Some("sso"))
+                && f.error.message.contains("`rswitch login ")
+        })
     }
 
     /// The resolution if it succeeded.
@@ -147,6 +170,12 @@ pub enum Overlay {
         then_pick: bool,
         error: Option<String>,
     },
+    /// The IAM Identity Center login of `profile`, running.
+    Login {
+        profile: String,
+        /// What the user must do, once the portal said.
+        shown: Option<super::effect::LoginShown>,
+    },
 }
 
 /// Which keys mean what right now.
@@ -158,6 +187,7 @@ pub enum Mode {
     Text,
     Export,
     Mfa,
+    Login,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,6 +238,8 @@ pub struct State {
     pub detail_scroll: u16,
     pub look: Look,
     pub next_request_id: u64,
+    /// Names shown next to account IDs.
+    pub names: crate::sso::names::AccountNames,
 }
 
 impl State {
@@ -229,6 +261,7 @@ impl State {
             detail_scroll: 0,
             look,
             next_request_id: 1,
+            names: Default::default(),
         };
         state.refresh_visible();
         state
@@ -240,6 +273,7 @@ impl State {
             Some(Overlay::Text { .. }) => Mode::Text,
             Some(Overlay::Export { .. }) => Mode::Export,
             Some(Overlay::Mfa { .. }) => Mode::Mfa,
+            Some(Overlay::Login { .. }) => Mode::Login,
             None if self.filter_editing => Mode::Filter,
             None => Mode::Normal,
         }
@@ -271,7 +305,7 @@ impl State {
     /// Recomputes the visible order after the filter, grouping or accounts changed,
     /// keeping the selection on the same profile when it is still shown.
     pub fn refresh_visible(&mut self) {
-        self.visible = filter::visible(&self.entries, &self.filter, self.group_by_account);
+        self.visible = filter::visible(&self.entries, &self.names, &self.filter, self.group_by_account);
         let keep = self.selected.filter(|s| self.visible.contains(s));
         if keep != self.selected {
             self.detail_scroll = 0;
@@ -314,6 +348,10 @@ impl State {
     pub fn tick_interval(&self) -> Option<Duration> {
         if self.resolving_count() > 0 {
             return Some(Duration::from_millis(100));
+        }
+        if matches!(self.overlay, Some(Overlay::Login { shown: Some(_), .. })) {
+            // The login's countdown.
+            return Some(Duration::from_secs(1));
         }
         let counting = self.entries.iter().any(|e| {
             e.resolved()

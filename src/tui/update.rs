@@ -64,6 +64,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Action::LoginPrompt(shown) => super::login::prompt(state, shown),
+        Action::LoginDone(result) => super::login::done(state, result),
         action => match state.mode() {
             Mode::Normal => normal(state, action),
             Mode::Filter => filter(state, action),
@@ -208,6 +210,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     match action {
+        Action::Login => return super::login::start(state),
         Action::DetailsDown => state.detail_scroll = state.detail_scroll.saturating_add(1),
         Action::DetailsUp => state.detail_scroll = state.detail_scroll.saturating_sub(1),
         Action::OpenFilter => {

@@ -43,7 +43,7 @@ fn secret(env_text: &str) -> String {
 
 /// One `rswitch ARGS` typed into the terminal's shell; returns its exit code, stdout and
 /// stderr (from files the shell wrote) and how long it took there.
-fn typed(tty: &Tty, name: &str, prefix: &str, args: &str) -> Run {
+pub(crate) fn typed(tty: &Tty, name: &str, prefix: &str, args: &str) -> Run {
     let d = tty.dir().display().to_string();
     tty.send_line(&format!(
         "{prefix} t0=$(date +%s%N); rswitch {args} > {d}/{name}.out 2> {d}/{name}.err; rc=$?; \
@@ -63,7 +63,7 @@ fn typed(tty: &Tty, name: &str, prefix: &str, args: &str) -> Run {
 
 /// A terminal keeping OSC 52 copies, running an interactive shell with the test HOME's
 /// variables and `extra`.
-fn terminal(home: &Home, extra: &[(&str, &str)]) -> Tty {
+pub(crate) fn terminal(home: &Home, extra: &[(&str, &str)]) -> Tty {
     let mut env = shell_env(home);
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let tty = Tty::with_clipboard();

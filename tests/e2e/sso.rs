@@ -332,17 +332,17 @@ fn login_error(sso: &Sso, profile: &str, login: &str) -> String {
 #[test]
 fn no_sso_login_says_which_login_to_run() {
     let sso = Sso::new();
-    let text = login_error(&sso, "sso-dev", &format!("aws sso login --sso-session {SESSION}"));
+    let text = login_error(&sso, "sso-dev", &format!("rswitch login --sso-session {SESSION}"));
     let path = token_cache_path(&sso.home, SESSION).display().to_string();
     assert!(text.contains(&path), "names the token file: {text}");
-    let text = login_error(&sso, "sso-legacy", "aws sso login --profile sso-legacy");
+    let text = login_error(&sso, "sso-legacy", "rswitch login sso-legacy");
     let path = token_cache_path(&sso.home, LEGACY_URL).display().to_string();
     assert!(text.contains(&path), "names the token file: {text}");
     // The chained profile points at its SSO base.
     login_error(
         &sso,
         "sso-switch",
-        &format!("aws sso login --sso-session {SESSION}"),
+        &format!("rswitch login --sso-session {SESSION}"),
     );
     assert_eq!(sso.portal_calls(), 0, "no token, no call");
     assert_eq!(sso.proxy.total(), 0);
@@ -358,10 +358,10 @@ fn an_expired_sso_login_says_to_log_in_again() {
         LEGACY_URL,
         &json!({"accessToken": "aoa-expired-legacy", "expiresAt": rfc3339_in(-60)}),
     );
-    let text = login_error(&sso, "sso-dev", &format!("aws sso login --sso-session {SESSION}"));
+    let text = login_error(&sso, "sso-dev", &format!("rswitch login --sso-session {SESSION}"));
     assert!(text.contains("expired"), "{text}");
     // aws-config does not look at a legacy token's expiry: the portal refuses it.
-    let text = login_error(&sso, "sso-legacy", "aws sso login --profile sso-legacy");
+    let text = login_error(&sso, "sso-legacy", "rswitch login sso-legacy");
     assert!(text.contains("expired at"), "{text}");
     assert!(text.contains("UnauthorizedException"), "{text}");
     let seen = sso.portal.seen();
@@ -376,8 +376,8 @@ fn the_portal_refusing_the_token_is_reported_with_its_words() {
     let sso = Sso::new().logged_in();
     sso.portal.reject_all(true);
     for (profile, login) in [
-        ("sso-dev", format!("aws sso login --sso-session {SESSION}")),
-        ("sso-legacy", "aws sso login --profile sso-legacy".to_string()),
+        ("sso-dev", format!("rswitch login --sso-session {SESSION}")),
+        ("sso-legacy", "rswitch login sso-legacy".to_string()),
     ] {
         let text = login_error(&sso, profile, &login);
         assert!(text.contains("UnauthorizedException"), "{text}");

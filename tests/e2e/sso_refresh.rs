@@ -124,7 +124,7 @@ fn refresh_error(sso: &Sso) -> String {
     assert!(text.contains("expired at"), "{all}");
     assert!(text.contains("could not be refreshed"), "{all}");
     assert!(
-        text.contains(&format!("run `aws sso login --sso-session {SESSION}`")),
+        text.contains(&format!("run `rswitch login --sso-session {SESSION}`")),
         "{all}"
     );
     text
@@ -176,7 +176,7 @@ fn a_refused_refresh_token_says_to_log_in() {
             .to_string();
         assert!(error.contains(&format!("profile '{profile}'")), "{all}");
         assert!(error.contains("could not be refreshed"), "{all}");
-        assert!(error.contains("aws sso login --sso-session corp"), "{all}");
+        assert!(error.contains("rswitch login --sso-session corp"), "{all}");
     }
     assert_eq!(sso.portal.create_token_calls().len(), 2, "{all}");
 }

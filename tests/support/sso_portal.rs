@@ -17,9 +17,21 @@
 //! token (which GetRoleCredentials then accepts) and rotates the refresh token, a wrong
 //! one gets 400 `InvalidGrantException`, an unknown client 401 `InvalidClientException`.
 //!
+//! The login itself is here too ([`oidc`]): `RegisterClient`, `StartDeviceAuthorization`
+//! and `CreateToken` with the device-code grant, answering each poll as a
+//! [`DeviceScript`] says (pending, `slow_down`, then approval, denial or expiry); an
+//! approved device gets an access token the portal accepts and a refresh token. And the
+//! account listing ([`accounts`]): `ListAccounts` / `ListAccountRoles`, paginated.
+//!
 //! rswitch is pointed here with `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL_SSO_OIDC`:
 //! aws-config builds its SSO and SSO OIDC clients from an `SdkConfig` whose service
 //! config reads those variables.
+
+mod accounts;
+mod oidc;
+
+pub use accounts::Account;
+pub use oidc::{Client, DeviceOutcome, DeviceScript};
 
 use super::Home;
 use rswitch::loopback::{self, Response, Server};
@@ -27,7 +39,7 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Credentials the portal hands out for one account and permission set.
 #[derive(Clone, Debug)]
@@ -52,6 +64,8 @@ pub struct PortalRequest {
     /// The JSON body (CreateToken's input).
     pub body: Option<Value>,
     pub status: u16,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 impl PortalRequest {
@@ -84,6 +98,14 @@ struct State {
     oidc_delay: Duration,
     reject_all: bool,
     seen: Vec<PortalRequest>,
+    /// `http://127.0.0.1:PORT`, for the verification URL.
+    url: String,
+    clients: Vec<Client>,
+    devices: Vec<oidc::Device>,
+    script: DeviceScript,
+    accounts: Vec<Account>,
+    /// ListAccounts / ListAccountRoles page size when the caller sets none.
+    page_size: usize,
 }
 
 pub struct SsoPortal {
@@ -109,6 +131,10 @@ impl SsoPortal {
         let server = super::runtime()
             .block_on(async { Server::start(handler).await })
             .expect("cannot start the SSO portal");
+        if let Ok(mut s) = state.lock() {
+            s.url = server.url();
+            s.page_size = 100;
+        }
         SsoPortal { server, state }
     }
 
@@ -170,6 +196,36 @@ impl SsoPortal {
     pub fn seen(&self) -> Vec<PortalRequest> {
         self.with(|s| s.seen.clone())
     }
+
+    /// How the next device authorizations answer CreateToken polls.
+    pub fn device_script(&self, script: DeviceScript) {
+        self.with(|s| s.script = script);
+    }
+
+    /// The clients RegisterClient registered, in order.
+    pub fn clients(&self) -> Vec<Client> {
+        self.with(|s| s.clients.clone())
+    }
+
+    /// The requests to `path` (e.g. `/token`, `/client/register`), in order.
+    pub fn calls(&self, path: &str) -> Vec<PortalRequest> {
+        self.seen().into_iter().filter(|r| r.path == path).collect()
+    }
+
+    /// An account the portal lists (with the roles the user may take in it).
+    pub fn account(&self, account: Account) {
+        self.with(|s| s.accounts.push(account));
+    }
+
+    /// The portal stops offering `account_id`.
+    pub fn remove_account(&self, account_id: &str) {
+        self.with(|s| s.accounts.retain(|a| a.account_id != account_id));
+    }
+
+    /// ListAccounts / ListAccountRoles answer at most `n` items a page.
+    pub fn page_size(&self, n: usize) {
+        self.with(|s| s.page_size = n);
+    }
 }
 
 fn answer(state: &Mutex<State>, req: &loopback::Request) -> Response {
@@ -187,12 +243,21 @@ fn answer(state: &Mutex<State>, req: &loopback::Request) -> Response {
         bearer: req.header("x-amz-sso_bearer_token").map(str::to_string),
         body: serde_json::from_slice(&req.body).ok(),
         status: 0,
+        at: Instant::now(),
     };
     let Ok(mut s) = state.lock() else {
         return Response::text(500, "portal state poisoned");
     };
-    let response = if seen.is_create_token() {
+    let response = if seen.is_create_token() && seen.field("grantType") == Some(oidc::DEVICE_GRANT) {
+        oidc::device_token(&mut s, &seen)
+    } else if seen.is_create_token() {
         create_token(&mut s, &seen)
+    } else if req.method == "POST" && path == "/client/register" {
+        oidc::register_client(&mut s, &seen)
+    } else if req.method == "POST" && path == "/device_authorization" {
+        oidc::start_device_authorization(&mut s, &seen)
+    } else if req.method == "GET" && path.starts_with("/assignment/") {
+        accounts::answer(&s, &seen, path, &param)
     } else if req.method != "GET" || path != "/federation/credentials" {
         error(
             404,

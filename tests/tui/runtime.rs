@@ -142,6 +142,7 @@ fn options(concurrency: usize) -> TuiOptions {
         concurrency,
         resolve_on_start: true,
         select: Some("SwitchToRole".into()),
+        ..TuiOptions::default()
     }
 }
 

@@ -271,3 +271,121 @@ fn rows_come_from_config_plan_and_lint() {
         "findings go to the profile they name"
     );
 }
+
+#[test]
+fn account_names_are_matched_by_the_filter_and_label_the_groups() {
+    let mut state = fixtures::state(unicode());
+    state.names = rswitch::sso::names::AccountNames::from_pairs([
+        ("333333333333".to_string(), "payments-prod".to_string()),
+        ("111111111111".to_string(), "identity".to_string()),
+    ]);
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "payments");
+    assert_eq!(visible(&state), ["SwitchToRole"]);
+    press(&mut state, KeyCode::Esc);
+    let entry = &state.entries[state.index_of("alice").expect("alice")];
+    assert_eq!(
+        entry.account_label(&state.names).as_deref(),
+        Some("111111111111 (identity)")
+    );
+    let entry = &state.entries[state.index_of("SwitchFromRole").expect("row")];
+    assert_eq!(entry.account_label(&state.names).as_deref(), Some("222222222222"));
+}
+
+#[test]
+fn l_runs_the_login_in_an_overlay_and_resolves_its_profiles_after() {
+    use rswitch::tui::effect::{LoggedIn, LoginShown};
+    use rswitch::tui::state::{Mode, Overlay};
+    let mut state = fixtures::state(unicode());
+    state.select("alice");
+    assert_eq!(
+        press(&mut state, KeyCode::Char('l')),
+        [Effect::Login {
+            profile: "alice".into()
+        }]
+    );
+    assert_eq!(state.mode(), Mode::Login);
+    // Letters do nothing while it runs; the prompt arrives from the runtime.
+    assert!(type_text(&mut state, "jkr").is_empty());
+    let shown = LoginShown {
+        url: "https://device.sso.eu-central-1.amazonaws.com/?user_code=ABCD-EFGH".into(),
+        code: "ABCD-EFGH".into(),
+        expires_at: fixtures::now() + std::time::Duration::from_secs(600),
+        copied: "The URL was copied.".into(),
+    };
+    update(&mut state, Action::LoginPrompt(shown.clone()));
+    assert!(matches!(&state.overlay, Some(Overlay::Login { shown: Some(s), .. }) if *s == shown));
+    assert_eq!(state.tick_interval(), Some(std::time::Duration::from_secs(1)));
+    let effects = update(
+        &mut state,
+        Action::LoginDone(Ok(LoggedIn {
+            message: "logged in to sso-session 'corp'".into(),
+            profiles: vec!["alice".into(), "SwitchToRole".into(), "gone".into()],
+            names: rswitch::sso::names::AccountNames::from_pairs([(
+                "111111111111".to_string(),
+                "identity".to_string(),
+            )]),
+        })),
+    );
+    assert_eq!(state.mode(), Mode::Normal);
+    let resolved: Vec<_> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Resolve { profile, .. } => profile.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(resolved, ["alice", "SwitchToRole"]);
+    assert_eq!(state.names.get("111111111111"), Some("identity"));
+    assert_eq!(status_of(&state, "alice"), RowStatus::Resolving);
+
+    // Esc stops a login; a failed one says why on the status line.
+    press(&mut state, KeyCode::Char('l'));
+    assert_eq!(press(&mut state, KeyCode::Esc), [Effect::CancelLogin]);
+    assert_eq!(state.overlay, None);
+    update(
+        &mut state,
+        Action::LoginDone(Err("sso-session 'corp': denied".into())),
+    );
+    let status = state.status.as_ref().expect("status");
+    assert!(status.error && status.text.contains("login failed: sso-session 'corp': denied"));
+}
+
+#[test]
+fn only_a_missing_or_expired_login_asks_for_l() {
+    use rswitch::resolve::outcome::{Failure, HopKind, HopOutcome, HopStatus, Resolution};
+    use rswitch::resolve::{ErrorKind, HopError};
+    let failed = |message: &str| Resolution {
+        profile: "alice".into(),
+        chain: vec!["alice".into()],
+        region: None,
+        hops: vec![HopOutcome {
+            profile: "alice".into(),
+            kind: HopKind::Base,
+            source: Some("sso"),
+            role_arn: None,
+            status: HopStatus::Failed,
+            cached: false,
+            identity: None,
+            expiration: None,
+            error: None,
+            endpoint: None,
+        }],
+        outcome: Err(Failure {
+            hop: Some(0),
+            error: HopError::new(ErrorKind::Credentials, None, message),
+        }),
+    };
+    let mut state = fixtures::state(unicode());
+    let i = state.index_of("alice").expect("alice");
+    state.entries[i].resolution = Some(Box::new(failed(
+        "sso credentials: profile 'alice' is not logged in to IAM Identity Center: no cached token; run `rswitch login --sso-session corp`",
+    )));
+    assert_eq!(status_of(&state, "alice"), RowStatus::NeedsLogin);
+    state.entries[i].resolution = Some(Box::new(failed(
+        "sso credentials: profile 'alice': service error: ForbiddenException: No access",
+    )));
+    assert_eq!(status_of(&state, "alice"), RowStatus::Failed);
+}

@@ -190,6 +190,18 @@ fn grouped_by_account() {
 }
 
 #[test]
+fn grouped_by_account_with_names() {
+    let mut state = resolved_state(unicode());
+    state.names = rswitch::sso::names::AccountNames::from_pairs([
+        ("111111111111".to_string(), "identity".to_string()),
+        ("222222222222".to_string(), "shared-services".to_string()),
+    ]);
+    update(&mut state, Action::ToggleGrouping);
+    let terminal = draw(&mut state, 100, 24);
+    snap("grouped_names", terminal.backend());
+}
+
+#[test]
 fn filtering_shows_the_query() {
     let mut state = resolved_state(unicode());
     update(&mut state, Action::OpenFilter);

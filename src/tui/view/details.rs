@@ -170,7 +170,11 @@ fn outcome_lines(
     match &r.outcome {
         Ok(resolved) => {
             out.push(heading("Identity", theme));
-            out.push(field("Account", clean(&resolved.identity.account), theme));
+            out.push(field(
+                "Account",
+                clean(&state.names.label(&resolved.identity.account)),
+                theme,
+            ));
             out.push(field("Arn", clean(&resolved.identity.arn), theme));
             out.push(field("UserId", clean(&resolved.identity.user_id), theme));
             let expires = match resolved.expiration {

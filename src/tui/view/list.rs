@@ -63,9 +63,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stack
         if state.group_by_account {
             let group = entry.account();
             if last_group != Some(group) {
-                let label = group.unwrap_or("account unknown");
+                let label = group.map_or_else(|| "account unknown".to_string(), |a| state.names.label(a));
                 items.push(ListItem::new(Line::styled(
-                    format!("[{}]", clean(label)),
+                    format!("[{}]", clean(&label)),
                     theme.heading(),
                 )));
                 last_group = Some(group);
@@ -165,11 +165,16 @@ pub fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Styl
         RowStatus::Pending => (format!("{} not resolved", theme.pending()), theme.dim()),
         RowStatus::NeedsMfa => (format!("{} MFA: press r", theme.pending()), theme.warn_style()),
         RowStatus::Lint => (format!("{} lint", theme.warn()), theme.warn_style()),
+        RowStatus::NeedsLogin => (format!("{} login: press l", theme.pending()), theme.warn_style()),
         RowStatus::Ok => {
             let r = entry.resolution.as_deref();
-            let who = r
-                .and_then(Resolution::identity)
-                .map(|i| format!("{} {}", clean(&i.account), clean(principal_name(&i.arn))));
+            let who = r.and_then(Resolution::identity).map(|i| {
+                format!(
+                    "{} {}",
+                    clean(&state.names.label(&i.account)),
+                    clean(principal_name(&i.arn))
+                )
+            });
             (
                 format!("{} {}", theme.ok(), who.unwrap_or_default()),
                 theme.ok_style(),

@@ -78,6 +78,7 @@ fn footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Mode::Help | Mode::Text => &[("j/k", "scroll"), ("Esc", "close")],
         Mode::Export => &[("Enter", "export"), ("j/k", "choose"), ("Esc", "cancel")],
         Mode::Mfa => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
+        Mode::Login => &[("Esc", "cancel the login")],
     };
     let mut spans = Vec::new();
     let resolving = state.resolving_count();

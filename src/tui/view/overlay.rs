@@ -82,7 +82,45 @@ pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
                 .wrap(Wrap { trim: false });
             frame.render_widget(paragraph, area);
         }
+        Overlay::Login { profile, shown } => {
+            let lines = login_lines(state, profile, shown.as_ref(), theme);
+            let area = centered(screen, 72, lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            let paragraph = Paragraph::new(lines)
+                .block(window(" IAM Identity Center login ", theme))
+                .wrap(Wrap { trim: false });
+            frame.render_widget(paragraph, area);
+        }
     }
+}
+
+fn login_lines(
+    state: &State,
+    profile: &str,
+    shown: Option<&crate::tui::effect::LoginShown>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(format!("Profile {}", clean(profile))), Line::from("")];
+    match shown {
+        None => lines.push(Line::styled("Asking the portal for a code…", theme.dim())),
+        Some(s) => {
+            lines.push(Line::from("Open this URL and confirm the code:"));
+            lines.push(Line::styled(clean(&s.url), theme.key()));
+            lines.push(Line::from(vec![
+                Span::styled("Code    ", theme.key()),
+                Span::raw(clean(&s.code)),
+            ]));
+            lines.push(Line::from(format!(
+                "Expires {}",
+                crate::report::countdown(s.expires_at, state.now)
+            )));
+            lines.push(Line::styled(clean(&s.copied), theme.dim()));
+            lines.push(Line::from(""));
+            lines.push(Line::styled("Waiting for the approval…", theme.dim()));
+        }
+    }
+    lines.push(Line::styled("Esc cancels", theme.dim()));
+    lines
 }
 
 fn window<'a>(title: &str, theme: &Theme) -> Block<'a> {
