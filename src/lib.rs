@@ -20,6 +20,7 @@ pub mod loopback;
 pub mod prompt;
 pub mod report;
 pub mod resolve;
+pub mod serve;
 pub mod shell;
 pub mod sts;
 pub mod tui;

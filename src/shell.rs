@@ -154,10 +154,10 @@ fn run(mut cmd: Command, program: &OsStr) -> Result<ExitStatus, ShellError> {
 /// While alive, SIGINT and SIGQUIT only set a flag in rswitch instead of killing it.
 /// A handler (not SIG_IGN) is used on purpose: handlers reset to the default in the
 /// child at exec, so the child still reacts to Ctrl-C normally.
-struct TerminalSignals(Vec<signal_hook::SigId>);
+pub(crate) struct TerminalSignals(Vec<signal_hook::SigId>);
 
 impl TerminalSignals {
-    fn hold() -> TerminalSignals {
+    pub(crate) fn hold() -> TerminalSignals {
         #[cfg(unix)]
         {
             use signal_hook::consts::{SIGINT, SIGQUIT};

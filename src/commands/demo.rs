@@ -13,6 +13,8 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let demo = crate::demo::start_with(env).await?;
+    demo.sts()
+        .set_role_session_cap(args.session_seconds.map(std::time::Duration::from_secs));
     // The demo's world is brand new each run: nothing may come from or go to the real cache.
     let global = GlobalArgs {
         no_cache: true,
@@ -21,6 +23,9 @@ pub async fn run(
     if let Some((program, rest)) = args.command.split_first() {
         let mut cmd = std::process::Command::new(program);
         cmd.args(rest).env_clear().envs(demo.env.vars());
+        if let Some(path) = path_with_rswitch(&demo.env) {
+            cmd.env("PATH", path);
+        }
         let status = tokio::task::block_in_place(|| cmd.status())
             .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", program.to_string_lossy()))?;
         return Ok(u8::try_from(crate::shell::exit_code(status)).unwrap_or(1));
@@ -47,4 +52,13 @@ pub async fn run(
         mfa: false,
     };
     check::run(&demo.env, &global, &args, out).await
+}
+
+/// `PATH` with the directory of the running rswitch first, so `rswitch` inside the demo is
+/// this one, installed or not.
+fn path_with_rswitch(env: &Env) -> Option<std::ffi::OsString> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.to_path_buf();
+    let rest = env.get("PATH").map(std::env::split_paths).into_iter().flatten();
+    std::env::join_paths(std::iter::once(dir).chain(rest)).ok()
 }

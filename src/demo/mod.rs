@@ -108,6 +108,9 @@ pub async fn start_with(base: &Env) -> io::Result<Demo> {
     env.set("HOME", path_str(dir.path()));
     env.set("AWS_CONFIG_FILE", path_str(&config));
     env.set("AWS_SHARED_CREDENTIALS_FILE", path_str(&credentials));
+    // Exported credentials carry no endpoint: without this the AWS CLI would take them
+    // to the real STS.
+    env.set("AWS_ENDPOINT_URL_STS", sts.url());
     Ok(Demo {
         dir,
         env,

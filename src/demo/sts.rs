@@ -11,6 +11,7 @@ use super::{sigv4, xml};
 use crate::creds::Credentials;
 use crate::loopback::{Request, Response, Server, handler};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// How long the instance role's credentials (served by the demo IMDS) last, as on EC2.
@@ -20,6 +21,9 @@ const INSTANCE_SESSION: Duration = Duration::from_secs(6 * 3600);
 pub struct DemoSts {
     world: Arc<World>,
     sessions: SessionStore,
+    /// When non-zero, the longest role session AssumeRole issues, in seconds (real STS's
+    /// 900-second minimum does not bind the demo: short sessions show renewal live).
+    role_session_cap: AtomicU64,
 }
 
 /// The caller of one request, once authenticated.
@@ -55,7 +59,21 @@ impl DemoSts {
         Arc::new(DemoSts {
             world,
             sessions: SessionStore::default(),
+            role_session_cap: AtomicU64::new(0),
         })
+    }
+
+    /// Caps every role session issued from now on at `cap` (`None`: as requested).
+    pub fn set_role_session_cap(&self, cap: Option<Duration>) {
+        let secs = cap.map_or(0, |c| c.as_secs().max(1));
+        self.role_session_cap.store(secs, Ordering::Relaxed);
+    }
+
+    fn capped(&self, lifetime: Duration) -> Duration {
+        match self.role_session_cap.load(Ordering::Relaxed) {
+            0 => lifetime,
+            cap => lifetime.min(Duration::from_secs(cap)),
+        }
     }
 
     pub fn world(&self) -> &World {
@@ -228,7 +246,7 @@ impl DemoSts {
         let creds = self.sessions.issue(
             principal.clone(),
             mfa == Some(true),
-            Duration::from_secs(seconds.into()),
+            self.capped(Duration::from_secs(seconds.into())),
             now,
         );
         Ok(xml::assume_role(
