@@ -70,7 +70,8 @@ pub fn served_env(
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e),
     };
-    write_private(&config_file, &config_copy(&original, &profile, input))?;
+    let settings = carried_settings(set, &input.profile);
+    write_private(&config_file, &config_copy(&original, &profile, input, &settings))?;
 
     let mut pairs: Vec<(String, Option<String>)> = UNSET.iter().map(|k| (k.to_string(), None)).collect();
     let mut put = |k: &str, v: String| pairs.push((k.to_string(), Some(v)));
@@ -103,8 +104,62 @@ fn free_name(set: &ConfigSet) -> String {
         .unwrap_or_else(|| PROFILE.to_string())
 }
 
-/// The user's config, then the served profile: only a region, no credentials.
-fn config_copy(original: &[u8], profile: &str, input: &ExportInput) -> Vec<u8> {
+/// Settings of a profile that say how to obtain credentials; everything else (`output`,
+/// `endpoint_url`, `ca_bundle`, retries, …) is carried over to the served profile.
+const CREDENTIAL_KEYS: &[&str] = &[
+    "region",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "credential_process",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "aws_credential_expiration",
+    "web_identity_token_file",
+    "role_session_name",
+    "external_id",
+    "mfa_serial",
+    "duration_seconds",
+    "sso_session",
+    "sso_start_url",
+    "sso_region",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_registration_scopes",
+    "login_session",
+];
+
+/// The profile's own settings that are not about credentials, as `key = value` pairs.
+fn carried_settings(set: &ConfigSet, name: &str) -> Vec<(String, String)> {
+    let Some(profile) = set.profile(name) else {
+        return Vec::new();
+    };
+    profile
+        .properties
+        .iter()
+        .filter(|(k, _)| !CREDENTIAL_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .filter(|(k, p)| is_key(k) && !p.value.contains(['\n', '\r']))
+        .map(|(k, p)| (k.clone(), p.value.clone()))
+        .collect()
+}
+
+fn is_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// The user's config, then the served profile: the resolved region and the profile's
+/// other `settings`, no credentials.
+fn config_copy(
+    original: &[u8],
+    profile: &str,
+    input: &ExportInput,
+    settings: &[(String, String)],
+) -> Vec<u8> {
     let mut out = original.to_vec();
     if !out.is_empty() && !out.ends_with(b"\n") {
         out.push(b'\n');
@@ -115,6 +170,9 @@ fn config_copy(original: &[u8], profile: &str, input: &ExportInput) -> Vec<u8> {
     out.extend_from_slice(format!("[profile {profile}]\n").as_bytes());
     if let Some(region) = input.region.as_deref().filter(|r| is_plain(r)) {
         out.extend_from_slice(format!("region = {region}\n").as_bytes());
+    }
+    for (key, value) in settings {
+        out.extend_from_slice(format!("{key} = {value}\n").as_bytes());
     }
     out
 }
@@ -158,10 +216,12 @@ mod tests {
 
     #[test]
     fn the_copy_keeps_the_config_and_adds_a_profile_without_credentials() {
+        let settings = [("output".to_string(), "table".to_string())];
         let copy = config_copy(
             b"[default]\nregion = us-east-1",
             "rswitch-served",
             &input(Some("eu-west-1")),
+            &settings,
         );
         let text = String::from_utf8(copy).unwrap();
         assert!(
@@ -169,14 +229,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with("[profile rswitch-served]\nregion = eu-west-1\n"),
+            text.ends_with("[profile rswitch-served]\nregion = eu-west-1\noutput = table\n"),
             "{text}"
         );
-        let hostile = config_copy(b"", "rswitch-served", &input(Some("eu\n[x]")));
-        assert!(
-            String::from_utf8(hostile)
-                .unwrap()
-                .ends_with("[profile rswitch-served]\n")
-        );
+        let hostile = config_copy(b"", "rswitch-served", &input(Some("eu\n[x]")), &[]);
+        let hostile = String::from_utf8(hostile).unwrap();
+        assert!(hostile.ends_with("[profile rswitch-served]\n"), "{hostile}");
     }
 }
