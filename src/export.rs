@@ -97,13 +97,15 @@ pub enum ExportError {
 
 /// The variables to set (`Some`) and unset (`None`), unsets first.
 ///
-/// Set: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
-/// `AWS_CREDENTIAL_EXPIRATION` when present, `AWS_REGION` and `AWS_DEFAULT_REGION` when a
-/// region is known, `RSWITCH_PROFILE`. Unset: `AWS_PROFILE` and `AWS_DEFAULT_PROFILE` (a
-/// profile variable would make some tools ignore the exported keys), the legacy
-/// `AWS_SECURITY_TOKEN` (always stale), and `AWS_SESSION_TOKEN` /
-/// `AWS_CREDENTIAL_EXPIRATION` when the credentials have none, so that a previous
-/// session's token is never paired with long-term keys.
+/// Set: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+/// `AWS_CREDENTIAL_EXPIRATION` and `RSWITCH_RENEW_AT` (for the prompt hook, see
+/// [`renew_epoch`]) when present, `AWS_REGION` and `AWS_DEFAULT_REGION` when a region is
+/// known, `RSWITCH_PROFILE`. Unset: `AWS_PROFILE` and `AWS_DEFAULT_PROFILE` (a profile
+/// variable would make some tools ignore the exported keys), the legacy
+/// `AWS_SECURITY_TOKEN` (always stale), a served shell's endpoint variables, and
+/// `AWS_SESSION_TOKEN` / `AWS_CREDENTIAL_EXPIRATION` / `RSWITCH_RENEW_AT` when the
+/// credentials have none, so that a previous session's token is never paired with
+/// long-term keys.
 pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     let c = &input.credentials;
     let token = c.session_token.as_ref().map(|t| t.expose().to_string());
@@ -114,7 +116,14 @@ pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     }
     if expiration.is_none() {
         unset.push("AWS_CREDENTIAL_EXPIRATION");
+        unset.push("RSWITCH_RENEW_AT");
     }
+    // A served shell's variables must not outlive a switch to exported keys.
+    unset.extend([
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "RSWITCH_SERVED",
+    ]);
     let mut pairs: Vec<(String, Option<String>)> = unset.into_iter().map(|k| (k.to_string(), None)).collect();
     let mut set = |k: &str, v: String| pairs.push((k.to_string(), Some(v)));
     set("AWS_ACCESS_KEY_ID", c.access_key_id.clone());
@@ -125,12 +134,24 @@ pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     if let Some(e) = expiration {
         set("AWS_CREDENTIAL_EXPIRATION", e);
     }
+    if let Some(at) = c.expiration.map(renew_epoch) {
+        set("RSWITCH_RENEW_AT", at.to_string());
+    }
     if let Some(r) = &input.region {
         set("AWS_REGION", r.clone());
         set("AWS_DEFAULT_REGION", r.clone());
     }
     set("RSWITCH_PROFILE", input.profile.clone());
     pairs
+}
+
+/// When the prompt hook of `rswitch init` re-exports credentials expiring at `expiration`,
+/// in seconds since the epoch: as the credential server renews (15 minutes before expiry,
+/// or after two thirds of a shorter life, counted from now).
+pub fn renew_epoch(expiration: std::time::SystemTime) -> u64 {
+    let at = crate::serve::renew::renew_at(std::time::SystemTime::now(), expiration);
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Renders `input` in `format`. Output ends with a newline.
@@ -353,14 +374,29 @@ mod tests {
         assert_eq!(
             out,
             "unset AWS_PROFILE\nunset AWS_DEFAULT_PROFILE\nunset AWS_SECURITY_TOKEN\n\
+             unset AWS_CONTAINER_CREDENTIALS_FULL_URI\nunset AWS_CONTAINER_AUTHORIZATION_TOKEN\n\
+             unset RSWITCH_SERVED\n\
              export AWS_ACCESS_KEY_ID='AKIAEXAMPLE'\nexport AWS_SECRET_ACCESS_KEY='se/cr+et'\n\
              export AWS_SESSION_TOKEN='tok'\nexport AWS_CREDENTIAL_EXPIRATION='2026-08-08T12:34:56Z'\n\
+             export RSWITCH_RENEW_AT='1786192496'\n\
              export AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport RSWITCH_PROFILE='dev'\n"
         );
         let out = render(&input(None, None), Format::Env).unwrap();
         assert!(out.contains("unset AWS_SESSION_TOKEN\n"));
         assert!(out.contains("unset AWS_CREDENTIAL_EXPIRATION\n"));
+        assert!(out.contains("unset RSWITCH_RENEW_AT\n"));
         assert!(!out.contains("AWS_REGION"));
+    }
+
+    #[test]
+    fn renewal_is_due_fifteen_minutes_before_an_hour_ends_and_at_expiry_when_past() {
+        let now = std::time::SystemTime::now();
+        let secs = |t: std::time::SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let in_an_hour = now + Duration::from_secs(3600);
+        let due = renew_epoch(in_an_hour);
+        assert!(due.abs_diff(secs(in_an_hour) - 900) <= 1, "{due}");
+        let past = UNIX_EPOCH + Duration::from_secs(1_786_192_496);
+        assert_eq!(renew_epoch(past), 1_786_192_496);
     }
 
     #[test]
