@@ -181,7 +181,9 @@ pub fn render_env(pairs: &[(String, Option<String>)], format: Format) -> Result<
                 format!("unset {var}")
             }
             (Format::Fish, Some(v)) => format!("set -gx {var} {}", fish_quote(v)),
-            (Format::Fish, None) => format!("set -e {var}"),
+            // `set -e` of an unset variable fails (status 4), and fish's `set` keeps the
+            // previous status: without `or true`, `rsw` and `… | source` would report failure.
+            (Format::Fish, None) => format!("set -e {var}; or true"),
             (Format::Powershell, Some(v)) => format!("$Env:{var} = {}", powershell_literal(v)),
             (Format::Powershell, None) => {
                 format!("Remove-Item -Path Env:{var} -ErrorAction SilentlyContinue")

@@ -603,7 +603,8 @@ fn rsw_switches_the_current_shell_only_when_rswitch_succeeds() {
         );
         assert_eq!(
             std::fs::read_to_string(dir.path().join("status")).unwrap().trim(),
-            "0"
+            "0",
+            "{shell}"
         );
 
         // rswitch fails after printing something: nothing is evaluated, the code is passed on.
