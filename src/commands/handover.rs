@@ -188,24 +188,38 @@ impl Handover {
     /// expire (long-term keys: nothing to renew, and botocore requires a token from the
     /// container endpoint).
     async fn serve(&self, env: &Env) -> anyhow::Result<Option<Served>> {
-        let c = &self.input.credentials;
-        if self.static_copy || c.expiration.is_none() || c.session_token.is_none() {
+        if self.static_copy || !servable(&self.input) {
             return Ok(None);
         }
         self.prompts.store(false, Ordering::SeqCst);
-        let renewer = Arc::new(Renewer::new(
-            self.resolver.clone(),
-            self.input.clone(),
-            SystemTime::now(),
-        ));
-        let server = CredentialServer::start(renewer.clone()).await?;
-        let served_env = crate::serve::child_env::served_env(env, &self.set, &self.input, &server)?;
-        Ok(Some(Served {
-            server,
-            renewer,
-            env: served_env,
-        }))
+        Ok(Some(
+            start_served(env, &self.set, self.resolver.clone(), &self.input).await?,
+        ))
     }
+}
+
+/// Whether `input` is worth serving: credentials that expire (long-term keys are not:
+/// nothing to renew, and botocore requires a token from the container endpoint).
+pub fn servable(input: &ExportInput) -> bool {
+    input.credentials.expiration.is_some() && input.credentials.session_token.is_some()
+}
+
+/// Starts the credential server for `input` (renewed through `resolver`) and the child
+/// environment pointing at it.
+pub async fn start_served(
+    env: &Env,
+    set: &crate::config::ConfigSet,
+    resolver: Arc<crate::resolve::Resolver>,
+    input: &ExportInput,
+) -> anyhow::Result<Served> {
+    let renewer = Arc::new(Renewer::new(resolver, input.clone(), SystemTime::now()));
+    let server = CredentialServer::start(renewer.clone()).await?;
+    let served_env = crate::serve::child_env::served_env(env, set, input, &server)?;
+    Ok(Served {
+        server,
+        renewer,
+        env: served_env,
+    })
 }
 
 /// The second banner line of a served shell.
@@ -225,7 +239,7 @@ pub fn served_note(served: &Served) -> String {
 
 /// The resolver of `shell` and `exec`: it asks for MFA codes on the terminal until the
 /// child starts; after that a renewal that needs a code fails with what to run instead.
-fn gated_resolver(
+pub(crate) fn gated_resolver(
     set: Arc<crate::config::ConfigSet>,
     env: &Env,
     global: &GlobalArgs,

@@ -5,7 +5,9 @@
 use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::cli::GlobalArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
-use crate::commands::handover::{child_pairs, describe, export_input};
+use crate::commands::handover::{
+    child_pairs, describe, export_input, gated_resolver, servable, served_note, start_served,
+};
 use crate::config::{ConfigSet, lint};
 use crate::env::Env;
 use crate::export::{self, Format};
@@ -54,6 +56,7 @@ pub async fn run(
     let handlers = Arc::new(Handlers {
         env: env.clone(),
         set,
+        global: global.clone(),
     });
     let options = TuiOptions {
         concurrency: CONCURRENCY,
@@ -81,6 +84,8 @@ pub async fn run(
 struct Handlers {
     env: Env,
     set: Arc<ConfigSet>,
+    /// For the resolver that renews a shell's credentials.
+    global: GlobalArgs,
 }
 
 impl Handlers {
@@ -120,7 +125,20 @@ impl TuiHandlers for Handlers {
 
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String> {
         let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials for a shell"))?;
-        let pairs = child_pairs(&input);
+        // Served like `rswitch shell`: the shell's credentials renew themselves. The
+        // renewing resolver never prompts (the shell owns the terminal).
+        let served = if servable(&input) {
+            let prompts = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let resolver = gated_resolver(self.set.clone(), &self.env, &self.global, &input.profile, prompts);
+            let start = start_served(&self.env, &self.set, resolver, &input);
+            Some(tokio::runtime::Handle::current().block_on(start)?)
+        } else {
+            None
+        };
+        let pairs = match &served {
+            Some(served) => served.env.pairs.clone(),
+            None => child_pairs(&input),
+        };
         let mut cmd = crate::shell::subshell_command(&self.env, &pairs, true)?;
         // Under `eval "$(rswitch)"` stdout is a pipe: the shell talks to the terminal.
         let tty = || {
@@ -132,7 +150,11 @@ impl TuiHandlers for Handlers {
         cmd.stdin(tty()?).stdout(tty()?).stderr(tty()?);
         let mut banner = tty()?;
         let _ = writeln!(banner, "{}", crate::shell::banner(&input));
+        if let Some(served) = &served {
+            let _ = writeln!(banner, "{}", served_note(served));
+        }
         let status = cmd.status()?;
+        drop(served);
         Ok(format!(
             "shell for {} exited with status {}",
             input.profile,

@@ -17,6 +17,17 @@ pub struct Tui {
 impl Tui {
     /// Starts `rswitch ARGS` (stdout into `out.txt` when `redirect`) under `lang`.
     pub fn start(home: &Home, lang: &str, redirect: bool, size: (u16, u16)) -> Tui {
+        Self::start_env(home, lang, redirect, size, &[])
+    }
+
+    /// [`Tui::start`] with `extra` variables in the pane's environment.
+    pub fn start_env(
+        home: &Home,
+        lang: &str,
+        redirect: bool,
+        size: (u16, u16),
+        extra: &[(&str, String)],
+    ) -> Tui {
         let dir = home.path().to_path_buf();
         let out = if redirect { "> out.txt" } else { "" };
         let script = home.script(
@@ -38,6 +49,7 @@ impl Tui {
         env.push(("LANG".into(), lang.into()));
         env.push(("TERM".into(), "xterm-256color".into()));
         env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
         Tui {
             tmux: Tmux::start(size.0, size.1, &env, &script),
             dir,
@@ -139,6 +151,41 @@ fn identities_and_the_full_sts_error_in_the_details() {
     let (status, stty) = tui.finished();
     assert_eq!(status, "0", "{}", tui.tmux.screen());
     assert!(cooked(&stty), "{stty}");
+}
+
+#[test]
+fn s_starts_a_shell_whose_credentials_are_served_and_renewed() {
+    let (_, home) = direct();
+    let path = crate::handover::path_var();
+    let extra = [("PATH", path), ("SHELL", "/bin/sh".to_string())];
+    let tui = Tui::start_env(&home, "C.UTF-8", false, (200, 40), &extra);
+    tui.wait_resolved();
+    let screen = tui.select("deploy", false);
+    let (_, text) = details(&screen, corners(false)).unwrap_or_else(|| panic!("no details:\n{screen}"));
+    assert!(text.contains("renews itself (s): next renewal in "), "{screen}");
+    tui.tmux.keys(&["s"]);
+    tui.tmux.wait_for("the served shell's banner", |s| {
+        s.contains("credentials renew themselves")
+    });
+    tui.tmux.type_text(
+        "{ echo \"served=${AWS_CONTAINER_CREDENTIALS_FULL_URI:+yes} keys=${AWS_ACCESS_KEY_ID-none}\"; \
+         aws sts get-caller-identity --query Arn --output text; } > \"$HOME/served.tmp\" 2>&1; \
+         mv \"$HOME/served.tmp\" \"$HOME/served.txt\"; exit",
+    );
+    tui.tmux.keys(&["Enter"]);
+    let served = wait_for_file(&tui.dir.join("served.txt"), &tui.tmux);
+    assert!(
+        served.starts_with(&format!(
+            "served=yes keys=none\n{}",
+            crate::handover::DEPLOY_SESSION
+        )),
+        "{served}"
+    );
+    tui.tmux
+        .wait_for("the shell's exit", |s| s.contains("exited with status"));
+    tui.tmux.keys(&["q"]);
+    let (status, _) = tui.finished();
+    assert_eq!(status, "0", "{}", tui.tmux.screen());
 }
 
 #[test]
