@@ -20,6 +20,8 @@
 //!
 //! A NUL byte cannot live in an environment variable: every shell format refuses it.
 
+mod more_shells;
+
 use crate::creds::{Credentials, Identity, rfc3339};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -55,6 +57,10 @@ pub enum Format {
     Json,
     /// `NAME='value'` lines for a `.env` file.
     Dotenv,
+    /// `{"set": {…}, "unset": […]}` for nushell's `rsw` (`rswitch init nu`).
+    Nushell,
+    /// `setenv NAME 'value';` for tcsh and csh.
+    Tcsh,
 }
 
 impl Format {
@@ -69,6 +75,8 @@ impl Format {
             Format::Process => "process",
             Format::Json => "json",
             Format::Dotenv => "dotenv",
+            Format::Nushell => "nushell",
+            Format::Tcsh => "tcsh",
         }
     }
 }
@@ -83,7 +91,7 @@ impl FromStr for Format {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExportError {
     #[error(
-        "unknown format '{0}' (expected env, env-no-export, fish, powershell, windows-cmd, process, json or dotenv)"
+        "unknown format '{0}' (expected env, env-no-export, fish, powershell, windows-cmd, process, json, dotenv, nushell or tcsh)"
     )]
     UnknownFormat(String),
     /// The value is not shown: it may be a secret.
@@ -166,6 +174,14 @@ pub fn render(input: &ExportInput, format: Format) -> Result<String, ExportError
 /// Renders set/unset pairs as shell code (or dotenv lines) in `format`.
 /// `process` and `json` are not variable lists: they render as `env`.
 pub fn render_env(pairs: &[(String, Option<String>)], format: Format) -> Result<String, ExportError> {
+    if format == Format::Nushell {
+        for (var, v) in pairs {
+            if let Some(v) = v {
+                check_no_nul(var, v, format)?;
+            }
+        }
+        return Ok(more_shells::nushell(pairs));
+    }
     let mut out = String::new();
     for (var, value) in pairs {
         if let Some(v) = value {
@@ -192,6 +208,10 @@ pub fn render_env(pairs: &[(String, Option<String>)], format: Format) -> Result<
             (Format::WindowsCmd, None) => format!("set \"{var}=\""),
             (Format::Dotenv, Some(v)) => format!("{var}='{}'", dotenv_value(var, v)?),
             (Format::Dotenv, None) => continue,
+            (Format::Tcsh, Some(v)) => format!("setenv {var} {};", more_shells::tcsh_quote(var, v)?),
+            (Format::Tcsh, None) => format!("unsetenv {var};"),
+            // Rendered whole above.
+            (Format::Nushell, _) => continue,
         };
         out.push_str(&line);
         out.push_str(if format == Format::WindowsCmd {

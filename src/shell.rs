@@ -190,6 +190,8 @@ pub enum InitShell {
     Zsh,
     Fish,
     Powershell,
+    Nu,
+    Tcsh,
 }
 
 /// The `rsw PROFILE` function (switches the current shell by evaluating
@@ -203,5 +205,7 @@ pub fn init_script(shell: InitShell) -> &'static str {
         InitShell::Zsh => include_str!("../assets/shell/rsw.zsh"),
         InitShell::Fish => include_str!("../assets/shell/rsw.fish"),
         InitShell::Powershell => include_str!("../assets/shell/rsw.ps1"),
+        InitShell::Nu => include_str!("../assets/shell/rsw.nu"),
+        InitShell::Tcsh => include_str!("../assets/shell/rsw.tcsh"),
     }
 }

@@ -332,6 +332,8 @@ pub fn init(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
             "rswitch",
             &mut completions,
         ),
+        // clap_complete has no nushell or tcsh generator: `rsw` completes profile names.
+        shell::InitShell::Nu | shell::InitShell::Tcsh => {}
     }
     out.write_all(b"\n")?;
     out.write_all(&completions)?;
