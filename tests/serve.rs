@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const PROD: &str = "arn:aws:sts::222222222222:assumed-role/SwitchToRole/";
 const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
@@ -414,4 +414,69 @@ fn nothing_outlives_a_signal_to_rswitch_or_the_end_of_the_child() {
     let status = wait_exit(&mut child);
     assert_eq!(status.code(), Some(128 + 1), "{status:?}");
     assert!(refused(&url), "the server outlived its child");
+}
+
+/// Renewals reuse the MFA session and never prompt; when a renewal does need a new code,
+/// the endpoint's answer says which command to run.
+#[test]
+fn renewals_reuse_the_mfa_session_and_never_prompt() {
+    use rswitch::resolve::{MfaPrompt, Resolver, ResolverOptions};
+    use rswitch::serve::renew::Renewer;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let demo = start_demo(Some(3));
+    let set = Arc::new(rswitch::config::load(&demo.env).expect("demo config"));
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let prompt: MfaPrompt = Arc::new(move |_, _| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok("123456".to_string()) })
+    });
+    let resolver = Arc::new(
+        Resolver::new(set.clone(), demo.env.clone(), ResolverOptions::default()).with_mfa_prompt(prompt),
+    );
+    let rt = runtime();
+    let first = rt.block_on(resolver.resolve("prod-mfa"));
+    let input = rswitch::serve::renew::input_of(&first).expect("prod-mfa resolves with the code");
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+
+    // The same resolver renews from its MFA session: new keys, no second code.
+    let renewer = Renewer::new(resolver, input.clone(), SystemTime::now());
+    std::thread::sleep(Duration::from_secs(3));
+    let answer = rt.block_on(renewer.current()).expect("renewed");
+    let doc: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_ne!(
+        doc["AccessKeyId"],
+        input.credentials.access_key_id.as_str(),
+        "{doc}"
+    );
+    assert_eq!(renewer.schedule().renewals, 1);
+    assert_eq!(asked.load(Ordering::SeqCst), 1, "a renewal asked for a code");
+
+    // Without an MFA session (here: another resolver, cache off), `shell`'s resolver does
+    // not prompt: the answer names the command that renews the session.
+    let cli = <rswitch::cli::Cli as clap::Parser>::parse_from(["rswitch", "--no-cache", "list"]);
+    let closed = Arc::new(AtomicBool::new(false));
+    let gated = rswitch::commands::handover::gated_resolver(set, &demo.env, &cli.global, "prod-mfa", closed);
+    let renewer = Renewer::new(gated, input, SystemTime::now());
+    let error = rt
+        .block_on(renewer.current())
+        .expect_err("no valid credentials left");
+    assert!(
+        error.starts_with("profile 'prod-mfa': rswitch could not renew"),
+        "{error}"
+    );
+    assert!(error.contains("rswitch shell prod-mfa"), "{error}");
+    let cli = <rswitch::cli::Cli as clap::Parser>::parse_from(["rswitch", "list"]);
+    let set = Arc::new(rswitch::config::load(&demo.env).expect("demo config"));
+    let gated = rswitch::commands::handover::gated_resolver(
+        set,
+        &demo.env,
+        &cli.global,
+        "prod-mfa",
+        Arc::new(AtomicBool::new(false)),
+    );
+    let first = rt.block_on(gated.resolve("prod-mfa"));
+    let message = first.failure().expect("no code, no session").error.summary();
+    assert!(message.contains("run 'rswitch whoami prod-mfa'"), "{message}");
 }

@@ -239,7 +239,7 @@ pub fn served_note(served: &Served) -> String {
 
 /// The resolver of `shell` and `exec`: it asks for MFA codes on the terminal until the
 /// child starts; after that a renewal that needs a code fails with what to run instead.
-pub(crate) fn gated_resolver(
+pub fn gated_resolver(
     set: Arc<crate::config::ConfigSet>,
     env: &Env,
     global: &GlobalArgs,
