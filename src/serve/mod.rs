@@ -40,6 +40,9 @@ use tokio::sync::watch;
 /// The path the credentials are served at.
 pub const PATH: &str = "/rswitch/credentials";
 
+/// How often the server retries on its own after a failed renewal.
+const OVERDUE_RETRY: Duration = Duration::from_secs(30);
+
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -95,6 +98,7 @@ impl CredentialServer {
             host: addr.to_string(),
             token: token.clone(),
         });
+        tokio::spawn(renew_ahead(renewer.clone(), stopped.clone()));
         tokio::spawn(accept_loop(listener, gate, renewer, stopped));
         Ok(CredentialServer { addr, token, stop })
     }
@@ -139,6 +143,26 @@ impl Gate {
             .is_some_and(|t| self.token.matches(t.as_bytes()));
         // Both are evaluated, so the time taken does not say which one failed.
         host_ok & token_ok
+    }
+}
+
+/// Renews when due even if no client asks, so that an SDK asking in the last seconds
+/// (aws-config refreshes 10 s before expiry) gets fresh credentials at once.
+async fn renew_ahead(renewer: Arc<Renewer>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        // Overdue means the last attempt failed: try again, but not often (clients that
+        // ask still get an attempt every RETRY_AFTER).
+        let wait = match renewer.schedule().renew_at {
+            Some(at) => at
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or(OVERDUE_RETRY),
+            None => return,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => return,
+        }
+        let _ = renewer.current().await;
     }
 }
 
