@@ -30,7 +30,7 @@ hook_idle() {
         for ((i = 0; i < 10000; i++)); do empty; done; t2=$EPOCHREALTIME
         echo "bash $(( (${t1/./} - ${t0/./}) / 10000 )).$(( (${t1/./} - ${t0/./}) / 100 % 100 )) $(( (${t2/./} - ${t1/./}) / 10000 )).$(( (${t2/./} - ${t1/./}) / 100 % 100 ))"' "$RSWITCH" ;;
     zsh) zsh -f -c '
-        eval "$("$0" init zsh 2>/dev/null | sed "/^#compdef/,\$d")"; empty() { : }
+        eval "$("$0" init zsh)" 2>/dev/null; empty() { : }
         zmodload zsh/datetime
         export RSWITCH_PROFILE=prod RSWITCH_RENEW_AT=$(( EPOCHSECONDS + 3600 ))
         t0=$EPOCHREALTIME; for ((i = 0; i < 10000; i++)); do __rsw_renew; done; t1=$EPOCHREALTIME
