@@ -10,15 +10,15 @@ rsw() {
 # Before each prompt: when the credentials `rsw` exported are due for renewal
 # (RSWITCH_RENEW_AT, seconds since the epoch, has passed), export RSWITCH_PROFILE's again.
 # When nothing is due no process is spawned (the clock is EPOCHSECONDS, or the printf
-# builtin before bash 5). A failed
-# renewal keeps the old values, prints one line, retries a minute later, and leaves $?
-# as it was for the prompt.
+# builtin before bash 5). A failed renewal keeps the old values, prints one line,
+# retries a minute later, and leaves $? as it was for the prompt.
 __rsw_renew() {
     local __rsw_status=$? __rsw_now __rsw_out
-    if [ -n "${RSWITCH_PROFILE-}" ] && [ -n "${RSWITCH_RENEW_AT-}" ] && [ -z "${RSWITCH_SERVED-}" ]; then
+    if [[ -n ${RSWITCH_PROFILE-} && -n ${RSWITCH_RENEW_AT-} && $RSWITCH_RENEW_AT != *[!0-9]* \
+          && ${#RSWITCH_RENEW_AT} -le 18 && -z ${RSWITCH_SERVED-} ]]; then
         __rsw_now=${EPOCHSECONDS-}
         [ -n "$__rsw_now" ] || printf -v __rsw_now '%(%s)T' -1
-        if [ "$__rsw_now" -ge "$RSWITCH_RENEW_AT" ] 2>/dev/null && [ "$__rsw_now" -ge "${__rsw_retry_at:-0}" ] 2>/dev/null; then
+        if (( __rsw_now >= RSWITCH_RENEW_AT && __rsw_now >= ${__rsw_retry_at:-0} )); then
             if __rsw_out="$(command rswitch export --format env -- "$RSWITCH_PROFILE" 2>/dev/null </dev/null)"; then
                 eval "$__rsw_out"
                 __rsw_retry_at=0
