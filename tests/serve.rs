@@ -480,3 +480,35 @@ fn renewals_reuse_the_mfa_session_and_never_prompt() {
     let message = first.failure().expect("no code, no session").error.summary();
     assert!(message.contains("run 'rswitch whoami prod-mfa'"), "{message}");
 }
+
+/// `rswitch demo -- CMD`: rswitch itself is on the command's PATH (installed or not), the
+/// AWS CLI takes exported credentials to the demo STS, and `--session-seconds` shortens
+/// role sessions.
+#[test]
+fn the_demo_runs_rswitch_and_the_aws_cli_on_its_own_world() {
+    let script = r#"set -e
+command -v rswitch >/dev/null
+eval "$(rswitch export prod)"
+aws sts get-caller-identity --query Arn --output text
+rswitch export prod --format json | python3 -c '
+import json, sys, datetime
+doc = json.load(sys.stdin)
+exp = datetime.datetime.fromisoformat(doc["Credentials"]["Expiration"].replace("Z", "+00:00"))
+left = (exp - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+print("short" if 0 < left <= 31 else "long %d" % left)'
+"#;
+    // PATH without rswitch's own directory: only the venv (aws) and the system.
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", venv_bin().display());
+    let out = Command::new(env!("CARGO_BIN_EXE_rswitch"))
+        .args(["demo", "--session-seconds", "30", "--", "bash", "-c", script])
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", std::env::temp_dir())
+        .env("LANG", "C")
+        .env("USER", "tester")
+        .output()
+        .expect("rswitch demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(stdout, format!("{PROD}rswitch-tester\nshort\n"), "{}", text(&out));
+}
