@@ -170,8 +170,13 @@ pub struct DemoArgs {
     /// Print `check --all` results instead of opening the TUI (also when there is no terminal)
     #[arg(long)]
     pub check: bool,
-    /// Run this command inside the demo world instead (HOME and the AWS files point at it),
-    /// e.g. `rswitch demo -- rswitch doctor prod-denied-trust` or `rswitch demo -- bash`
+    /// Role sessions last this many seconds (default: as requested, 1 hour), so a shell
+    /// can be watched renewing its credentials: `rswitch demo --session-seconds 60 -- bash`
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(5..=43200))]
+    pub session_seconds: Option<u64>,
+    /// Run this command inside the demo world instead (HOME and the AWS files point at it,
+    /// rswitch itself is on PATH), e.g. `rswitch demo -- rswitch doctor prod-denied-trust`
+    /// or `rswitch demo -- bash`
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }
@@ -206,6 +211,10 @@ pub struct ExportArgs {
 pub struct ExecArgs {
     /// Profile name
     pub profile: String,
+    /// Put a one-shot copy of the credentials in AWS_* variables instead of serving them
+    /// renewed on loopback (for tools without the container credentials provider)
+    #[arg(long = "static")]
+    pub static_copy: bool,
     /// The command and its arguments (after `--`)
     #[arg(last = true, required = true, num_args = 1.., value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
@@ -218,6 +227,10 @@ pub struct ShellArgs {
     /// Allow starting inside another rswitch shell
     #[arg(long)]
     pub nested: bool,
+    /// Put a one-shot copy of the credentials in AWS_* variables instead of serving them
+    /// renewed on loopback (for tools without the container credentials provider)
+    #[arg(long = "static")]
+    pub static_copy: bool,
 }
 
 #[derive(Debug, Args)]

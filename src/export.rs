@@ -20,6 +20,8 @@
 //!
 //! A NUL byte cannot live in an environment variable: every shell format refuses it.
 
+mod more_shells;
+
 use crate::creds::{Credentials, Identity, rfc3339};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -55,6 +57,10 @@ pub enum Format {
     Json,
     /// `NAME='value'` lines for a `.env` file.
     Dotenv,
+    /// `{"set": {…}, "unset": […]}` for nushell's `rsw` (`rswitch init nu`).
+    Nushell,
+    /// `setenv NAME 'value';` for tcsh and csh.
+    Tcsh,
 }
 
 impl Format {
@@ -69,6 +75,8 @@ impl Format {
             Format::Process => "process",
             Format::Json => "json",
             Format::Dotenv => "dotenv",
+            Format::Nushell => "nushell",
+            Format::Tcsh => "tcsh",
         }
     }
 }
@@ -83,7 +91,7 @@ impl FromStr for Format {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExportError {
     #[error(
-        "unknown format '{0}' (expected env, env-no-export, fish, powershell, windows-cmd, process, json or dotenv)"
+        "unknown format '{0}' (expected env, env-no-export, fish, powershell, windows-cmd, process, json, dotenv, nushell or tcsh)"
     )]
     UnknownFormat(String),
     /// The value is not shown: it may be a secret.
@@ -97,13 +105,15 @@ pub enum ExportError {
 
 /// The variables to set (`Some`) and unset (`None`), unsets first.
 ///
-/// Set: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
-/// `AWS_CREDENTIAL_EXPIRATION` when present, `AWS_REGION` and `AWS_DEFAULT_REGION` when a
-/// region is known, `RSWITCH_PROFILE`. Unset: `AWS_PROFILE` and `AWS_DEFAULT_PROFILE` (a
-/// profile variable would make some tools ignore the exported keys), the legacy
-/// `AWS_SECURITY_TOKEN` (always stale), and `AWS_SESSION_TOKEN` /
-/// `AWS_CREDENTIAL_EXPIRATION` when the credentials have none, so that a previous
-/// session's token is never paired with long-term keys.
+/// Set: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+/// `AWS_CREDENTIAL_EXPIRATION` and `RSWITCH_RENEW_AT` (for the prompt hook, see
+/// [`renew_epoch`]) when present, `AWS_REGION` and `AWS_DEFAULT_REGION` when a region is
+/// known, `RSWITCH_PROFILE`. Unset: `AWS_PROFILE` and `AWS_DEFAULT_PROFILE` (a profile
+/// variable would make some tools ignore the exported keys), the legacy
+/// `AWS_SECURITY_TOKEN` (always stale), a served shell's endpoint variables, and
+/// `AWS_SESSION_TOKEN` / `AWS_CREDENTIAL_EXPIRATION` / `RSWITCH_RENEW_AT` when the
+/// credentials have none, so that a previous session's token is never paired with
+/// long-term keys.
 pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     let c = &input.credentials;
     let token = c.session_token.as_ref().map(|t| t.expose().to_string());
@@ -114,7 +124,14 @@ pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     }
     if expiration.is_none() {
         unset.push("AWS_CREDENTIAL_EXPIRATION");
+        unset.push("RSWITCH_RENEW_AT");
     }
+    // A served shell's variables must not outlive a switch to exported keys.
+    unset.extend([
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "RSWITCH_SERVED",
+    ]);
     let mut pairs: Vec<(String, Option<String>)> = unset.into_iter().map(|k| (k.to_string(), None)).collect();
     let mut set = |k: &str, v: String| pairs.push((k.to_string(), Some(v)));
     set("AWS_ACCESS_KEY_ID", c.access_key_id.clone());
@@ -125,12 +142,24 @@ pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
     if let Some(e) = expiration {
         set("AWS_CREDENTIAL_EXPIRATION", e);
     }
+    if let Some(at) = c.expiration.map(renew_epoch) {
+        set("RSWITCH_RENEW_AT", at.to_string());
+    }
     if let Some(r) = &input.region {
         set("AWS_REGION", r.clone());
         set("AWS_DEFAULT_REGION", r.clone());
     }
     set("RSWITCH_PROFILE", input.profile.clone());
     pairs
+}
+
+/// When the prompt hook of `rswitch init` re-exports credentials expiring at `expiration`,
+/// in seconds since the epoch: as the credential server renews (15 minutes before expiry,
+/// or after two thirds of a shorter life, counted from now).
+pub fn renew_epoch(expiration: std::time::SystemTime) -> u64 {
+    let at = crate::serve::renew::renew_at(std::time::SystemTime::now(), expiration);
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Renders `input` in `format`. Output ends with a newline.
@@ -145,6 +174,14 @@ pub fn render(input: &ExportInput, format: Format) -> Result<String, ExportError
 /// Renders set/unset pairs as shell code (or dotenv lines) in `format`.
 /// `process` and `json` are not variable lists: they render as `env`.
 pub fn render_env(pairs: &[(String, Option<String>)], format: Format) -> Result<String, ExportError> {
+    if format == Format::Nushell {
+        for (var, v) in pairs {
+            if let Some(v) = v {
+                check_no_nul(var, v, format)?;
+            }
+        }
+        return Ok(more_shells::nushell(pairs));
+    }
     let mut out = String::new();
     for (var, value) in pairs {
         if let Some(v) = value {
@@ -160,7 +197,9 @@ pub fn render_env(pairs: &[(String, Option<String>)], format: Format) -> Result<
                 format!("unset {var}")
             }
             (Format::Fish, Some(v)) => format!("set -gx {var} {}", fish_quote(v)),
-            (Format::Fish, None) => format!("set -e {var}"),
+            // `set -e` of an unset variable fails (status 4), and fish's `set` keeps the
+            // previous status: without `or true`, `rsw` and `… | source` would report failure.
+            (Format::Fish, None) => format!("set -e {var}; or true"),
             (Format::Powershell, Some(v)) => format!("$Env:{var} = {}", powershell_literal(v)),
             (Format::Powershell, None) => {
                 format!("Remove-Item -Path Env:{var} -ErrorAction SilentlyContinue")
@@ -169,6 +208,10 @@ pub fn render_env(pairs: &[(String, Option<String>)], format: Format) -> Result<
             (Format::WindowsCmd, None) => format!("set \"{var}=\""),
             (Format::Dotenv, Some(v)) => format!("{var}='{}'", dotenv_value(var, v)?),
             (Format::Dotenv, None) => continue,
+            (Format::Tcsh, Some(v)) => format!("setenv {var} {};", more_shells::tcsh_quote(var, v)?),
+            (Format::Tcsh, None) => format!("unsetenv {var};"),
+            // Rendered whole above.
+            (Format::Nushell, _) => continue,
         };
         out.push_str(&line);
         out.push_str(if format == Format::WindowsCmd {
@@ -353,14 +396,29 @@ mod tests {
         assert_eq!(
             out,
             "unset AWS_PROFILE\nunset AWS_DEFAULT_PROFILE\nunset AWS_SECURITY_TOKEN\n\
+             unset AWS_CONTAINER_CREDENTIALS_FULL_URI\nunset AWS_CONTAINER_AUTHORIZATION_TOKEN\n\
+             unset RSWITCH_SERVED\n\
              export AWS_ACCESS_KEY_ID='AKIAEXAMPLE'\nexport AWS_SECRET_ACCESS_KEY='se/cr+et'\n\
              export AWS_SESSION_TOKEN='tok'\nexport AWS_CREDENTIAL_EXPIRATION='2026-08-08T12:34:56Z'\n\
+             export RSWITCH_RENEW_AT='1786192496'\n\
              export AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport RSWITCH_PROFILE='dev'\n"
         );
         let out = render(&input(None, None), Format::Env).unwrap();
         assert!(out.contains("unset AWS_SESSION_TOKEN\n"));
         assert!(out.contains("unset AWS_CREDENTIAL_EXPIRATION\n"));
+        assert!(out.contains("unset RSWITCH_RENEW_AT\n"));
         assert!(!out.contains("AWS_REGION"));
+    }
+
+    #[test]
+    fn renewal_is_due_fifteen_minutes_before_an_hour_ends_and_at_expiry_when_past() {
+        let now = std::time::SystemTime::now();
+        let secs = |t: std::time::SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let in_an_hour = now + Duration::from_secs(3600);
+        let due = renew_epoch(in_an_hour);
+        assert!(due.abs_diff(secs(in_an_hour) - 900) <= 1, "{due}");
+        let past = UNIX_EPOCH + Duration::from_secs(1_786_192_496);
+        assert_eq!(renew_epoch(past), 1_786_192_496);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod nesting;
 pub mod prompt;
 pub mod report;
 pub mod resolve;
+pub mod serve;
 pub mod shell;
 pub mod sso;
 pub mod sts;

@@ -162,10 +162,10 @@ fn run(mut cmd: Command, program: &OsStr) -> Result<ExitStatus, ShellError> {
 /// While alive, SIGINT and SIGQUIT only set a flag in rswitch instead of killing it.
 /// A handler (not SIG_IGN) is used on purpose: handlers reset to the default in the
 /// child at exec, so the child still reacts to Ctrl-C normally.
-struct TerminalSignals(Vec<signal_hook::SigId>);
+pub(crate) struct TerminalSignals(Vec<signal_hook::SigId>);
 
 impl TerminalSignals {
-    fn hold() -> TerminalSignals {
+    pub(crate) fn hold() -> TerminalSignals {
         #[cfg(unix)]
         {
             use signal_hook::consts::{SIGINT, SIGQUIT};
@@ -198,6 +198,8 @@ pub enum InitShell {
     Zsh,
     Fish,
     Powershell,
+    Nu,
+    Tcsh,
 }
 
 /// The `rsw PROFILE` function (switches the current shell by evaluating
@@ -211,5 +213,7 @@ pub fn init_script(shell: InitShell) -> &'static str {
         InitShell::Zsh => include_str!("../assets/shell/rsw.zsh"),
         InitShell::Fish => include_str!("../assets/shell/rsw.fish"),
         InitShell::Powershell => include_str!("../assets/shell/rsw.ps1"),
+        InitShell::Nu => include_str!("../assets/shell/rsw.nu"),
+        InitShell::Tcsh => include_str!("../assets/shell/rsw.tcsh"),
     }
 }

@@ -402,10 +402,15 @@ async fn files_live_in_a_private_temp_dir_that_goes_away() {
     let dir = demo.dir.path().to_path_buf();
     assert!(demo.config_file().starts_with(&dir) && demo.credentials_file().starts_with(&dir));
     assert_eq!(demo.env.get("HOME"), dir.to_str());
+    // Only the files and the STS endpoint (for exported credentials) come from the demo.
     assert!(
         demo.env
             .vars()
-            .all(|(k, _)| !k.starts_with("AWS_") || k.ends_with("_FILE"))
+            .all(|(k, _)| !k.starts_with("AWS_") || k.ends_with("_FILE") || k == "AWS_ENDPOINT_URL_STS")
+    );
+    assert_eq!(
+        demo.env.get("AWS_ENDPOINT_URL_STS"),
+        Some(demo.sts_url().as_str())
     );
     let config = std::fs::read_to_string(demo.config_file()).expect("config");
     assert!(

@@ -427,6 +427,103 @@ proptest! {
     }
 }
 
+// ---- nushell and tcsh ------------------------------------------------------------------
+
+/// The real `nu` (npm package `nushell`, installed by tests/run.sh): `RSWITCH_TEST_NU`, else
+/// `target/nu/node_modules/.bin/nu`, else `nu` on PATH. Panics (never skips) without it.
+fn nu() -> String {
+    let candidates = [
+        std::env::var("RSWITCH_TEST_NU").ok(),
+        Some(concat!(env!("CARGO_MANIFEST_DIR"), "/target/nu/node_modules/.bin/nu").to_string()),
+    ];
+    if let Some(found) = candidates.into_iter().flatten().find(|p| Path::new(p).exists()) {
+        return found;
+    }
+    let on_path = Command::new("nu")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        on_path,
+        "no nushell: run `bash tests/run.sh` once (it installs npm's nushell into target/nu)"
+    );
+    "nu".to_string()
+}
+
+/// Applies the nushell document in `$EXPORT_FILE` as `rsw` does (an empty file changes nothing).
+const NU_APPLY: &str = "let t = (open --raw $env.EXPORT_FILE)
+if ($t | str trim) != '' {
+    let doc = ($t | from json)
+    hide-env -i ...$doc.unset
+    load-env $doc.set
+}";
+
+#[test]
+fn nushell_format_round_trips_through_nu() {
+    let nu = nu();
+    for i in 0..HOSTILE.len() {
+        let input = hostile_input(i);
+        let text = render(&input, Format::Nushell).unwrap();
+        // `env -0`, appended by the harness, is the external command in nu too.
+        assert_round_trip(&nu, NU_APPLY, &text, &env_pairs(&input));
+    }
+}
+
+#[test]
+fn tcsh_format_round_trips_through_source_and_eval_or_is_refused() {
+    let mut refused = 0;
+    for i in 0..HOSTILE.len() {
+        let input = hostile_input(i);
+        let pairs = env_pairs(&input);
+        let text = match render(&input, Format::Tcsh) {
+            Ok(text) => text,
+            Err(e) => {
+                // Only values with a line break or another control character are refused.
+                let control = pairs
+                    .iter()
+                    .filter_map(|(_, v)| v.as_deref())
+                    .any(|v| v.chars().any(char::is_control));
+                assert!(control, "refused without a control character: {e}");
+                refused += 1;
+                continue;
+            }
+        };
+        assert_round_trip("tcsh", "source $EXPORT_FILE", &text, &pairs);
+        assert_round_trip("tcsh", "eval \"`cat $EXPORT_FILE`\"", &text, &pairs);
+    }
+    assert!(refused > 0 && refused < HOSTILE.len(), "{refused}");
+}
+
+#[test]
+fn rsw_for_nu_and_tcsh_switches_only_when_rswitch_succeeds() {
+    let nu = nu();
+    let input = hostile_input(0);
+    let cases = [
+        (nu.as_str(), Format::Nushell, "source init.nu\nrsw 'x y'"),
+        ("tcsh", Format::Tcsh, "source $FAKE_DIR/init.tcsh\nrsw 'x y'"),
+    ];
+    for (shell, format, script) in cases {
+        let mut input = input.clone();
+        if format == Format::Tcsh {
+            input.profile = "prod'!$(touch pwned)".into();
+        }
+        let text = render(&input, format).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        install_fake_rswitch(dir.path(), 0, &[]);
+        assert_round_trip_in(dir.path(), shell, script, &text, &env_pairs(&input));
+        let args = std::fs::read_to_string(dir.path().join("args")).unwrap();
+        assert_eq!(
+            args,
+            format!("export\n--format\n{}\n--\nx y\n", format.name()),
+            "{shell}"
+        );
+        // rswitch fails (printing nothing on stdout, as the real one does): nothing changes.
+        let dir = tempfile::tempdir().unwrap();
+        install_fake_rswitch(dir.path(), 3, &[]);
+        assert_round_trip_in(dir.path(), shell, script, "", &[]);
+    }
+}
+
 // ---- exec, subshell and the `rsw` functions -------------------------------------------
 
 use rswitch::env::Env;
@@ -557,6 +654,8 @@ fn install_fake_rswitch(dir: &Path, rc: i32, names: &[&str]) {
         (InitShell::Bash, "bash"),
         (InitShell::Zsh, "zsh"),
         (InitShell::Fish, "fish"),
+        (InitShell::Nu, "nu"),
+        (InitShell::Tcsh, "tcsh"),
     ] {
         std::fs::write(dir.join(format!("init.{ext}")), init_script(shell)).unwrap();
     }
@@ -603,7 +702,8 @@ fn rsw_switches_the_current_shell_only_when_rswitch_succeeds() {
         );
         assert_eq!(
             std::fs::read_to_string(dir.path().join("status")).unwrap().trim(),
-            "0"
+            "0",
+            "{shell}"
         );
 
         // rswitch fails after printing something: nothing is evaluated, the code is passed on.

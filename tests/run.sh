@@ -20,9 +20,11 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 # --- system packages -------------------------------------------------------------------
 missing=()
-for tool in tmux zsh fish; do
+for tool in tmux zsh fish tcsh; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+# nushell: the npm package ships the real `nu` binary (installed below).
+command -v npm >/dev/null 2>&1 || missing+=("npm")
 # The X11 clipboard tests run their own X server...
 command -v Xvfb >/dev/null 2>&1 || missing+=("xvfb")
 # ... and the Wayland ones their own headless compositor.
@@ -71,6 +73,16 @@ if ! pins_ok "${PINS[@]}"; then
   pins_ok "${PINS[@]}" || { echo "tests/run.sh: $VENV does not hold ${PINS[*]}" >&2; exit 1; }
 fi
 export RSWITCH_TEST_VENV="$VENV"
+
+# --- nushell, pinned, from npm ---------------------------------------------------------
+NU_PIN=0.115.1
+NU_DIR=$ROOT/target/nu
+if [ "$("$NU_DIR/node_modules/.bin/nu" --version 2>/dev/null)" != "$NU_PIN" ]; then
+  say "installing nushell $NU_PIN into $NU_DIR"
+  mkdir -p "$NU_DIR"
+  npm install --prefix "$NU_DIR" --no-audit --no-fund --silent "nushell@$NU_PIN" >/dev/null
+fi
+export RSWITCH_TEST_NU="$NU_DIR/node_modules/.bin/nu"
 
 # --- the tests -------------------------------------------------------------------------
 # One debug build serves every target; doctests are a separate cargo invocation.

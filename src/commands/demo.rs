@@ -17,9 +17,14 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let demo = crate::demo::start_with(env).await?;
+    demo.sts()
+        .set_role_session_cap(args.session_seconds.map(std::time::Duration::from_secs));
     let run = |program: &OsString, rest: &[OsString]| -> anyhow::Result<Exit> {
         let mut cmd = std::process::Command::new(program);
         cmd.args(rest).env_clear().envs(demo.env.vars());
+        if let Some(path) = path_with_rswitch(&demo.env) {
+            cmd.env("PATH", path);
+        }
         let status = tokio::task::block_in_place(|| cmd.status())
             .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", program.to_string_lossy()))?;
         Ok(u8::try_from(crate::shell::exit_code(status)).unwrap_or(1))
@@ -55,4 +60,13 @@ pub async fn run(
     text::eprintln(format_args!(""));
     own.extend(["check".into(), "--all".into()]);
     run(&exe, &own)
+}
+
+/// `PATH` with the directory of the running rswitch first, so `rswitch` inside the demo is
+/// this one, installed or not.
+fn path_with_rswitch(env: &Env) -> Option<std::ffi::OsString> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.to_path_buf();
+    let rest = env.get("PATH").map(std::env::split_paths).into_iter().flatten();
+    std::env::join_paths(std::iter::once(dir).chain(rest)).ok()
 }

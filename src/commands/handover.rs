@@ -6,9 +6,14 @@ use crate::clipboard::{self, CopyOptions, CopyPath, Keeper};
 use crate::env::Env;
 use crate::export::{self, ExportInput, Format};
 use crate::report;
+use crate::serve::CredentialServer;
+use crate::serve::child_env::ServedEnv;
+use crate::serve::renew::Renewer;
 use crate::shell;
 use crate::text;
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// Resolves `profile` for hand-over. On failure the report goes to stderr and nothing
@@ -67,23 +72,27 @@ pub async fn export(
 }
 
 pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Result<Exit> {
-    let input = match resolve(env, global, &args.profile).await {
-        Ok(input) => input,
-        Err(code) => return Ok(code),
-    };
     let (program, rest) = args
         .command
         .split_first()
         .ok_or_else(|| anyhow::anyhow!("no command given after --"))?;
-    let pairs = child_pairs(&input);
-    let status = tokio::task::block_in_place(|| shell::exec(program, rest, &pairs));
-    Ok(match status {
-        Ok(status) => exit_byte(shell::exit_code(status)),
-        Err(e) => {
-            text::eprintln(format_args!("rswitch: {e}"));
-            exit_byte(e.exit_code())
+    let handover = match Handover::resolve(env, global, &args.profile, args.static_copy).await {
+        Ok(h) => h,
+        Err(code) => return Ok(code),
+    };
+    let status = match handover.serve(env).await? {
+        Some(served) => {
+            let cmd = shell::command(program, rest, &served.env.pairs);
+            let status = crate::serve::child::run(cmd, program, crate::serve::child::Forward::Same).await;
+            drop(served);
+            status
         }
-    })
+        None => {
+            let pairs = child_pairs(&handover.input);
+            tokio::task::block_in_place(|| shell::exec(program, rest, &pairs))
+        }
+    };
+    Ok(finish(status))
 }
 
 pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyhow::Result<Exit> {
@@ -92,21 +101,187 @@ pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyho
         text::eprintln(format_args!("rswitch: {e}"));
         return Ok(FAILURE);
     }
-    let input = match resolve(env, global, &args.profile).await {
-        Ok(input) => input,
+    let handover = match Handover::resolve(env, global, &args.profile, args.static_copy).await {
+        Ok(h) => h,
         Err(code) => return Ok(code),
     };
-    text::eprint(&shell::banner(&input));
+    text::eprint(&shell::banner(&handover.input));
     text::eprintln(format_args!(""));
-    let pairs = child_pairs(&input);
-    let status = tokio::task::block_in_place(|| shell::subshell(env, &pairs, true));
-    Ok(match status {
+    let program = shell::user_shell(env);
+    let status = match handover.serve(env).await? {
+        Some(served) => {
+            text::eprintln(format_args!("{}", served_note(&served)));
+            let cmd = shell::subshell_command(env, &served.env.pairs, true)?;
+            let status = crate::serve::child::run(
+                cmd,
+                std::ffi::OsStr::new(&program),
+                crate::serve::child::Forward::Hangup,
+            )
+            .await;
+            drop(served);
+            status
+        }
+        None => {
+            let pairs = child_pairs(&handover.input);
+            tokio::task::block_in_place(|| shell::subshell(env, &pairs, true))
+        }
+    };
+    Ok(finish(status))
+}
+
+fn finish(status: Result<std::process::ExitStatus, shell::ShellError>) -> Exit {
+    match status {
         Ok(status) => exit_byte(shell::exit_code(status)),
         Err(e) => {
             text::eprintln(format_args!("rswitch: {e}"));
             exit_byte(e.exit_code())
         }
+    }
+}
+
+/// A resolved profile about to be handed to a child, and how.
+struct Handover {
+    input: ExportInput,
+    set: Arc<crate::config::ConfigSet>,
+    resolver: Arc<crate::resolve::Resolver>,
+    /// Whether the resolver may still ask for an MFA code (only before the child starts).
+    prompts: Arc<AtomicBool>,
+    static_copy: bool,
+}
+
+/// The server of a running child and the environment pointing at it.
+pub struct Served {
+    pub server: CredentialServer,
+    pub renewer: Arc<Renewer>,
+    pub env: ServedEnv,
+}
+
+impl Handover {
+    async fn resolve(
+        env: &Env,
+        global: &GlobalArgs,
+        profile: &str,
+        static_copy: bool,
+    ) -> Result<Handover, Exit> {
+        let set = load_config(env).map_err(|e| {
+            text::eprintln(format_args!("rswitch: error: {e:#}"));
+            FAILURE
+        })?;
+        let prompts = Arc::new(AtomicBool::new(true));
+        let resolver = gated_resolver(set.clone(), env, global, profile, prompts.clone());
+        let resolution = resolver.resolve(profile).await;
+        let input = export_input(&resolution).ok_or_else(|| {
+            text::eprint(&report::whoami_text(
+                &resolution,
+                &crate::sso::names::AccountNames::load(env),
+                SystemTime::now(),
+            ));
+            FAILURE
+        })?;
+        Ok(Handover {
+            input,
+            set,
+            resolver,
+            prompts,
+            static_copy,
+        })
+    }
+
+    /// Starts the credential server, unless `--static` was given or the credentials never
+    /// expire (long-term keys: nothing to renew, and botocore requires a token from the
+    /// container endpoint).
+    async fn serve(&self, env: &Env) -> anyhow::Result<Option<Served>> {
+        if self.static_copy || !servable(&self.input) {
+            return Ok(None);
+        }
+        self.prompts.store(false, Ordering::SeqCst);
+        Ok(Some(
+            start_served(env, &self.set, self.resolver.clone(), &self.input).await?,
+        ))
+    }
+}
+
+/// Whether `input` is worth serving: credentials that expire (long-term keys are not:
+/// nothing to renew, and botocore requires a token from the container endpoint).
+pub fn servable(input: &ExportInput) -> bool {
+    input.credentials.expiration.is_some() && input.credentials.session_token.is_some()
+}
+
+/// Starts the credential server for `input` (renewed through `resolver`) and the child
+/// environment pointing at it.
+pub async fn start_served(
+    env: &Env,
+    set: &crate::config::ConfigSet,
+    resolver: Arc<crate::resolve::Resolver>,
+    input: &ExportInput,
+) -> anyhow::Result<Served> {
+    let renewer = Arc::new(Renewer::new(resolver, input.clone(), SystemTime::now()));
+    let server = CredentialServer::start(renewer.clone()).await?;
+    let served_env = crate::serve::child_env::served_env(env, set, input, &server)?;
+    Ok(Served {
+        server,
+        renewer,
+        env: served_env,
     })
+}
+
+/// The second banner line of a served shell.
+pub fn served_note(served: &Served) -> String {
+    let next = served
+        .renewer
+        .schedule()
+        .renew_at
+        .map(|t| format!(", next at {}", crate::creds::rfc3339(t)))
+        .unwrap_or_default();
+    format!(
+        "rswitch: credentials renew themselves (served on {}{next}); tools without the AWS container \
+         credentials provider see none: use 'rswitch shell --static'",
+        served.server.addr()
+    )
+}
+
+/// The resolver of `shell` and `exec`: it asks for MFA codes on the terminal until the
+/// child starts; after that a renewal that needs a code fails with what to run instead.
+pub fn gated_resolver(
+    set: Arc<crate::config::ConfigSet>,
+    env: &Env,
+    global: &GlobalArgs,
+    profile: &str,
+    prompts: Arc<AtomicBool>,
+) -> Arc<crate::resolve::Resolver> {
+    let advice = if global.no_cache {
+        format!("start a new 'rswitch shell {profile}' (with --no-cache the session cannot be handed over)")
+    } else {
+        format!(
+            "run 'rswitch whoami {profile}' in a terminal to type it; the running shell picks the new session up"
+        )
+    };
+    let prompt: crate::resolve::MfaPrompt = Arc::new(move |profile, serial| {
+        let allowed = prompts.load(Ordering::SeqCst);
+        let advice = advice.clone();
+        Box::pin(async move {
+            if !allowed {
+                return Err(format!(
+                    "renewing needs a new MFA code, and rswitch never asks while a shell or command runs: {advice}"
+                ));
+            }
+            tokio::task::spawn_blocking(move || crate::prompt::mfa_code(&profile, &serial))
+                .await
+                .map_err(|e| e.to_string())?
+        })
+    });
+    Arc::new(
+        crate::resolve::Resolver::new(
+            set,
+            env.clone(),
+            crate::resolve::ResolverOptions {
+                timeout: global.timeout(),
+                concurrency: 1,
+                cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
+            },
+        )
+        .with_mfa_prompt(prompt),
+    )
 }
 
 pub async fn copy(env: &Env, global: &GlobalArgs, args: &CopyArgs) -> anyhow::Result<Exit> {
@@ -160,6 +335,8 @@ pub fn init(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
             "rswitch",
             &mut completions,
         ),
+        // clap_complete has no nushell or tcsh generator: `rsw` completes profile names.
+        shell::InitShell::Nu | shell::InitShell::Tcsh => {}
     }
     out.write_all(b"\n")?;
     out.write_all(&completions)?;

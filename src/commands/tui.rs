@@ -5,7 +5,9 @@
 use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::cli::GlobalArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
-use crate::commands::handover::{child_pairs, describe, export_input};
+use crate::commands::handover::{
+    child_pairs, describe, export_input, gated_resolver, servable, served_note, start_served,
+};
 use crate::env::Env;
 use crate::export::{self, Format};
 use crate::resolve::{Catalog, Resolution, ResolverOptions};
@@ -53,6 +55,7 @@ pub async fn run(
         env: env.clone(),
         catalog,
         timeout: global.timeout(),
+        global: global.clone(),
     });
     let options = TuiOptions {
         concurrency: CONCURRENCY,
@@ -83,6 +86,8 @@ struct Handlers {
     env: Env,
     catalog: Arc<Catalog>,
     timeout: std::time::Duration,
+    /// For the resolver that renews a shell's credentials.
+    global: GlobalArgs,
 }
 
 impl Handlers {
@@ -122,8 +127,24 @@ impl TuiHandlers for Handlers {
 
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String> {
         let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials for a shell"))?;
-        let pairs = child_pairs(&input);
-        // The same guard as `rswitch shell`: no shell inside an rswitch shell.
+        // The same guard as `rswitch shell`: no shell inside an rswitch shell, checked
+        // before a server is started for nothing.
+        crate::shell::refuse_nesting(&self.env, false)?;
+        // Served like `rswitch shell`: the shell's credentials renew themselves. The
+        // renewing resolver never prompts (the shell owns the terminal).
+        let served = if servable(&input) {
+            let prompts = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let set = self.catalog.set().clone();
+            let resolver = gated_resolver(set.clone(), &self.env, &self.global, &input.profile, prompts);
+            let start = start_served(&self.env, &set, resolver, &input);
+            Some(tokio::runtime::Handle::current().block_on(start)?)
+        } else {
+            None
+        };
+        let pairs = match &served {
+            Some(served) => served.env.pairs.clone(),
+            None => child_pairs(&input),
+        };
         let mut cmd = crate::shell::subshell_command(&self.env, &pairs, false)?;
         // Under `eval "$(rswitch)"` stdout is a pipe: the shell talks to the terminal.
         let tty = || {
@@ -135,7 +156,11 @@ impl TuiHandlers for Handlers {
         cmd.stdin(tty()?).stdout(tty()?).stderr(tty()?);
         let mut banner = tty()?;
         let _ = crate::text::put_line(&mut banner, &crate::shell::banner(&input));
+        if let Some(served) = &served {
+            let _ = crate::text::put_line(&mut banner, &crate::text::line(&served_note(served)));
+        }
         let status = cmd.status()?;
+        drop(served);
         Ok(format!(
             "shell for {} exited with status {}",
             input.profile,

@@ -123,6 +123,9 @@ pub async fn start_with(base: &Env) -> io::Result<Demo> {
     env.set("AWS_ENDPOINT_URL_SSO_OIDC", sso.url());
     env.set("XDG_CONFIG_HOME", path_str(&dir.path().join(".config")));
     env.set("XDG_CACHE_HOME", path_str(&dir.path().join(".cache")));
+    // Exported credentials carry no endpoint: without this the AWS CLI would take them
+    // to the real STS.
+    env.set("AWS_ENDPOINT_URL_STS", sts.url());
     Ok(Demo {
         dir,
         env,

@@ -11,6 +11,7 @@ use super::{sigv4, xml};
 use crate::creds::Credentials;
 use crate::loopback::{Request, Response, Server, handler};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// How long the instance role's credentials (served by the demo IMDS) last, as on EC2.
@@ -22,6 +23,9 @@ pub struct DemoSts {
     pub(super) sessions: SessionStore,
     /// The federation endpoint's sign-in tokens and console sign-ins (`federation.rs`).
     pub(super) console: super::federation::Console,
+    /// When non-zero, the longest role session AssumeRole issues, in seconds (real STS's
+    /// 900-second minimum does not bind the demo: short sessions show renewal live).
+    role_session_cap: AtomicU64,
 }
 
 /// The caller of one request, once authenticated.
@@ -58,7 +62,21 @@ impl DemoSts {
             world,
             sessions: SessionStore::default(),
             console: Default::default(),
+            role_session_cap: AtomicU64::new(0),
         })
+    }
+
+    /// Caps every role session issued from now on at `cap` (`None`: as requested).
+    pub fn set_role_session_cap(&self, cap: Option<Duration>) {
+        let secs = cap.map_or(0, |c| c.as_secs().max(1));
+        self.role_session_cap.store(secs, Ordering::Relaxed);
+    }
+
+    fn capped(&self, lifetime: Duration) -> Duration {
+        match self.role_session_cap.load(Ordering::Relaxed) {
+            0 => lifetime,
+            cap => lifetime.min(Duration::from_secs(cap)),
+        }
     }
 
     pub fn world(&self) -> &World {
@@ -258,7 +276,7 @@ impl DemoSts {
         let creds = self.sessions.issue(
             principal.clone(),
             mfa == Some(true),
-            Duration::from_secs(seconds.into()),
+            self.capped(Duration::from_secs(seconds.into())),
             now,
         );
         if policy_caller.is_role_session() {

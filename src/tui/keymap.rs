@@ -7,10 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Every binding of the normal mode, as the help overlay lists it.
 pub const BINDINGS: &[(&str, &str)] = &[
-    ("j / Down", "next profile"),
-    ("k / Up", "previous profile"),
-    ("g / Home", "first profile"),
-    ("G / End", "last profile"),
+    ("j/k Dn/Up", "next / previous profile"),
+    ("g/G Home/End", "first / last profile"),
     ("PgDn / PgUp", "page down / up"),
     ("J / K", "scroll the details"),
     ("/", "filter (fuzzy); Enter keeps it, Esc clears it"),

@@ -225,7 +225,22 @@ fn exec_passes_the_exit_code_and_a_clean_environment() {
     assert_eq!(run.code, 7, "{run}");
 
     let parent = [("AWS_PROFILE", "alice"), ("AWS_DEFAULT_PROFILE", "alice")];
+    // Served (the default): an endpoint and a credential-free profile, no keys.
     let run = cli::run_env(&home, &["exec", "deploy", "--", "env"], &parent);
+    assert_eq!(run.code, 0, "{run}");
+    let env: BTreeMap<&str, &str> = run.stdout.lines().filter_map(|l| l.split_once('=')).collect();
+    assert!(
+        env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+        "{run}"
+    );
+    assert_eq!(env.get("AWS_PROFILE"), Some(&"rswitch-served"), "{run}");
+    assert_eq!(env.get("RSWITCH_PROFILE"), Some(&"deploy"), "{run}");
+    for gone in ["AWS_ACCESS_KEY_ID", "AWS_DEFAULT_PROFILE", "RSWITCH_RESOLVING"] {
+        assert!(!env.contains_key(gone), "{gone} leaked into the child: {run}");
+    }
+    // A one-shot copy with --static.
+    let run = cli::run_env(&home, &["exec", "--static", "deploy", "--", "env"], &parent);
     assert_eq!(run.code, 0, "{run}");
     let env: BTreeMap<&str, &str> = run.stdout.lines().filter_map(|l| l.split_once('=')).collect();
     for set in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
@@ -276,7 +291,7 @@ fn shell_without_a_terminal_runs_the_shell_on_stdin() {
     let (_, home) = direct();
     let out = home
         .cmd()
-        .args(["shell", "deploy"])
+        .args(["shell", "--static", "deploy"])
         .env("SHELL", "/bin/sh")
         .write_stdin("echo \"profile=$RSWITCH_PROFILE key=${AWS_ACCESS_KEY_ID%%[!A-Z]*}\"\nexit 3\n")
         .output()

@@ -154,6 +154,41 @@ fn identities_and_the_full_sts_error_in_the_details() {
 }
 
 #[test]
+fn s_starts_a_shell_whose_credentials_are_served_and_renewed() {
+    let (_, home) = direct();
+    let path = crate::handover::path_var();
+    let extra = [("PATH", path.as_str()), ("SHELL", "/bin/sh")];
+    let tui = Tui::start_env(&home, "C.UTF-8", false, (200, 40), &extra);
+    tui.wait_resolved();
+    let screen = tui.select("deploy", false);
+    let (_, text) = details(&screen, corners(false)).unwrap_or_else(|| panic!("no details:\n{screen}"));
+    assert!(text.contains("renews itself (s): next renewal in "), "{screen}");
+    tui.tmux.keys(&["s"]);
+    tui.tmux.wait_for("the served shell's banner", |s| {
+        s.contains("credentials renew themselves")
+    });
+    tui.tmux.type_text(
+        "{ echo \"served=${AWS_CONTAINER_CREDENTIALS_FULL_URI:+yes} keys=${AWS_ACCESS_KEY_ID-none}\"; \
+         aws sts get-caller-identity --query Arn --output text; } > \"$HOME/served.tmp\" 2>&1; \
+         mv \"$HOME/served.tmp\" \"$HOME/served.txt\"; exit",
+    );
+    tui.tmux.keys(&["Enter"]);
+    let served = wait_for_file(&tui.dir.join("served.txt"), &tui.tmux);
+    assert!(
+        served.starts_with(&format!(
+            "served=yes keys=none\n{}",
+            crate::handover::DEPLOY_SESSION
+        )),
+        "{served}"
+    );
+    tui.tmux
+        .wait_for("the shell's exit", |s| s.contains("exited with status"));
+    tui.tmux.keys(&["q"]);
+    let (status, _) = tui.finished();
+    assert_eq!(status, "0", "{}", tui.tmux.screen());
+}
+
+#[test]
 fn enter_prints_only_export_lines_on_stdout() {
     let (stack, home) = direct();
     let tui = Tui::start(&home, "C.UTF-8", true, (160, 40));

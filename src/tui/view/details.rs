@@ -160,6 +160,22 @@ fn hop_lines(n: usize, hop: &HopOutcome, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// What `s` starts for these credentials: a shell that renews itself, and when.
+fn shell_note(expiration: Option<std::time::SystemTime>, now: std::time::SystemTime) -> String {
+    match expiration {
+        Some(t) => {
+            let at = crate::serve::renew::renew_at(now, t);
+            let when = if at <= now {
+                "at once".to_string()
+            } else {
+                format!("{} ({})", countdown(at, now), rfc3339(at))
+            };
+            format!("renews itself (s): next renewal {when}")
+        }
+        None => "gets the keys (s); they do not expire".to_string(),
+    }
+}
+
 fn outcome_lines(
     state: &State,
     r: &Resolution,
@@ -194,6 +210,7 @@ fn outcome_lines(
                 None => field("Expires", "never (long-term keys)".into(), theme),
             };
             out.push(expires);
+            out.push(field("Shell", shell_note(resolved.expiration, state.now), theme));
         }
         Err(failure) => {
             if let Some(verdict) = entry_verdict {

@@ -27,7 +27,9 @@ pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
                     ])
                 })
                 .collect();
-            let area = centered(screen, 64, lines.len() as u16 + 2);
+            let text_w = BINDINGS.iter().map(|(_, w)| w.len()).max().unwrap_or(0);
+            let width = u16::try_from(key_w + 2 + text_w + 2).unwrap_or(u16::MAX);
+            let area = centered(screen, width, lines.len() as u16 + 2);
             text_window(frame, area, " Keys (Esc closes) ", lines, *scroll, theme);
         }
         Overlay::Text { title, body, scroll } => {

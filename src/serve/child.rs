@@ -1,0 +1,79 @@
+//! Waits for a served child while the server runs, and makes sure nothing outlives it.
+//!
+//! - The child exits: the caller drops the server, and rswitch exits with its status.
+//! - rswitch gets SIGTERM or SIGHUP: the child gets the same signal (SIGHUP for an
+//!   interactive shell, which ignores SIGTERM), then SIGKILL if it is still there after
+//!   [`GRACE`]; rswitch then exits as the child did.
+//! - Ctrl-C and Ctrl-\ reach the child through the terminal; rswitch survives them
+//!   (as in [`crate::shell`]).
+
+use crate::shell::ShellError;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use std::ffi::OsStr;
+use std::io;
+use std::process::ExitStatus;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+
+/// How long a child has to exit after the forwarded signal before it is killed.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+/// Which signal a child gets when rswitch is asked to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forward {
+    /// The signal rswitch received (commands).
+    Same,
+    /// Always SIGHUP (interactive shells ignore SIGTERM but leave on SIGHUP).
+    Hangup,
+}
+
+/// Spawns `cmd` and waits for it, forwarding SIGTERM/SIGHUP as described above.
+pub async fn run(
+    cmd: std::process::Command,
+    program: &OsStr,
+    forward: Forward,
+) -> Result<ExitStatus, ShellError> {
+    let name = program.to_string_lossy().into_owned();
+    let _terminal = crate::shell::TerminalSignals::hold();
+    let mut term = signal(SignalKind::terminate()).map_err(|e| spawn_error(&name, e))?;
+    let mut hup = signal(SignalKind::hangup()).map_err(|e| spawn_error(&name, e))?;
+    let mut child = tokio::process::Command::from(cmd)
+        .spawn()
+        .map_err(|e| spawn_error(&name, e))?;
+    let pid = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .map(Pid::from_raw);
+    let received = tokio::select! {
+        status = child.wait() => return status.map_err(|e| spawn_error(&name, e)),
+        _ = term.recv() => Signal::SIGTERM,
+        _ = hup.recv() => Signal::SIGHUP,
+    };
+    let signal = match forward {
+        Forward::Same => received,
+        Forward::Hangup => Signal::SIGHUP,
+    };
+    if let Some(pid) = pid {
+        let _ = kill(pid, signal);
+    }
+    match tokio::time::timeout(GRACE, child.wait()).await {
+        Ok(status) => status.map_err(|e| spawn_error(&name, e)),
+        Err(_) => {
+            let _ = child.start_kill();
+            child.wait().await.map_err(|e| spawn_error(&name, e))
+        }
+    }
+}
+
+fn spawn_error(name: &str, source: io::Error) -> ShellError {
+    match source.kind() {
+        io::ErrorKind::NotFound => ShellError::NotFound {
+            command: name.to_string(),
+        },
+        _ => ShellError::Spawn {
+            command: name.to_string(),
+            source,
+        },
+    }
+}
