@@ -10,14 +10,19 @@ pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     let set = load_config(env)?;
     let catalog = Catalog::build(set.clone(), env);
     let findings = catalog.findings();
-    if args.json {
+    // One write: stdout is line-buffered, and a large config has many findings.
+    let text = if args.json {
         let json: Vec<_> = findings.iter().map(report::finding_json).collect();
-        writeln!(out, "{:#}", serde_json::json!({ "findings": json }))?;
+        format!("{:#}\n", serde_json::json!({ "findings": json }))
     } else {
+        let mut text = String::new();
         for f in findings {
-            writeln!(out, "{}", report::printable(&report::finding_line(f)))?;
+            text.push_str(&report::printable(&report::finding_line(f)));
+            text.push('\n');
         }
-    }
+        text
+    };
+    out.write_all(text.as_bytes())?;
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     if !args.json {

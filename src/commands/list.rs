@@ -17,7 +17,8 @@ pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     let rows = catalog.rows();
     let other = catalog.file_findings();
     if args.json {
-        writeln!(out, "{:#}", report::list_json(&rows, &other, &set))?;
+        // One write: stdout is line-buffered, and a large config prints many lines.
+        out.write_all((report::list_json(&rows, &other, &set) + "\n").as_bytes())?;
     } else if rows.is_empty() && other.is_empty() {
         eprintln!(
             "no profiles found in {} or {}",
@@ -25,7 +26,7 @@ pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Ex
             set.credentials_file.display()
         );
     } else {
-        write!(out, "{}", report::list_text(&rows, &other))?;
+        out.write_all(report::list_text(&rows, &other).as_bytes())?;
     }
     Ok(SUCCESS)
 }

@@ -27,8 +27,9 @@ pub(super) enum Step {
 #[derive(Clone, Debug)]
 pub(super) struct Node {
     pub(super) step: Step,
-    /// The profile (index) whose credentials start the chain.
+    /// The profile (index) whose credentials start the chain, and their node.
     pub(super) base_profile: usize,
+    base_node: NodeId,
     /// Number of AssumeRole hops.
     pub(super) depth: usize,
     /// The innermost hop that needs an MFA code.
@@ -245,13 +246,15 @@ impl Chains {
     }
 
     fn push_base(&mut self, profile: usize, base: BaseSource) -> NodeId {
+        let id = self.nodes.len();
         self.nodes.push(Node {
             step: Step::Base(base),
             base_profile: profile,
+            base_node: id,
             depth: 0,
             first_mfa: None,
         });
-        self.nodes.len() - 1
+        id
     }
 
     fn push_hop(&mut self, hop: RoleHop, inner: NodeId) -> NodeId {
@@ -259,6 +262,7 @@ impl Chains {
         let below = &self.nodes[inner];
         let node = Node {
             base_profile: below.base_profile,
+            base_node: below.base_node,
             depth: below.depth + 1,
             first_mfa: below.first_mfa.or(hop.mfa_serial.is_some().then_some(id)),
             step: Step::Hop { hop, inner },
@@ -292,8 +296,9 @@ impl Chains {
         }
     }
 
-    /// The base credentials `node` starts from.
-    pub(super) fn base_of(&self, mut node: NodeId) -> &BaseSource {
+    /// The base credentials `node` starts from (one step: each node knows its base's node).
+    pub(super) fn base_of(&self, node: NodeId) -> &BaseSource {
+        let mut node = self.nodes[node].base_node;
         loop {
             match &self.nodes[node].step {
                 Step::Hop { inner, .. } => node = *inner,
