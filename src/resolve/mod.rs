@@ -5,6 +5,7 @@ mod base;
 pub mod catalog;
 pub mod outcome;
 pub mod plan;
+mod plan_base;
 mod plan_error;
 mod plan_sso;
 mod planner;
