@@ -2,12 +2,13 @@
 //! strings out.
 
 use crate::config::ConfigSet;
-use crate::config::lint::Finding;
+use crate::config::lint::{Finding, Severity};
 use crate::creds::rfc3339;
 use crate::resolve::outcome::{HopKind, HopStatus, Resolution, Status};
 use crate::resolve::row::ProfileRow;
 use crate::text::{self, Clean};
 use crate::sso::names::AccountNames;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -55,41 +56,86 @@ pub fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
                 s.push_str(&format!("{c:<w$}  "));
             }
         }
-        s.trim_end().to_string() + "\n"
+        s.trim_end().to_string()
     };
-    let mut out = line(&headers.map(String::from));
+    // Line by line: each line is bounded on its own, so a config of thousands of
+    // profiles is listed whole.
+    let mut out = Clean::default();
+    out.push_line(&line(&headers.map(String::from)));
     for (row, summary) in cells.iter().zip(rows) {
-        out.push_str(&line(row));
+        out.push_line(&line(row));
         if let Some(e) = &summary.plan_error {
-            out.push_str(&format!("    {e}\n"));
+            out.push_line(&format!("    {e}"));
         }
         for f in &summary.findings {
-            out.push_str(&format!("    {}\n", finding_line(f)));
+            out.push_line(&format!("    {}", finding_line(f)));
         }
     }
     for f in other {
-        out.push_str(&format!("{}\n", finding_line(f)));
+        out.push_line(&finding_line(f));
     }
-    text::lines(&out)
+    out
 }
 
-pub fn list_json(rows: &[ProfileRow], other: &[Finding], set: &ConfigSet) -> Value {
-    json!({
-        "config_file": set.config_file,
-        "credentials_file": set.credentials_file,
-        "profiles": rows.iter().map(|r| json!({
-            "name": r.name,
-            "kind": r.kind,
-            "source": r.source,
-            "chain": r.chain_names(),
-            "chain_elided": r.chain_elided,
-            "region": r.region,
-            "location": r.location.to_string(),
-            "error": r.plan_error,
-            "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "findings": other.iter().map(finding_json).collect::<Vec<_>>(),
-    })
+/// `list --json`, pretty-printed. Serialised straight from the rows (no JSON tree in
+/// between), so a config of tens of thousands of profiles stays cheap.
+pub fn list_json(rows: &[ProfileRow], other: &[Finding], set: &ConfigSet) -> String {
+    #[derive(Serialize)]
+    struct FindingOut<'a> {
+        severity: Severity,
+        code: &'a str,
+        profile: &'a Option<String>,
+        location: String,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct ProfileOut<'a> {
+        name: &'a str,
+        kind: &'a str,
+        source: Option<&'a str>,
+        chain: Vec<String>,
+        chain_elided: usize,
+        region: &'a Option<String>,
+        location: String,
+        error: &'a Option<String>,
+        findings: Vec<FindingOut<'a>>,
+    }
+    #[derive(Serialize)]
+    struct ListOut<'a> {
+        config_file: &'a std::path::Path,
+        credentials_file: &'a std::path::Path,
+        profiles: Vec<ProfileOut<'a>>,
+        findings: Vec<FindingOut<'a>>,
+    }
+    fn finding(f: &Finding) -> FindingOut<'_> {
+        FindingOut {
+            severity: f.severity,
+            code: f.code,
+            profile: &f.profile,
+            location: f.location.to_string(),
+            message: &f.message,
+        }
+    }
+    let out = ListOut {
+        config_file: &set.config_file,
+        credentials_file: &set.credentials_file,
+        profiles: rows
+            .iter()
+            .map(|r| ProfileOut {
+                name: &r.name,
+                kind: &r.kind,
+                source: r.source,
+                chain: r.chain_names(),
+                chain_elided: r.chain_elided,
+                region: &r.region,
+                location: r.location.to_string(),
+                error: &r.plan_error,
+                findings: r.findings.iter().map(finding).collect(),
+            })
+            .collect(),
+        findings: other.iter().map(finding).collect(),
+    };
+    serde_json::to_string_pretty(&out).unwrap_or_default()
 }
 
 pub fn finding_json(f: &Finding) -> Value {

@@ -34,6 +34,19 @@ impl Clean {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// Appends `other` (clean text joined to clean text stays clean). For reports built
+    /// line by line, each line bounded by [`line`], so a long report is not cut at
+    /// [`BLOCK_MAX`] as one outside text is.
+    pub fn push(&mut self, other: &Clean) {
+        self.0.push_str(&other.0);
+    }
+
+    /// Appends [`line`]`(text)` and a newline.
+    pub fn push_line(&mut self, text: &str) {
+        self.0.push_str(&line(text).0);
+        self.0.push('\n');
+    }
 }
 
 impl fmt::Display for Clean {
@@ -105,7 +118,17 @@ pub fn put_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()
 
 /// [`put_json`]'s text, without the newline.
 pub fn json(value: &serde_json::Value) -> String {
-    let raw = format!("{value:#}");
+    escape_json_text(&format!("{value:#}"))
+}
+
+/// [`put_json`] for JSON already serialised (e.g. straight from structs), plus a newline.
+pub fn put_json_text(out: &mut dyn Write, raw: &str) -> io::Result<()> {
+    let mut text = escape_json_text(raw);
+    text.push('\n');
+    out.write_all(text.as_bytes())
+}
+
+fn escape_json_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         // Newlines of the layout aside (serde_json escapes those of strings), only strings

@@ -11,13 +11,16 @@ pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     let set = load_config(env)?;
     let catalog = Catalog::build(set.clone(), env);
     let findings = catalog.findings();
+    // One write: stdout is line-buffered, and a large config has many findings.
     if args.json {
         let json: Vec<_> = findings.iter().map(report::finding_json).collect();
         text::put_json(out, &serde_json::json!({ "findings": json }))?;
     } else {
+        let mut report = text::Clean::default();
         for f in findings {
-            text::put_line(out, &text::line(&report::finding_line(f)))?;
+            report.push_line(&report::finding_line(f));
         }
+        text::put(out, &report)?;
     }
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;

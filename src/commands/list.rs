@@ -18,7 +18,8 @@ pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     let rows = catalog.rows();
     let other = catalog.file_findings();
     if args.json {
-        text::put_json(out, &report::list_json(&rows, &other, &set))?;
+        // One write: stdout is line-buffered, and a large config prints many lines.
+        text::put_json_text(out, &report::list_json(&rows, &other, &set))?;
     } else if rows.is_empty() && other.is_empty() {
         text::eprintln(format_args!(
             "no profiles found in {} or {}",

@@ -7,6 +7,7 @@ pub mod deadline;
 pub mod login;
 pub mod outcome;
 pub mod plan;
+mod plan_base;
 mod plan_error;
 mod plan_sso;
 mod planner;
