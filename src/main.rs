@@ -19,8 +19,9 @@ fn main() -> ExitCode {
         rswitch::env::Env::real(),
         &mut stdout,
     ));
-    // Don't wait for lingering tasks (e.g. a hung endpoint) on the way out.
-    runtime.shutdown_background();
+    // Don't wait long for lingering tasks (e.g. a hung endpoint) on the way out, but long
+    // enough for dropped tasks to stop what they started (a credential_process group).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(250));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
