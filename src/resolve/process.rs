@@ -18,9 +18,11 @@
 //! - stdin is closed, stdout is read up to [`MAX_STDOUT_BYTES`] (the protocol's JSON is
 //!   well under 10 KB: more is an error, and the process is killed at once), stderr is
 //!   kept up to [`MAX_STDERR_BYTES`] and the rest discarded;
-//! - errors never quote stdout (it holds secrets); stderr is made printable;
-//! - Ctrl-C (SIGINT), SIGTERM or SIGHUP while it runs stops its group too: being in the
-//!   background, the group would not get the terminal's signals itself.
+//! - errors never quote stdout (it holds secrets); stderr is made printable.
+//!
+//! Being in the background, the group does not get the terminal's Ctrl-C: the binary
+//! cancels the command on SIGINT, SIGTERM and SIGHUP, which drops this future and so
+//! kills the group.
 //!
 //! A helper that prompts on the terminal runs in a background process group: it can
 //! write to the terminal but not read from it.
@@ -46,8 +48,6 @@ pub enum ProcessError {
     Failed { status: String, stderr: String },
     #[error("credential_process timed out after {0} s; it was stopped")]
     TimedOut(u64),
-    #[error("credential_process interrupted by a signal; it was stopped")]
-    Interrupted,
     #[error("credential_process output is invalid: {0}")]
     Invalid(#[from] InvalidOutput),
     #[error("reading the credential_process output: {0}")]
@@ -137,8 +137,6 @@ pub async fn run(
     if own_group {
         cmd.process_group(0);
     }
-    // Registered before the spawn, so no signal sent right after it can be missed.
-    let interrupt = own_group.then(Interrupt::register);
     let mut child = cmd.spawn().map_err(ProcessError::Spawn)?;
     // Declared after `child`, so dropped before it: the group dies first.
     let _group = Group(child.id().filter(|_| own_group));
@@ -155,58 +153,9 @@ pub async fn run(
         }
         Ok(parse_output(&out)?)
     };
-    tokio::select! {
-        outcome = tokio::time::timeout(timeout, work) => match outcome {
-            Ok(result) => result,
-            Err(_) => Err(ProcessError::TimedOut(timeout.as_secs_f32().ceil() as u64)),
-        },
-        () = Interrupt::wait(interrupt.as_ref()) => Err(ProcessError::Interrupted),
-    }
-}
-
-/// SIGINT, SIGTERM and SIGHUP noted while a helper runs in its own group.
-struct Interrupt {
-    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    #[cfg(unix)]
-    ids: Vec<signal_hook::SigId>,
-}
-
-impl Interrupt {
-    fn register() -> Interrupt {
-        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        #[cfg(unix)]
-        let ids = [
-            signal_hook::consts::SIGINT,
-            signal_hook::consts::SIGTERM,
-            signal_hook::consts::SIGHUP,
-        ]
-        .into_iter()
-        .filter_map(|s| signal_hook::flag::register(s, flag.clone()).ok())
-        .collect();
-        Interrupt {
-            flag,
-            #[cfg(unix)]
-            ids,
-        }
-    }
-
-    /// Returns once a signal came; never without one (or without `interrupt`).
-    async fn wait(interrupt: Option<&Interrupt>) {
-        let Some(interrupt) = interrupt else {
-            return std::future::pending().await;
-        };
-        while !interrupt.flag.load(std::sync::atomic::Ordering::Relaxed) {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Interrupt {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
+    match tokio::time::timeout(timeout, work).await {
+        Ok(result) => result,
+        Err(_) => Err(ProcessError::TimedOut(timeout.as_secs_f32().ceil() as u64)),
     }
 }
 
