@@ -23,7 +23,7 @@ pub enum NestingError {
     #[error(
         "profile '{name}': credential_process loop: rswitch is resolving {} -> {name} (a credential_process runs rswitch for a profile that leads back here)",
         show(chain),
-        name = show_one(profile)
+        name = crate::report::printable(profile)
     )]
     Loop { profile: String, chain: Vec<String> },
     #[error(

@@ -160,7 +160,10 @@ fn an_empty_profile_name_cannot_bypass_the_loop_guard() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("credential_process loop"), "{stderr}");
-    assert!(stderr.contains("'' -> ''"), "{stderr}");
+    assert!(
+        stderr.contains("profile '': credential_process loop: rswitch is resolving '' -> ''"),
+        "{stderr}"
+    );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 
