@@ -208,15 +208,7 @@ impl Cache {
     /// The cached role, if present, well-formed and valid for at least [`EXPIRY_WINDOW`]
     /// after `now`.
     pub fn get(&self, key: &CacheKey, now: SystemTime) -> Option<CachedRole> {
-        let v = read_json(&self.dir, &self.path(key))?;
-        let (credentials, expiration) = credentials_from(&v, now)?;
-        let user = v.get("AssumedRoleUser")?;
-        Some(CachedRole {
-            credentials,
-            assumed_role_arn: user.get("Arn")?.as_str()?.to_string(),
-            assumed_role_id: user.get("AssumedRoleId")?.as_str()?.to_string(),
-            expiration,
-        })
+        parse_role(&read_foreign(&self.dir, &self.path(key))?, now)
     }
 
     /// Writes `role` under `key`, as botocore would have written the AssumeRole response.
@@ -281,12 +273,10 @@ impl Cache {
 
     /// The cached MFA session, if valid for at least [`EXPIRY_WINDOW`] after `now`.
     pub fn get_mfa_session(&self, key: &MfaKey, now: SystemTime) -> Option<CachedSession> {
-        let v = read_json(&self.dir.join(MFA_SUBDIR), &self.mfa_path(key))?;
-        let (credentials, expiration) = credentials_from(&v, now)?;
-        Some(CachedSession {
-            credentials,
-            expiration,
-        })
+        parse_session(
+            &read_foreign(&self.dir.join(MFA_SUBDIR), &self.mfa_path(key))?,
+            now,
+        )
     }
 
     /// Writes a `GetSessionToken` result (0600, atomically).
@@ -305,8 +295,28 @@ impl Cache {
     }
 }
 
-fn read_json(dir: &Path, path: &Path) -> Option<Value> {
-    serde_json::from_slice(&read_foreign(dir, path)?).ok()
+/// An assume-role entry's bytes as [`Cache::get`] reads them: `None` unless well-formed
+/// and valid for at least [`EXPIRY_WINDOW`] after `now`.
+pub fn parse_role(bytes: &[u8], now: SystemTime) -> Option<CachedRole> {
+    let v: Value = serde_json::from_slice(bytes).ok()?;
+    let (credentials, expiration) = credentials_from(&v, now)?;
+    let user = v.get("AssumedRoleUser")?;
+    Some(CachedRole {
+        credentials,
+        assumed_role_arn: user.get("Arn")?.as_str()?.to_string(),
+        assumed_role_id: user.get("AssumedRoleId")?.as_str()?.to_string(),
+        expiration,
+    })
+}
+
+/// An MFA session entry's bytes as [`Cache::get_mfa_session`] reads them.
+pub fn parse_session(bytes: &[u8], now: SystemTime) -> Option<CachedSession> {
+    let v: Value = serde_json::from_slice(bytes).ok()?;
+    let (credentials, expiration) = credentials_from(&v, now)?;
+    Some(CachedSession {
+        credentials,
+        expiration,
+    })
 }
 
 /// Reads `Credentials` as botocore does; `None` unless valid for [`EXPIRY_WINDOW`].

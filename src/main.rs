@@ -1,8 +1,14 @@
 //! rswitch binary: install hooks, parse arguments, dispatch. No logic here.
 
 use clap::Parser;
-use rswitch::cli::Cli;
+use rswitch::cli::{Cli, Command};
 use std::process::ExitCode;
+
+/// How the command ended: its exit status, or the signal that cancelled it.
+enum Finish {
+    Code(u8),
+    Signal(i32),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -14,15 +20,32 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    let result = runtime.block_on(rswitch::commands::dispatch(
-        cli,
-        rswitch::env::Env::real(),
-        &mut stdout,
-    ));
-    // Don't wait for lingering tasks (e.g. a hung endpoint) on the way out.
-    runtime.shutdown_background();
+    let cancel = cancelled_by_signals(&cli);
+    let result = runtime.block_on(async {
+        let work = rswitch::commands::dispatch(cli, rswitch::env::Env::real(), &mut stdout);
+        if !cancel {
+            return work.await.map(Finish::Code);
+        }
+        // Registered before any work starts. Dropping the work on a signal stops what it
+        // started, a credential_process group above all (it is in the background and would
+        // not see the terminal's Ctrl-C). A command an `exec` or `shell` runs gets the
+        // terminal's signals itself; rswitch waits for it and takes its status.
+        let signal = signal();
+        tokio::select! {
+            biased;
+            result = work => result.map(Finish::Code),
+            number = signal => Ok(Finish::Signal(number)),
+        }
+    });
+    // Don't wait long for lingering tasks (e.g. a hung endpoint) on the way out, but long
+    // enough for dropped tasks to stop what they started (a credential_process group).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(250));
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(Finish::Code(code)) => ExitCode::from(code),
+        Ok(Finish::Signal(number)) => {
+            eprintln!("rswitch: stopped by signal {number}");
+            ExitCode::from(u8::try_from(128 + number).unwrap_or(1))
+        }
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             rswitch::text::eprintln(format_args!("rswitch: error: {e:#}"));
@@ -36,4 +59,44 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Every command but the TUI (`rswitch`, `pick`, `demo`), which restores the terminal on
+/// signals itself, and the clipboard keeper, which outlives its caller on purpose.
+fn cancelled_by_signals(cli: &Cli) -> bool {
+    !matches!(
+        cli.command,
+        None | Some(Command::Pick(_) | Command::Demo(_) | Command::ClipboardKeeper)
+    )
+}
+
+/// Registers the handlers now; the future resolves to the first signal's number.
+#[cfg(unix)]
+fn signal() -> impl std::future::Future<Output = i32> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let handlers = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = handlers else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => 15,
+            _ = int.recv() => 2,
+            _ = hup.recv() => 1,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn signal() -> impl std::future::Future<Output = i32> {
+    async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => 2,
+            Err(_) => std::future::pending().await,
+        }
+    }
 }

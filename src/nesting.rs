@@ -21,9 +21,10 @@ pub const MAX_DEPTH: usize = 8;
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum NestingError {
     #[error(
-        "profile '{name}': credential_process loop: rswitch is resolving {} -> {name} (a credential_process runs rswitch for a profile that leads back here)",
+        "profile '{name}': credential_process loop: rswitch is resolving {} -> {again} (a credential_process runs rswitch for a profile that leads back here)",
         show(chain),
-        name = show_one(profile)
+        name = crate::report::printable(profile),
+        again = show_one(profile)
     )]
     Loop { profile: String, chain: Vec<String> },
     #[error(

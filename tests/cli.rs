@@ -487,3 +487,36 @@ fn demo_prints_a_console_sign_in_url() {
     );
     assert!(!stderr.contains("SigninToken"), "{stderr}");
 }
+
+#[test]
+fn a_fifo_or_dev_zero_at_a_cache_entry_neither_hangs_nor_exhausts_export() {
+    let home = world(CONFIG, CREDENTIALS);
+    let cache = rswitch::cache::Cache::new(home.path().join(".aws/cli/cache"));
+    let key = rswitch::cache::CacheKey::for_role(
+        "arn:aws:iam::222222222222:role/SwitchToRole",
+        None,
+        None,
+        None,
+        None,
+    );
+    std::fs::create_dir_all(cache.dir()).expect("cache dir");
+    let status = std::process::Command::new("mkfifo")
+        .arg(cache.path(&key))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    for planted in ["a FIFO", "a symbolic link out of"] {
+        let started = std::time::Instant::now();
+        let assert = rswitch(home.path())
+            .args(["export", "prod", "--timeout", "2"])
+            .timeout(std::time::Duration::from_secs(30))
+            .assert()
+            .code(1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(stderr.contains("skipping cache file"), "{stderr}");
+        assert!(stderr.contains(&format!("it is {planted}")), "{stderr}");
+        std::fs::remove_file(cache.path(&key)).expect("remove");
+        std::os::unix::fs::symlink("/dev/zero", cache.path(&key)).expect("symlink");
+    }
+}

@@ -1,8 +1,8 @@
 //! Reading files that other programs write (the CLI cache, the SSO token cache) without
 //! trusting them: a FIFO, a device or a symlink out of its directory is skipped (opening
 //! never blocks, reading never outgrows [`MAX_ENTRY_BYTES`]), and a directory others can
-//! write to, or that another user owns, is neither read nor written — as ssh refuses a
-//! key in a directory anyone can replace it in.
+//! write to, or that another user (not root) owns, is neither read nor written — as ssh
+//! refuses a key in a directory anyone can replace it in.
 //!
 //! Each problem is reported once per path and process on stderr as a warning (a skipped
 //! entry only means a new `AssumeRole` or login), never as an error.
@@ -95,7 +95,8 @@ pub fn check_dir(dir: &Path) -> Result<(), Unsafe> {
         };
         let mode = meta.mode() & 0o7777;
         let me = nix::unistd::geteuid();
-        if meta.uid() != me.as_raw() {
+        // Yours or root's, as ssh accepts.
+        if meta.uid() != me.as_raw() && meta.uid() != 0 {
             return Err(Unsafe::DirForeign(meta.uid()));
         }
         // A sticky world-writable directory (like /tmp) still lets others plant files.
@@ -139,7 +140,7 @@ pub fn check_dir_for_write(dir: &Path) -> io::Result<()> {
 fn check_owner(meta: &fs::Metadata) -> Result<(), Unsafe> {
     use std::os::unix::fs::MetadataExt;
     let me = nix::unistd::geteuid().as_raw();
-    if meta.uid() != me {
+    if meta.uid() != me && meta.uid() != 0 {
         return Err(Unsafe::FileForeign(meta.uid()));
     }
     Ok(())

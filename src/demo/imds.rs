@@ -8,8 +8,8 @@
 use crate::creds::{Credentials, rfc3339};
 use crate::loopback::{Response, Server, handler};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 const TOKEN_PATH: &str = "/latest/api/token";

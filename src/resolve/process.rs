@@ -20,6 +20,10 @@
 //!   kept up to [`MAX_STDERR_BYTES`] and the rest discarded;
 //! - errors never quote stdout (it holds secrets); stderr is made printable.
 //!
+//! Being in the background, the group does not get the terminal's Ctrl-C: the binary
+//! cancels the command on SIGINT, SIGTERM and SIGHUP, which drops this future and so
+//! kills the group.
+//!
 //! A helper that prompts on the terminal runs in a background process group: it can
 //! write to the terminal but not read from it.
 

@@ -131,8 +131,12 @@ impl CacheEntry {
     /// The entry at `path`, when readable JSON.
     pub fn read(path: &Path) -> Option<CacheEntry> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        let bytes = crate::cache::read_foreign(dir, path)?;
-        let entry: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        CacheEntry::parse(&crate::cache::read_foreign(dir, path)?)
+    }
+
+    /// A token cache entry's bytes, when JSON.
+    pub fn parse(bytes: &[u8]) -> Option<CacheEntry> {
+        let entry: serde_json::Value = serde_json::from_slice(bytes).ok()?;
         let time = |key: &str| {
             let at = DateTime::from_str(entry.get(key)?.as_str()?, Format::DateTime).ok()?;
             SystemTime::try_from(at).ok()

@@ -131,4 +131,11 @@ fn a_directory_others_can_write_is_neither_read_nor_written() {
         "0755 is botocore's default"
     );
     cache.put(&key(), &r).unwrap();
+
+    // Owned by another user (only root can arrange that here).
+    if std::os::unix::fs::chown(cache.dir(), Some(54321), None).is_ok() {
+        assert_eq!(cache.get(&key(), SystemTime::now()), None);
+        let err = cache.put(&key(), &r).unwrap_err();
+        assert!(err.to_string().contains("owned by another user"), "{err}");
+    }
 }

@@ -165,7 +165,10 @@ fn an_empty_profile_name_cannot_bypass_the_loop_guard() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("credential_process loop"), "{stderr}");
-    assert!(stderr.contains("'' -> ''"), "{stderr}");
+    assert!(
+        stderr.contains("profile '': credential_process loop: rswitch is resolving '' -> ''"),
+        "{stderr}"
+    );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 
@@ -212,4 +215,43 @@ fn nesting_stops_at_the_cap_for_any_names_and_any_command() {
         .code(1);
     let stderr = String::from_utf8_lossy(&nested.get_output().stderr).to_string();
     assert!(stderr.contains("nested 8 deep"), "{stderr}");
+}
+
+#[test]
+fn a_signal_to_rswitch_stops_the_credential_process_group_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let home = world(
+        &format!("[profile p]\ncredential_process = echo $$ > {d}/pid; sleep 41 & wait\n"),
+        "",
+    );
+    for (signal, name) in [
+        (nix::sys::signal::Signal::SIGINT, "SIGINT"),
+        (nix::sys::signal::Signal::SIGTERM, "SIGTERM"),
+    ] {
+        let _ = std::fs::remove_file(dir.path().join("pid"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_rswitch"))
+            .args(["export", "p", "--timeout", "60"])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_CONFIG_FILE", home.path().join("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("credentials"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let helper = pid_in(&dir.path().join("pid"));
+        let started = Instant::now();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(128 + signal as i32), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert_gone(helper);
+    }
 }
