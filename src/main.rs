@@ -22,7 +22,12 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let cancel = cancelled_by_signals(&cli);
     let result = runtime.block_on(async {
-        let work = rswitch::commands::dispatch(cli, rswitch::env::Env::real(), &mut stdout);
+        // Boxed: the future of every command in one is too large to keep on the stack.
+        let work = Box::pin(rswitch::commands::dispatch(
+            cli,
+            rswitch::env::Env::real(),
+            &mut stdout,
+        ));
         if !cancel {
             return work.await.map(Finish::Code);
         }
@@ -43,7 +48,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Finish::Code(code)) => ExitCode::from(code),
         Ok(Finish::Signal(number)) => {
-            eprintln!("rswitch: stopped by signal {number}");
+            rswitch::text::eprintln(format_args!("rswitch: stopped by signal {number}"));
             ExitCode::from(u8::try_from(128 + number).unwrap_or(1))
         }
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -3,8 +3,8 @@ use crate::cli::LintArgs;
 use crate::config::lint::Severity;
 use crate::env::Env;
 use crate::report;
-use crate::text;
 use crate::resolve::Catalog;
+use crate::text;
 use std::io::Write;
 
 pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {

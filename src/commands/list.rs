@@ -2,8 +2,8 @@ use super::{Exit, SUCCESS, load_config};
 use crate::cli::ListArgs;
 use crate::env::Env;
 use crate::report;
-use crate::text;
 use crate::resolve::Catalog;
+use crate::text;
 use std::io::Write;
 
 pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {

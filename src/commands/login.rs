@@ -151,13 +151,17 @@ fn tell(env: &Env, prompt: &Prompt, no_browser: bool, no_copy: bool) {
             keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
         };
         match tokio::task::block_in_place(|| clipboard::copy(&prompt.verification_uri_complete, &opts, env)) {
-            Ok(path) => crate::text::eprintln(format_args!("The URL was {}.", super::handover::describe(path))),
+            Ok(path) => {
+                crate::text::eprintln(format_args!("The URL was {}.", super::handover::describe(path)))
+            }
             Err(e) => crate::text::eprintln(format_args!("The URL could not be copied: {e}.")),
         }
     }
     if !no_browser {
         match browser::open(env, &prompt.verification_uri_complete) {
-            Opened::Started(program) => crate::text::eprintln(format_args!("Opening it in a browser ({}).", printable(&program))),
+            Opened::Started(program) => {
+                crate::text::eprintln(format_args!("Opening it in a browser ({}).", printable(&program)))
+            }
             Opened::Skipped(_) => {}
             Opened::Failed(e) => crate::text::eprintln(format_args!("No browser opened: {}.", printable(&e))),
         }

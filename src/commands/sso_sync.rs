@@ -71,7 +71,10 @@ pub async fn run(
     if new == old {
         crate::text::eprintln(format_args!("{summary}: {} is up to date.", path.display()));
     } else if args.dry_run {
-        crate::text::eprintln(format_args!("{summary}: dry run, {} not changed.", path.display()));
+        crate::text::eprintln(format_args!(
+            "{summary}: dry run, {} not changed.",
+            path.display()
+        ));
     } else {
         write_keeping_mode(&path, &new).with_context(|| format!("writing {}", path.display()))?;
         crate::text::eprintln(format_args!("{summary}: {} updated.", path.display()));
