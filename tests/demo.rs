@@ -402,12 +402,21 @@ async fn files_live_in_a_private_temp_dir_that_goes_away() {
     let dir = demo.dir.path().to_path_buf();
     assert!(demo.config_file().starts_with(&dir) && demo.credentials_file().starts_with(&dir));
     assert_eq!(demo.env.get("HOME"), dir.to_str());
-    // Only the files and the STS endpoint (for exported credentials) come from the demo.
+    // Only the files, the STS endpoint (for exported credentials) and the SSO portal (for
+    // the login) come from the demo.
+    let endpoints = [
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_SSO",
+        "AWS_ENDPOINT_URL_SSO_OIDC",
+    ];
     assert!(
         demo.env
             .vars()
-            .all(|(k, _)| !k.starts_with("AWS_") || k.ends_with("_FILE") || k == "AWS_ENDPOINT_URL_STS")
+            .all(|(k, _)| !k.starts_with("AWS_") || k.ends_with("_FILE") || endpoints.contains(&k))
     );
+    for key in ["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC"] {
+        assert_eq!(demo.env.get(key), Some(demo.sso_url().as_str()), "{key}");
+    }
     assert_eq!(
         demo.env.get("AWS_ENDPOINT_URL_STS"),
         Some(demo.sts_url().as_str())
