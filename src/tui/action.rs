@@ -43,15 +43,20 @@ pub enum Action {
     // The outside world.
     /// The clock moved (spinner frame, countdowns).
     Tick(SystemTime),
+    /// The terminal's new size, and how many profile rows the list shows at that size
+    /// (the runtime asks the view's layout, so that paging never has to).
     Resize {
         width: u16,
         height: u16,
+        list_rows: usize,
     },
     /// A resolution finished; dropped unless `request_id` is the latest for `profile`.
     Resolved {
         request_id: u64,
         profile: String,
         resolution: Box<Resolution>,
+        /// The doctor's short verdict when it failed, made with the result (off the loop).
+        verdict: Option<String>,
     },
     /// Resolving `profile` needs an MFA code for `serial`: opens the prompt.
     MfaRequired {

@@ -83,6 +83,7 @@ where
     state.refresh_visible();
     let size = screen.terminal().size()?;
     state.size = (size.width, size.height);
+    state.list_rows = view::layout::list_rows(state.size);
     if let Some(profile) = &opts.select {
         state.select(profile);
     }
@@ -162,7 +163,11 @@ async fn sleep_or_forever(after: Option<std::time::Duration>) {
 fn event_actions(state: &State, event: Event) -> Result<Vec<Action>, ()> {
     match event {
         Event::Key(key) => Ok(map_key(state.mode(), key).into_iter().collect()),
-        Event::Resize(width, height) => Ok(vec![Action::Resize { width, height }]),
+        Event::Resize(width, height) => Ok(vec![Action::Resize {
+            width,
+            height,
+            list_rows: view::layout::list_rows((width, height)),
+        }]),
         Event::Paste(text) if matches!(state.mode(), Mode::Filter | Mode::Mfa) => Ok(text
             .chars()
             .filter(|c| !c.is_control())
@@ -234,6 +239,7 @@ impl Tasks {
             let _ = tx.send(Action::Resolved {
                 request_id,
                 profile: name,
+                verdict: verdict(&resolution),
                 resolution: Box::new(resolution),
             });
         });
@@ -246,6 +252,13 @@ impl Tasks {
             task.abort();
         }
     }
+}
+
+/// The doctor's one-line verdict on a failure, made in the task that made the result so
+/// that `update` stays a function of its own data.
+fn verdict(resolution: &Resolution) -> Option<String> {
+    let failed = resolution.outcome.is_err();
+    failed.then(|| crate::doctor::diagnose(None, resolution).short_verdict())
 }
 
 fn internal_error(profile: &str, what: &str) -> Resolution {

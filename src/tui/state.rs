@@ -2,7 +2,6 @@
 
 use super::filter;
 use super::rows::ProfileRow;
-use super::view::layout::list_rows;
 use crate::resolve::outcome::Resolution;
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -232,8 +231,11 @@ pub struct State {
     pub now: SystemTime,
     /// Spinner frame counter.
     pub spinner: usize,
-    /// Terminal size, for paging.
+    /// Terminal size.
     pub size: (u16, u16),
+    /// Profile rows the list shows at once (filter line included), as the runtime last
+    /// laid it out: the page for PageUp/PageDown and the window the cursor stays in.
+    pub list_rows: usize,
     /// Lines scrolled in the details pane.
     pub detail_scroll: u16,
     pub look: Look,
@@ -258,6 +260,8 @@ impl State {
             now,
             spinner: 0,
             size: (80, 24),
+            // What the list shows in an 80x24 terminal, until the runtime says otherwise.
+            list_rows: 21,
             detail_scroll: 0,
             look,
             next_request_id: 1,
@@ -328,7 +332,7 @@ impl State {
     /// Moves the list's scroll offset just enough to show the selection.
     pub fn scroll_to_cursor(&mut self) {
         let filter_line = usize::from(self.filter_editing || !self.filter.is_empty());
-        let rows = list_rows(self.size).saturating_sub(filter_line).max(1);
+        let rows = self.list_rows.saturating_sub(filter_line).max(1);
         let cursor = self.cursor().unwrap_or(0);
         let last_top = self.visible.len().saturating_sub(rows);
         if cursor < self.list_top {

@@ -7,7 +7,6 @@ use super::effect::Effect;
 use super::keymap::map_key;
 use super::modal;
 use super::state::{Mode, Overlay, State, StatusMessage, TuiExit};
-use super::view::layout::list_rows;
 use crate::creds::Secret;
 use crossterm::event::KeyEvent;
 
@@ -32,8 +31,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Resize { width, height } => {
+        Action::Resize {
+            width,
+            height,
+            list_rows,
+        } => {
             state.size = (width, height);
+            state.list_rows = list_rows;
             state.scroll_to_cursor();
             Vec::new()
         }
@@ -41,7 +45,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             request_id,
             profile,
             resolution,
-        } => resolved(state, request_id, &profile, resolution),
+            verdict,
+        } => resolved(state, request_id, &profile, resolution, verdict),
         Action::MfaRequired { profile, serial } => {
             state.overlay = Some(Overlay::Mfa {
                 profile,
@@ -86,6 +91,7 @@ fn resolved(
     request_id: u64,
     profile: &str,
     resolution: Box<crate::resolve::outcome::Resolution>,
+    verdict: Option<String>,
 ) -> Vec<Effect> {
     let Some(i) = state.index_of(profile) else {
         return Vec::new();
@@ -96,10 +102,7 @@ fn resolved(
         return Vec::new();
     }
     entry.in_flight = None;
-    entry.verdict = resolution
-        .outcome
-        .is_err()
-        .then(|| crate::doctor::diagnose(None, &resolution).short_verdict());
+    entry.verdict = verdict;
     entry.resolution = Some(resolution);
     let pick = std::mem::take(&mut entry.pick_when_resolved);
     let mut effects = Vec::new();
@@ -159,7 +162,7 @@ fn move_cursor(state: &mut State, action: &Action) -> bool {
         );
     }
     let cur = state.cursor().unwrap_or(0);
-    let page = list_rows(state.size).max(1);
+    let page = state.list_rows.max(1);
     let next = match action {
         Action::Up => cur.saturating_sub(1),
         Action::Down => (cur + 1).min(len - 1),
