@@ -4,7 +4,7 @@
 //! loop never waits on the network. It redraws only when something happened.
 
 use super::action::Action;
-use super::effect::{Effect, ResolveProfile, TuiHandlers};
+use super::effect::{Effect, MfaCode, ResolveProfile, TuiHandlers};
 use super::keymap::map_key;
 use super::rows::ProfileRow;
 use super::state::{Mode, State, TuiExit};
@@ -219,7 +219,7 @@ impl Tasks {
         }
     }
 
-    fn resolve(&mut self, request_id: u64, profile: String, mfa_code: Option<String>) {
+    fn resolve(&mut self, request_id: u64, profile: String, mfa: Option<MfaCode>, again: bool) {
         if let Some(old) = self.running.remove(&profile) {
             old.abort();
         }
@@ -231,7 +231,7 @@ impl Tasks {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
-            let fut = resolver.resolve(name.clone(), mfa_code);
+            let fut = resolver.resolve(name.clone(), mfa, again);
             let resolution = match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(r) => r,
                 Err(_) => internal_error(&name, "the resolver panicked"),
@@ -301,8 +301,9 @@ where
         Effect::Resolve {
             request_id,
             profile,
-            mfa_code,
-        } => tasks.resolve(request_id, profile, mfa_code.map(|c| c.expose().to_string())),
+            mfa,
+            again,
+        } => tasks.resolve(request_id, profile, mfa, again),
         // Copy and export may block (clipboard daemons): off the loop, reply by channel.
         Effect::Copy { resolution } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());

@@ -14,7 +14,11 @@ pub enum Effect {
     Resolve {
         request_id: u64,
         profile: String,
-        mfa_code: Option<Secret>,
+        /// The code typed for the chain's MFA device, good for this one call.
+        mfa: Option<MfaCode>,
+        /// The profile was asked for before: the answer must come from STS again, not
+        /// from what the resolver remembers of earlier calls.
+        again: bool,
     },
     Copy {
         resolution: Box<Resolution>,
@@ -44,19 +48,28 @@ pub enum Effect {
     Exit(TuiExit),
 }
 
-/// Resolves one profile, hop by hop, with the MFA code when the chain needs one.
+/// An MFA code typed in the TUI, for the device that asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaCode {
+    /// The device (`mfa_serial`) the code belongs to.
+    pub serial: String,
+    pub code: Secret,
+}
+
+/// Resolves one profile, hop by hop, with the MFA code when the chain needs one; `again`
+/// when the profile was asked for before (what was remembered of it must be dropped).
 /// Never fails: every failure is inside the [`Resolution`].
 pub trait ResolveProfile: Send + Sync {
-    fn resolve(&self, profile: String, mfa_code: Option<String>) -> BoxFuture<'static, Resolution>;
+    fn resolve(&self, profile: String, mfa: Option<MfaCode>, again: bool) -> BoxFuture<'static, Resolution>;
 }
 
 impl<F, Fut> ResolveProfile for F
 where
-    F: Fn(String, Option<String>) -> Fut + Send + Sync,
+    F: Fn(String, Option<MfaCode>, bool) -> Fut + Send + Sync,
     Fut: Future<Output = Resolution> + Send + 'static,
 {
-    fn resolve(&self, profile: String, mfa_code: Option<String>) -> BoxFuture<'static, Resolution> {
-        Box::pin(self(profile, mfa_code))
+    fn resolve(&self, profile: String, mfa: Option<MfaCode>, again: bool) -> BoxFuture<'static, Resolution> {
+        Box::pin(self(profile, mfa, again))
     }
 }
 

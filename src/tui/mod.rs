@@ -27,7 +27,7 @@ pub mod update;
 pub mod view;
 
 pub use app::{Screen, run, run_on};
-pub use effect::{Effect, ResolveProfile, TuiHandlers};
+pub use effect::{Effect, MfaCode, ResolveProfile, TuiHandlers};
 pub use resolver::TuiResolver;
 pub use rows::{ProfileRow, profile_rows};
 pub use state::{Look, State, TuiExit};

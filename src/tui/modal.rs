@@ -2,7 +2,7 @@
 //! the MFA prompt, plus the commands that open them or act on the selected profile.
 
 use super::action::Action;
-use super::effect::Effect;
+use super::effect::{Effect, MfaCode};
 use super::state::{MaskedInput, Overlay, State};
 use super::update::{one_line, set_status, start_resolve};
 use crate::creds::Secret;
@@ -61,7 +61,11 @@ fn mfa(
                 return (None, Vec::new());
             };
             state.entries[i].pick_when_resolved = then_pick;
-            let effect = start_resolve(state, i, Some(Secret::new(code.expose())));
+            let mfa = MfaCode {
+                serial,
+                code: Secret::new(code.expose()),
+            };
+            let effect = start_resolve(state, i, Some(mfa));
             return (None, vec![effect]);
         }
         Action::Confirm => wrong_length(),

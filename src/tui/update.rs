@@ -3,11 +3,10 @@
 //! [`Effect`] for the runtime to perform.
 
 use super::action::Action;
-use super::effect::Effect;
+use super::effect::{Effect, MfaCode};
 use super::keymap::map_key;
 use super::modal;
 use super::state::{Mode, Overlay, State, StatusMessage, TuiExit};
-use crate::creds::Secret;
 use crossterm::event::KeyEvent;
 
 /// Maps a key for the current mode and applies it.
@@ -130,15 +129,17 @@ fn resolved(
 }
 
 /// Starts resolving entry `i`; a reply to any earlier request becomes stale.
-pub(super) fn start_resolve(state: &mut State, i: usize, mfa_code: Option<Secret>) -> Effect {
+pub(super) fn start_resolve(state: &mut State, i: usize, mfa: Option<MfaCode>) -> Effect {
     let request_id = state.next_request_id;
     state.next_request_id += 1;
     let entry = &mut state.entries[i];
+    let again = entry.in_flight.is_some() || entry.resolution.is_some();
     entry.in_flight = Some(request_id);
     Effect::Resolve {
         request_id,
         profile: entry.row.name.clone(),
-        mfa_code,
+        mfa,
+        again,
     }
 }
 

@@ -37,11 +37,14 @@ fn mfa_prompt_then_resolve_with_the_code() {
     let effects = press(&mut state, KeyCode::Enter);
     assert_eq!(effects.len(), 1);
     match &effects[0] {
-        Effect::Resolve {
-            profile, mfa_code, ..
-        } => {
+        Effect::Resolve { profile, mfa, .. } => {
             assert_eq!(profile, "mfa-admin");
-            assert_eq!(mfa_code, &Some(Secret::new("123456")));
+            let mfa = mfa.as_ref().expect("a code");
+            assert_eq!(mfa.code, Secret::new("123456"));
+            assert_eq!(
+                mfa.serial, "arn:aws:iam::111111111111:mfa/alice",
+                "the chain's device"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -8,7 +8,7 @@ use futures::{Stream, future::BoxFuture};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rswitch::resolve::outcome::Resolution;
-use rswitch::tui::{ResolveProfile, Screen, TuiExit, TuiHandlers, TuiOptions, run_on};
+use rswitch::tui::{MfaCode, ResolveProfile, Screen, TuiExit, TuiHandlers, TuiOptions, run_on};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -80,11 +80,11 @@ impl Drop for Unfinished {
 }
 
 impl ResolveProfile for SlowResolver {
-    fn resolve(&self, profile: String, mfa_code: Option<String>) -> BoxFuture<'static, Resolution> {
+    fn resolve(&self, profile: String, mfa: Option<MfaCode>, _again: bool) -> BoxFuture<'static, Resolution> {
         let (running, peak, delay) = (self.running.clone(), self.peak.clone(), self.delay);
         let abandoned = self.abandoned.clone();
         if let Ok(mut calls) = self.calls.lock() {
-            calls.push((profile.clone(), mfa_code));
+            calls.push((profile.clone(), mfa.map(|m| m.code.expose().to_string())));
         }
         Box::pin(async move {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
