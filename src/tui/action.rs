@@ -28,7 +28,8 @@ pub enum Action {
     ResolveAll,
     Pick,
     Copy,
-    OpenExport,
+    /// Choose a format and copy the credentials in it.
+    CopyAs,
     Subshell,
     /// Open (or, headless, copy) a console sign-in for the selected profile.
     Console,
@@ -58,12 +59,7 @@ pub enum Action {
         /// The doctor's short verdict when it failed, made with the result (off the loop).
         verdict: Option<String>,
     },
-    /// Resolving `profile` needs an MFA code for `serial`: opens the prompt.
-    MfaRequired {
-        profile: String,
-        serial: String,
-    },
-    /// A copy/export/subshell handler finished; the text goes to the status line.
+    /// A copy or subshell handler finished; the text goes to the status line.
     HandlerDone {
         message: String,
         error: bool,
@@ -88,7 +84,6 @@ impl Action {
             Action::Tick(_)
                 | Action::Resize { .. }
                 | Action::Resolved { .. }
-                | Action::MfaRequired { .. }
                 | Action::HandlerDone { .. }
                 | Action::DoctorReport { .. }
                 | Action::LoginPrompt(_)

@@ -78,7 +78,7 @@ where
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut state = State::new(rows, opts.look, SystemTime::now());
-    state.export_formats = handlers.export_formats();
+    state.copy_formats = handlers.copy_formats();
     state.names = opts.names.clone();
     state.refresh_visible();
     let size = screen.terminal().size()?;
@@ -304,7 +304,7 @@ where
             mfa,
             again,
         } => tasks.resolve(request_id, profile, mfa, again),
-        // Copy and export may block (clipboard daemons): off the loop, reply by channel.
+        // Copies may block (clipboard daemons): off the loop, reply by channel.
         Effect::Copy { resolution } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
@@ -317,10 +317,10 @@ where
                 let _ = tx.send(done(guarded(|| handlers.console(&resolution))));
             });
         }
-        Effect::Export { resolution, format } => {
+        Effect::CopyAs { resolution, format } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(done(guarded(|| handlers.export(&resolution, &format))));
+                let _ = tx.send(done(guarded(|| handlers.copy_as(&resolution, format))));
             });
         }
         Effect::Doctor { resolution } => {

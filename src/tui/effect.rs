@@ -1,9 +1,10 @@
 //! What [`super::update`] asks the runtime to do, and the two seams the caller fills in:
-//! [`ResolveProfile`] (runs a profile's chain) and [`TuiHandlers`] (copy, export, subshell,
+//! [`ResolveProfile`] (runs a profile's chain) and [`TuiHandlers`] (copy, copy as, subshell,
 //! doctor). Both are traits so tests and the CLI can plug in their own.
 
 use super::state::TuiExit;
 use crate::creds::Secret;
+use crate::export::Format;
 use crate::resolve::outcome::Resolution;
 use futures::future::BoxFuture;
 use std::future::Future;
@@ -23,9 +24,10 @@ pub enum Effect {
     Copy {
         resolution: Box<Resolution>,
     },
-    Export {
+    /// Copy the credentials in `format`.
+    CopyAs {
         resolution: Box<Resolution>,
-        format: String,
+        format: Format,
     },
     /// Suspend the TUI, run a shell with the credentials, resume.
     Subshell {
@@ -101,9 +103,10 @@ pub type LoginPromptFn = Box<dyn FnOnce(LoginShown) + Send>;
 /// (`copied to clipboard via OSC 52`) or an error to show there.
 pub trait TuiHandlers: Send + Sync {
     fn copy(&self, resolution: &Resolution) -> anyhow::Result<String>;
-    /// Names offered by the export chooser, e.g. `sh`, `fish`, `powershell`, `json`.
-    fn export_formats(&self) -> Vec<String>;
-    fn export(&self, resolution: &Resolution, format: &str) -> anyhow::Result<String>;
+    /// Formats offered by the copy-format chooser (`e`).
+    fn copy_formats(&self) -> Vec<Format>;
+    /// Copies the credentials rendered in `format`.
+    fn copy_as(&self, resolution: &Resolution, format: Format) -> anyhow::Result<String>;
     /// Runs an interactive shell with the credentials and returns when it exits. The
     /// terminal is back in normal mode meanwhile; blocking is fine.
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String>;

@@ -1,4 +1,4 @@
-//! The overlays' side of [`super::update`]: help and text windows, the export chooser and
+//! The overlays' side of [`super::update`]: help and text windows, the copy-format chooser and
 //! the MFA prompt, plus the commands that open them or act on the selected profile.
 
 use super::action::Action;
@@ -6,6 +6,7 @@ use super::effect::{Effect, MfaCode};
 use super::state::{MaskedInput, Overlay, State};
 use super::update::{one_line, set_status, start_resolve};
 use crate::creds::Secret;
+use crate::export::Format;
 
 /// Length of an MFA code (TOTP), as STS requires.
 const MFA_CODE_LEN: usize = 6;
@@ -17,11 +18,11 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let (overlay, effects) = match overlay {
         Overlay::Help { scroll } => (scroll_or_close(Overlay::Help { scroll }, &action), Vec::new()),
         text @ Overlay::Text { .. } => (scroll_or_close(text, &action), Vec::new()),
-        Overlay::Export {
+        Overlay::CopyFormat {
             profile,
             formats,
             selected,
-        } => export(state, profile, formats, selected, action),
+        } => copy_format(state, profile, formats, selected, action),
         Overlay::Mfa {
             profile,
             serial,
@@ -102,10 +103,11 @@ fn scroll_or_close(mut overlay: Overlay, action: &Action) -> Option<Overlay> {
     Some(overlay)
 }
 
-fn export(
+/// The copy-format chooser: j/k choose, Enter copies, Esc cancels.
+fn copy_format(
     state: &mut State,
     profile: String,
-    formats: Vec<String>,
+    formats: Vec<Format>,
     selected: usize,
     action: Action,
 ) -> (Option<Overlay>, Vec<Effect>) {
@@ -120,9 +122,9 @@ fn export(
             return match (resolution, formats.get(selected)) {
                 (Some(r), Some(format)) => (
                     None,
-                    vec![Effect::Export {
+                    vec![Effect::CopyAs {
                         resolution: Box::new(r),
-                        format: format.clone(),
+                        format: *format,
                     }],
                 ),
                 _ => (None, Vec::new()),
@@ -134,7 +136,7 @@ fn export(
         Action::Bottom | Action::PageDown => last,
         _ => selected,
     };
-    let overlay = Overlay::Export {
+    let overlay = Overlay::CopyFormat {
         profile,
         formats,
         selected,
@@ -179,15 +181,15 @@ pub(super) fn on_selected(state: &mut State, action: Action) -> Vec<Effect> {
             Some(resolution) => vec![Effect::Subshell { resolution }],
             None => not_yet(state),
         },
-        Action::OpenExport => match ok {
-            Some(_) if state.export_formats.is_empty() => {
+        Action::CopyAs => match ok {
+            Some(_) if state.copy_formats.is_empty() => {
                 set_status(state, "no export formats available", true);
                 Vec::new()
             }
             Some(_) => {
-                state.overlay = Some(Overlay::Export {
+                state.overlay = Some(Overlay::CopyFormat {
                     profile: name,
-                    formats: state.export_formats.clone(),
+                    formats: state.copy_formats.clone(),
                     selected: 0,
                 });
                 Vec::new()

@@ -2,6 +2,7 @@
 
 use super::filter;
 use super::rows::ProfileRow;
+use crate::export::Format;
 use crate::resolve::outcome::Resolution;
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -154,10 +155,10 @@ pub enum Overlay {
         body: String,
         scroll: u16,
     },
-    /// Choose an export format for `profile`.
-    Export {
+    /// Choose the format `profile`'s credentials are copied in.
+    CopyFormat {
         profile: String,
-        formats: Vec<String>,
+        formats: Vec<Format>,
         selected: usize,
     },
     /// Ask for the MFA code of `profile`'s chain.
@@ -184,7 +185,7 @@ pub enum Mode {
     Filter,
     Help,
     Text,
-    Export,
+    CopyFormat,
     Mfa,
     Login,
 }
@@ -225,8 +226,8 @@ pub struct State {
     pub group_by_account: bool,
     pub overlay: Option<Overlay>,
     pub status: Option<StatusMessage>,
-    /// Formats offered by `e`.
-    pub export_formats: Vec<String>,
+    /// Formats offered by `e` (copy in a chosen format).
+    pub copy_formats: Vec<Format>,
     /// Clock used for countdowns; advanced by ticks so that views stay pure.
     pub now: SystemTime,
     /// Spinner frame counter.
@@ -256,7 +257,7 @@ impl State {
             group_by_account: false,
             overlay: None,
             status: None,
-            export_formats: Vec::new(),
+            copy_formats: Vec::new(),
             now,
             spinner: 0,
             size: (80, 24),
@@ -275,7 +276,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Mode::Help,
             Some(Overlay::Text { .. }) => Mode::Text,
-            Some(Overlay::Export { .. }) => Mode::Export,
+            Some(Overlay::CopyFormat { .. }) => Mode::CopyFormat,
             Some(Overlay::Mfa { .. }) => Mode::Mfa,
             Some(Overlay::Login { .. }) => Mode::Login,
             None if self.filter_editing => Mode::Filter,

@@ -46,16 +46,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             resolution,
             verdict,
         } => resolved(state, request_id, &profile, resolution, verdict),
-        Action::MfaRequired { profile, serial } => {
-            state.overlay = Some(Overlay::Mfa {
-                profile,
-                serial,
-                code: Default::default(),
-                then_pick: false,
-                error: None,
-            });
-            Vec::new()
-        }
         Action::HandlerDone { message, error } => {
             set_status(state, message, error);
             Vec::new()
@@ -260,7 +250,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Copy
         | Action::Subshell
         | Action::Console
-        | Action::OpenExport
+        | Action::CopyAs
         | Action::ShowIdentity
         | Action::ShowDoctor => {
             return modal::on_selected(state, action);

@@ -5,6 +5,7 @@ use super::fixtures::{self, answer, resolution, unicode};
 use super::state::{press, status_of, type_text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rswitch::creds::Secret;
+use rswitch::export::Format;
 use rswitch::tui::TuiExit;
 use rswitch::tui::action::Action;
 use rswitch::tui::effect::Effect;
@@ -181,9 +182,9 @@ fn commands_need_a_resolved_profile() {
 }
 
 #[test]
-fn export_chooser_picks_a_format() {
+fn copy_format_chooser_picks_a_format() {
     let mut state = fixtures::state(unicode());
-    state.export_formats = vec!["sh".into(), "fish".into(), "json".into()];
+    state.copy_formats = vec![Format::Env, Format::Fish, Format::Json];
     let effects = resolve_all(&mut state);
     answer(&mut state, effects);
     state.select("SwitchToRole");
@@ -191,8 +192,8 @@ fn export_chooser_picks_a_format() {
     press(&mut state, KeyCode::Char('j'));
     let effects = press(&mut state, KeyCode::Enter);
     match effects.as_slice() {
-        [Effect::Export { resolution, format }] => {
-            assert_eq!(format, "fish");
+        [Effect::CopyAs { resolution, format }] => {
+            assert_eq!(*format, Format::Fish);
             assert_eq!(resolution.profile, "SwitchToRole");
         }
         other => panic!("{other:?}"),

@@ -7,6 +7,7 @@ use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{Stream, future::BoxFuture};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use rswitch::export::Format;
 use rswitch::resolve::outcome::Resolution;
 use rswitch::tui::{MfaCode, ResolveProfile, Screen, TuiExit, TuiHandlers, TuiOptions, run_on};
 use std::io;
@@ -124,11 +125,11 @@ impl TuiHandlers for Handlers {
         }
         Ok("copied to clipboard via OSC 52".into())
     }
-    fn export_formats(&self) -> Vec<String> {
-        vec!["sh".into()]
+    fn copy_formats(&self) -> Vec<Format> {
+        vec![Format::Env]
     }
-    fn export(&self, _: &Resolution, format: &str) -> anyhow::Result<String> {
-        Ok(format!("exported as {format}"))
+    fn copy_as(&self, _: &Resolution, format: Format) -> anyhow::Result<String> {
+        Ok(format!("copied as {}", format.name()))
     }
     fn subshell(&self, r: &Resolution) -> anyhow::Result<String> {
         self.shells.fetch_add(1, Ordering::SeqCst);
