@@ -1,12 +1,12 @@
-//! The overlays' side of [`super::update`]: help and text windows, the copy-format chooser and
-//! the MFA prompt, plus the commands that open them or act on the selected profile.
+//! Keys while an overlay is open: help and text windows scroll or close, the copy-format
+//! chooser chooses, the MFA prompt takes digits, the login can be cancelled.
 
-use super::action::Action;
-use super::effect::{Effect, MfaCode};
-use super::state::{MaskedInput, Overlay, State};
-use super::update::{one_line, set_status, start_resolve};
+use super::{login, set_status, start_resolve};
 use crate::creds::Secret;
 use crate::export::Format;
+use crate::tui::action::Action;
+use crate::tui::effect::{Effect, MfaCode};
+use crate::tui::state::{MaskedInput, Overlay, State};
 
 /// Length of an MFA code (TOTP), as STS requires.
 const MFA_CODE_LEN: usize = 6;
@@ -30,7 +30,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             then_pick,
             error,
         } => mfa(state, profile, serial, code, then_pick, error, action),
-        login @ Overlay::Login { .. } => super::login::overlay(login, action),
+        login @ Overlay::Login { .. } => login::overlay(login, action),
     };
     state.overlay = overlay;
     effects
@@ -142,77 +142,4 @@ fn copy_format(
         selected,
     };
     (Some(overlay), Vec::new())
-}
-
-/// `c`, `s`, `e`, `i`, `d` on the selected profile.
-pub(super) fn on_selected(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(entry) = state.selected_entry() else {
-        return Vec::new();
-    };
-    let name = entry.row.name.clone();
-    let any = entry.resolution.clone();
-    let ok = entry.resolved().cloned().map(Box::new);
-    let busy = entry.in_flight.is_some();
-    let not_yet = |state: &mut State| {
-        let why = match &any {
-            _ if busy => "is still resolving".to_string(),
-            Some(r) => match r.failure() {
-                Some(f) => format!("did not resolve ({})", one_line(&f.error.summary())),
-                None => "did not resolve".to_string(),
-            },
-            None => "is not resolved yet (press r)".to_string(),
-        };
-        set_status(state, format!("{name} {why}"), true);
-        Vec::new()
-    };
-    match action {
-        Action::Copy => match ok {
-            Some(resolution) => vec![Effect::Copy { resolution }],
-            None => not_yet(state),
-        },
-        Action::Console => match ok {
-            Some(resolution) => {
-                set_status(state, format!("signing in to the AWS console as {name}…"), false);
-                vec![Effect::Console { resolution }]
-            }
-            None => not_yet(state),
-        },
-        Action::Subshell => match ok {
-            Some(resolution) => vec![Effect::Subshell { resolution }],
-            None => not_yet(state),
-        },
-        Action::CopyAs => match ok {
-            Some(_) if state.copy_formats.is_empty() => {
-                set_status(state, "no export formats available", true);
-                Vec::new()
-            }
-            Some(_) => {
-                state.overlay = Some(Overlay::CopyFormat {
-                    profile: name,
-                    formats: state.copy_formats.clone(),
-                    selected: 0,
-                });
-                Vec::new()
-            }
-            None => not_yet(state),
-        },
-        Action::ShowIdentity => match any {
-            Some(r) => {
-                let body = serde_json::to_string_pretty(&r.to_json()).unwrap_or_default();
-                state.overlay = Some(Overlay::Text {
-                    title: format!("identity: {name}"),
-                    body,
-                    scroll: 0,
-                });
-                Vec::new()
-            }
-            None => not_yet(state),
-        },
-        // The doctor explains failures too, so any result will do.
-        Action::ShowDoctor => match any {
-            Some(resolution) => vec![Effect::Doctor { resolution }],
-            None => not_yet(state),
-        },
-        _ => Vec::new(),
-    }
 }
