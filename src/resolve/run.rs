@@ -125,6 +125,25 @@ impl Resolver {
         }
     }
 
+    /// Forgets what was memoised for `plan`'s chain only (its base, each hop, the final
+    /// identity), so that resolving it again calls STS again while other chains keep theirs.
+    pub fn forget_chain(&self, plan: &Plan) {
+        let mut key = base_key(plan);
+        let mut keys = vec![key.clone()];
+        for hop in &plan.hops {
+            key.push_str(&hop_key(hop));
+            keys.push(key.clone());
+        }
+        keys.push(format!("{key}|whoami"));
+        let mut memo = match self.memo.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for key in &keys {
+            memo.remove(key);
+        }
+    }
+
     /// Resolves many profiles, at most `concurrency` at a time, all within one timeout;
     /// results in input order.
     pub async fn resolve_many(self: &Arc<Self>, profiles: Vec<String>) -> Vec<Resolution> {
@@ -251,14 +270,7 @@ impl Resolver {
 
     async fn run_attempt(&self, plan: &Plan, read_cache: bool, deadline: &Deadline) -> Resolution {
         let sts = self.sts(plan);
-        let mut key = format!(
-            "{:?}|{:?}|{}|{}|base:{}",
-            plan.region,
-            plan.sts_endpoint,
-            plan.use_fips,
-            plan.use_dual_stack,
-            plan.base.profile()
-        );
+        let mut key = base_key(plan);
         let sts_url = sts.endpoint().ok();
         let base_url = base_endpoint(plan, &self.env, &sts);
         let mut hops = Vec::with_capacity(plan.hops.len() + 1);
@@ -315,10 +327,7 @@ impl Resolver {
         };
 
         for (i, hop) in plan.hops.iter().enumerate() {
-            key.push_str(&format!(
-                "|role:{}:{:?}:{:?}:{:?}:{:?}",
-                hop.role_arn, hop.session_name, hop.external_id, hop.duration_seconds, hop.mfa_serial
-            ));
+            key.push_str(&hop_key(hop));
             let caller = current.clone();
             let result = self
                 .memo(&key)
@@ -460,6 +469,26 @@ fn finish(plan: &Plan, hops: Vec<HopOutcome>, outcome: Result<Resolved, Failure>
         hops,
         outcome,
     }
+}
+
+/// The memo key of a chain's base: what makes two chains share their first step.
+fn base_key(plan: &Plan) -> String {
+    format!(
+        "{:?}|{:?}|{}|{}|base:{}",
+        plan.region,
+        plan.sts_endpoint,
+        plan.use_fips,
+        plan.use_dual_stack,
+        plan.base.profile()
+    )
+}
+
+/// What one role hop appends to the memo key of the chain below it.
+fn hop_key(hop: &RoleHop) -> String {
+    format!(
+        "|role:{}:{:?}:{:?}:{:?}:{:?}",
+        hop.role_arn, hop.session_name, hop.external_id, hop.duration_seconds, hop.mfa_serial
+    )
 }
 
 /// Seconds left before `expiration`, if any.
