@@ -2,9 +2,9 @@
 //! the way that asks the user least (one GetSessionToken session per user and device).
 
 use super::deadline::Deadline;
-use super::outcome::{ErrorKind, HopError};
+use super::outcome::{ErrorKind, HopError, Step};
 use super::plan::RoleHop;
-use super::run::{Resolver, Step};
+use super::run::Resolver;
 use super::session_name;
 use crate::cache::{CacheKey, CachedRole, CachedSession, MfaKey};
 use crate::creds::{Credentials, Identity};

@@ -5,6 +5,7 @@ mod base;
 pub mod catalog;
 pub mod deadline;
 pub mod login;
+mod memo;
 pub mod outcome;
 pub mod plan;
 mod plan_base;

@@ -1,6 +1,7 @@
 //! What resolving a profile produced, hop by hop: the model behind `whoami`, `check`,
 //! the TUI's detail pane and `doctor`. Its JSON form is a stable interface (see README).
 
+use super::plan::{Plan, RoleHop};
 use crate::creds::{Credentials, Identity, rfc3339};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -99,7 +100,103 @@ pub struct HopOutcome {
     pub error: Option<HopError>,
 }
 
+/// Credentials at some point of a chain and who they are (if known).
+#[derive(Clone, Debug)]
+pub(super) struct Step {
+    pub(super) credentials: Credentials,
+    pub(super) identity: Option<Identity>,
+    /// Read from the on-disk cache, not asked for.
+    pub(super) cached: bool,
+}
+
 impl HopOutcome {
+    /// The base hop of `plan`: its credentials, asked for at `endpoint`, or why not.
+    pub(super) fn base(plan: &Plan, endpoint: Option<String>, result: &Result<Step, HopError>) -> Self {
+        let base = &plan.base;
+        Self::blank(
+            base.profile().to_string(),
+            HopKind::Base,
+            Some(base.label()),
+            None,
+            endpoint,
+        )
+        .with(result)
+    }
+
+    /// An AssumeRole hop: the role's credentials from the STS at `endpoint` (none when they
+    /// came from the cache), or why not.
+    pub(super) fn role(hop: &RoleHop, endpoint: Option<String>, result: &Result<Step, HopError>) -> Self {
+        let endpoint = match result {
+            Ok(step) if step.cached => None,
+            _ => endpoint,
+        };
+        Self::blank(
+            hop.profile.clone(),
+            HopKind::AssumeRole,
+            None,
+            Some(hop.role_arn.clone()),
+            endpoint,
+        )
+        .with(result)
+    }
+
+    /// A hop not tried because one before it failed.
+    pub(super) fn skipped(hop: &RoleHop) -> Self {
+        Self::blank(
+            hop.profile.clone(),
+            HopKind::AssumeRole,
+            None,
+            Some(hop.role_arn.clone()),
+            None,
+        )
+    }
+
+    /// This hop, failed with `error`: no credentials, not cached.
+    pub(super) fn failed(self, error: HopError) -> Self {
+        HopOutcome {
+            status: HopStatus::Failed,
+            cached: false,
+            identity: None,
+            expiration: None,
+            error: Some(error),
+            ..self
+        }
+    }
+
+    fn with(self, result: &Result<Step, HopError>) -> Self {
+        match result {
+            Ok(step) => HopOutcome {
+                status: HopStatus::Ok,
+                cached: step.cached,
+                identity: step.identity.clone(),
+                expiration: step.credentials.expiration,
+                ..self
+            },
+            Err(error) => self.failed(error.clone()),
+        }
+    }
+
+    fn blank(
+        profile: String,
+        kind: HopKind,
+        source: Option<&'static str>,
+        role_arn: Option<String>,
+        endpoint: Option<String>,
+    ) -> Self {
+        HopOutcome {
+            profile,
+            kind,
+            source,
+            role_arn,
+            endpoint,
+            status: HopStatus::Skipped,
+            cached: false,
+            identity: None,
+            expiration: None,
+            error: None,
+        }
+    }
+
     fn to_json(&self) -> Value {
         json!({
             "profile": self.profile,
