@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod deadline;
 pub mod login;
 mod memo;
+mod mfa;
 pub mod outcome;
 pub mod plan;
 mod plan_base;

@@ -14,19 +14,18 @@ use super::plan::Plan;
 
 use super::assume::cache_key;
 use super::deadline::Deadline;
-use crate::cache::{Cache, MfaKey};
+use super::mfa::Mfa;
+use crate::cache::Cache;
 use crate::config::ConfigSet;
-use crate::creds::{Credentials, Identity};
+use crate::creds::Identity;
 use crate::env::Env;
 use crate::sts::{Sts, StsSettings};
-use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-/// Asks the user for an MFA code: `(profile, mfa_serial) -> code`.
-pub type MfaPrompt = Arc<dyn Fn(String, String) -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
+pub use super::mfa::MfaPrompt;
 
 #[derive(Clone, Debug)]
 pub struct ResolverOptions {
@@ -55,14 +54,9 @@ pub struct Resolver {
     /// Every profile planned once, for this resolver's whole life.
     pub(super) catalog: Arc<Catalog>,
     pub(super) options: ResolverOptions,
-    pub(super) mfa: Option<MfaPrompt>,
+    pub(super) mfa: Mfa,
     pub(super) clients: Mutex<HashMap<StsKey, Sts>>,
     pub(super) memo: Memo,
-    /// One MFA prompt at a time on the terminal.
-    pub(super) mfa_lock: tokio::sync::Mutex<()>,
-    /// One GetSessionToken at a time, so profiles sharing a device share one session;
-    /// the sessions this resolver obtained, so that holds without the disk cache too.
-    pub(super) mfa_sessions: tokio::sync::Mutex<HashMap<MfaKey, Credentials>>,
 }
 
 impl Resolver {
@@ -76,17 +70,15 @@ impl Resolver {
             env: catalog.env().clone(),
             set: catalog.set().clone(),
             catalog,
+            mfa: Mfa::new(options.cache.clone()),
             options,
-            mfa: None,
             clients: Mutex::default(),
             memo: Memo::default(),
-            mfa_lock: tokio::sync::Mutex::new(()),
-            mfa_sessions: tokio::sync::Mutex::default(),
         }
     }
 
     pub fn with_mfa_prompt(mut self, prompt: MfaPrompt) -> Self {
-        self.mfa = Some(prompt);
+        self.mfa.set_prompt(prompt);
         self
     }
 
