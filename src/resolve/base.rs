@@ -306,7 +306,7 @@ async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopEr
             // "the credential provider was not enabled" is how aws-config says "could not
             // get credentials here"; the sources carry the real reason.
             let message =
-                crate::sts::error_chain(&e).replace("the credential provider was not enabled: ", "");
+                crate::aws_query::error_chain(&e).replace("the credential provider was not enabled: ", "");
             let kind = match &e {
                 CredentialsError::ProviderTimedOut(_) => ErrorKind::Timeout,
                 CredentialsError::InvalidConfiguration(_) => ErrorKind::Config,
