@@ -35,6 +35,7 @@ mod file;
 pub use botocore::{format_expiration, parse_expiration, python_json_dumps};
 pub use file::{MAX_ENTRY_BYTES, Unsafe, check_dir, read_entry, read_foreign};
 
+use crate::arn::account_of;
 use crate::creds::{Credentials, Secret};
 use crate::env::Env;
 use serde_json::{Map, Value, json};
@@ -167,14 +168,6 @@ impl CachedRole {
 pub struct CachedSession {
     pub credentials: Credentials,
     pub expiration: SystemTime,
-}
-
-fn account_of(arn: &str) -> Option<&str> {
-    let mut parts = arn.split(':');
-    (parts.next() == Some("arn"))
-        .then(|| parts.nth(3))
-        .flatten()
-        .filter(|a| !a.is_empty())
 }
 
 /// The cache directory and the operations on it.

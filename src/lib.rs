@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod arn;
 pub mod cache;
 pub mod cli;
 pub mod clipboard;
