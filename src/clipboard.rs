@@ -99,9 +99,7 @@ pub enum ClipboardError {
 
 /// Copies `text`, opening `/dev/tty` only if the terminal is needed.
 pub fn copy(text: &str, opts: &CopyOptions, env: &Env) -> Result<CopyPath, ClipboardError> {
-    copy_with(text, opts, env, || {
-        std::fs::OpenOptions::new().write(true).open("/dev/tty")
-    })
+    copy_with(text, opts, env, crate::tty::open_write)
 }
 
 /// [`copy`] with the terminal supplied by the caller (tests capture the bytes).

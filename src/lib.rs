@@ -28,4 +28,5 @@ pub mod shell;
 pub mod sso;
 pub mod sts;
 pub mod text;
+pub mod tty;
 pub mod tui;

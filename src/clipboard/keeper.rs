@@ -120,10 +120,7 @@ pub fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), Cli
             if let Some((tmux, digest)) = text.split_once('\n') {
                 clear_tmux(tmux, digest);
             }
-            let mut tty = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/tty")
-                .map_err(ClipboardError::Terminal)?;
+            let mut tty = crate::tty::open_write().map_err(ClipboardError::Terminal)?;
             tty.write_all(osc52_sequence("").as_bytes())
                 .map_err(ClipboardError::Terminal)
         }

@@ -21,11 +21,7 @@ const CONCURRENCY: usize = 16;
 
 /// True when the TUI has a terminal to draw on.
 pub fn terminal_available() -> bool {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .is_ok()
+    crate::tty::available()
 }
 
 pub async fn run(
@@ -147,12 +143,7 @@ impl TuiHandlers for Handlers {
         };
         let mut cmd = crate::shell::subshell_command(&self.env, &pairs, false)?;
         // Under `eval "$(rswitch)"` stdout is a pipe: the shell talks to the terminal.
-        let tty = || {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/tty")
-        };
+        let tty = crate::tty::open;
         cmd.stdin(tty()?).stdout(tty()?).stderr(tty()?);
         let mut banner = tty()?;
         let _ = crate::text::put_line(&mut banner, &crate::shell::banner(&input));
