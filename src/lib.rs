@@ -24,6 +24,7 @@ pub mod prompt;
 pub mod report;
 pub mod resolve;
 pub mod serve;
+pub mod settings;
 pub mod shell;
 pub mod sso;
 pub mod sts;

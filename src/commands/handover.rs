@@ -1,7 +1,7 @@
 //! Hand credentials over: export, exec, shell, copy, and the shell integration script.
 
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{CopyArgs, ExecArgs, ExportArgs, GlobalArgs, InitArgs, ShellArgs};
+use crate::cli::{CopyArgs, ExecArgs, ExportArgs, InitArgs, ShellArgs};
 use crate::clipboard::{self, CopyOptions, CopyPath, Keeper};
 use crate::env::Env;
 use crate::export::{self, ExportInput, Format};
@@ -9,6 +9,7 @@ use crate::report;
 use crate::serve::CredentialServer;
 use crate::serve::child_env::ServedEnv;
 use crate::serve::renew::Renewer;
+use crate::settings::Settings;
 use crate::shell;
 use crate::text;
 use std::io::Write;
@@ -18,12 +19,12 @@ use std::time::{Duration, SystemTime};
 
 /// Resolves `profile` for hand-over. On failure the report goes to stderr and nothing
 /// reaches stdout, so `eval "$(rswitch export bad)"` changes nothing.
-async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<ExportInput, Exit> {
+async fn resolve(env: &Env, settings: &Settings, profile: &str) -> Result<ExportInput, Exit> {
     let set = load_config(env).map_err(|e| {
         text::eprintln(format_args!("rswitch: error: {e:#}"));
         FAILURE
     })?;
-    let resolution = resolver(set, env, global, 1).resolve(profile).await;
+    let resolution = resolver(set, env, settings).resolve(profile).await;
     export_input(&resolution).ok_or_else(|| {
         text::eprint(&report::whoami_text(
             &resolution,
@@ -57,11 +58,11 @@ pub(crate) fn child_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> 
 
 pub async fn export(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &ExportArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let input = match resolve(env, global, &args.profile).await {
+    let input = match resolve(env, settings, &args.profile).await {
         Ok(input) => input,
         Err(code) => return Ok(code),
     };
@@ -71,12 +72,12 @@ pub async fn export(
     Ok(SUCCESS)
 }
 
-pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Result<Exit> {
+pub async fn exec(env: &Env, settings: &Settings, args: &ExecArgs) -> anyhow::Result<Exit> {
     let (program, rest) = args
         .command
         .split_first()
         .ok_or_else(|| anyhow::anyhow!("no command given after --"))?;
-    let handover = match Handover::resolve(env, global, &args.profile, args.static_copy).await {
+    let handover = match Handover::resolve(env, settings, &args.profile, args.static_copy).await {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };
@@ -95,13 +96,13 @@ pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Re
     Ok(finish(status))
 }
 
-pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyhow::Result<Exit> {
+pub async fn subshell(env: &Env, settings: &Settings, args: &ShellArgs) -> anyhow::Result<Exit> {
     // Refuse nesting before resolving: no STS call or MFA prompt for nothing.
     if let Err(e) = shell::refuse_nesting(env, args.nested) {
         text::eprintln(format_args!("rswitch: {e}"));
         return Ok(FAILURE);
     }
-    let handover = match Handover::resolve(env, global, &args.profile, args.static_copy).await {
+    let handover = match Handover::resolve(env, settings, &args.profile, args.static_copy).await {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };
@@ -159,7 +160,7 @@ pub struct Served {
 impl Handover {
     async fn resolve(
         env: &Env,
-        global: &GlobalArgs,
+        settings: &Settings,
         profile: &str,
         static_copy: bool,
     ) -> Result<Handover, Exit> {
@@ -168,7 +169,7 @@ impl Handover {
             FAILURE
         })?;
         let prompts = Arc::new(AtomicBool::new(true));
-        let resolver = gated_resolver(set.clone(), env, global, profile, prompts.clone());
+        let resolver = gated_resolver(set.clone(), env, settings, profile, prompts.clone());
         let resolution = resolver.resolve(profile).await;
         let input = export_input(&resolution).ok_or_else(|| {
             text::eprint(&report::whoami_text(
@@ -245,11 +246,11 @@ pub fn served_note(served: &Served) -> String {
 pub fn gated_resolver(
     set: Arc<crate::config::ConfigSet>,
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     profile: &str,
     prompts: Arc<AtomicBool>,
 ) -> Arc<crate::resolve::Resolver> {
-    let advice = if global.no_cache {
+    let advice = if !settings.cache {
         format!("start a new 'rswitch shell {profile}' (with --no-cache the session cannot be handed over)")
     } else {
         format!(
@@ -271,21 +272,13 @@ pub fn gated_resolver(
         })
     });
     Arc::new(
-        crate::resolve::Resolver::new(
-            set,
-            env.clone(),
-            crate::resolve::ResolverOptions {
-                timeout: global.timeout(),
-                concurrency: 1,
-                cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
-            },
-        )
-        .with_mfa_prompt(prompt),
+        crate::resolve::Resolver::new(set, env.clone(), settings.resolver_options(env))
+            .with_mfa_prompt(prompt),
     )
 }
 
-pub async fn copy(env: &Env, global: &GlobalArgs, args: &CopyArgs) -> anyhow::Result<Exit> {
-    let input = match resolve(env, global, &args.profile).await {
+pub async fn copy(env: &Env, settings: &Settings, args: &CopyArgs) -> anyhow::Result<Exit> {
+    let input = match resolve(env, settings, &args.profile).await {
         Ok(input) => input,
         Err(code) => return Ok(code),
     };

@@ -3,21 +3,18 @@
 //! stdout only after the terminal is restored.
 
 use super::{Exit, FAILURE, SUCCESS, load_config};
-use crate::cli::GlobalArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::commands::handover::{
     child_pairs, describe, export_input, gated_resolver, servable, served_note, start_served,
 };
 use crate::env::Env;
 use crate::export::{self, Format};
-use crate::resolve::{Catalog, Resolution, ResolverOptions};
+use crate::resolve::{Catalog, Resolution};
+use crate::settings::Settings;
 use crate::tui::{TuiExit, TuiHandlers, TuiOptions, TuiResolver};
 use clap::ValueEnum;
 use std::io::Write;
 use std::sync::Arc;
-
-/// Profiles resolved at once: the TUI's own bound and the resolver's, as `check --all`.
-const CONCURRENCY: usize = 16;
 
 /// True when the TUI has a terminal to draw on.
 pub fn terminal_available() -> bool {
@@ -26,7 +23,7 @@ pub fn terminal_available() -> bool {
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     format: Format,
     pick: bool,
     out: &mut dyn Write,
@@ -41,21 +38,22 @@ pub async fn run(
     let rows = crate::tui::profile_rows(&catalog);
     let resolver = Arc::new(TuiResolver::with_catalog(
         catalog.clone(),
-        ResolverOptions {
-            timeout: global.timeout(),
-            concurrency: CONCURRENCY,
-            cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
-        },
+        settings.resolver_options(env),
     ));
     let handlers = Arc::new(Handlers {
         env: env.clone(),
         catalog,
-        timeout: global.timeout(),
-        global: global.clone(),
+        timeout: settings.timeout(),
+        // A hand-over resolves one profile, as `shell` and `exec` do.
+        settings: Settings {
+            concurrency: 1,
+            ..settings.clone()
+        },
     });
     let options = TuiOptions {
-        concurrency: CONCURRENCY,
-        ..TuiOptions::from_env(env, global.ascii)
+        concurrency: settings.concurrency,
+        look: settings.look,
+        ..TuiOptions::from_env(env, settings.force_ascii)
     };
     let exit = crate::tui::run(options, rows, resolver, handlers).await?;
     match exit {
@@ -83,7 +81,7 @@ struct Handlers {
     catalog: Arc<Catalog>,
     timeout: std::time::Duration,
     /// For the resolver that renews a shell's credentials.
-    global: GlobalArgs,
+    settings: Settings,
 }
 
 impl Handlers {
@@ -131,7 +129,7 @@ impl TuiHandlers for Handlers {
         let served = if servable(&input) {
             let prompts = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let set = self.catalog.set().clone();
-            let resolver = gated_resolver(set.clone(), &self.env, &self.global, &input.profile, prompts);
+            let resolver = gated_resolver(set.clone(), &self.env, &self.settings, &input.profile, prompts);
             let start = start_served(&self.env, &set, resolver, &input);
             Some(tokio::runtime::Handle::current().block_on(start)?)
         } else {
