@@ -274,7 +274,12 @@ mod tests {
         (
             "src/commands/handover.rs",
             "out.write_all(",
-            "the export payload and init script, quoted by export.rs",
+            "the export payload, quoted by export.rs",
+        ),
+        (
+            "src/commands/init.rs",
+            "out.write_all(",
+            "the init script and clap's completions",
         ),
         (
             "src/commands/tui.rs",

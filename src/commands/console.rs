@@ -105,10 +105,7 @@ pub fn deliver(signin: &SignIn, how: Delivery, env: &Env, out: &mut dyn Write) -
                 keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
             };
             let path = tokio::task::block_in_place(|| clipboard::copy(signin.url.expose(), &opts, env))?;
-            Ok(format!(
-                "console sign-in URL {} for {what}",
-                super::handover::describe(path)
-            ))
+            Ok(format!("console sign-in URL {} for {what}", path))
         }
         Delivery::Open => {
             tokio::task::block_in_place(|| open::open_url(&signin.url, env))?;

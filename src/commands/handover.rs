@@ -1,10 +1,10 @@
-//! Hand credentials over: export, exec, shell, copy, and the shell integration script.
+//! Hand credentials over: export, exec, shell and copy.
 
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{CopyArgs, ExecArgs, ExportArgs, InitArgs, ShellArgs};
-use crate::clipboard::{self, CopyOptions, CopyPath, Keeper};
+use crate::cli::{CopyArgs, ExecArgs, ExportArgs, ShellArgs};
+use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::env::Env;
-use crate::export::{self, ExportInput, Format};
+use crate::export::{self, ExportInput};
 use crate::report;
 use crate::serve::CredentialServer;
 use crate::serve::child_env::ServedEnv;
@@ -291,79 +291,13 @@ pub async fn copy(env: &Env, settings: &Settings, args: &CopyArgs) -> anyhow::Re
     let path = tokio::task::block_in_place(|| clipboard::copy(&text, &opts, env))?;
     text::eprintln(format_args!(
         "{} for profile {} ({})",
-        describe(path),
+        path,
         text::line(&args.profile),
         args.format.name()
     ));
     Ok(SUCCESS)
 }
 
-/// Where the text went, in words.
-pub fn describe(path: CopyPath) -> &'static str {
-    match path {
-        CopyPath::System => "copied to the system clipboard",
-        CopyPath::Osc52 => "copied via the terminal (OSC 52; no display server reachable)",
-        CopyPath::Osc52ViaTmux => "copied to the tmux buffer and the terminal clipboard (OSC 52 via tmux)",
-    }
-}
-
-pub fn init(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    use clap::CommandFactory;
-    out.write_all(shell::init_script(args.shell).as_bytes())?;
-    let mut completions = Vec::new();
-    let mut cmd = crate::cli::Cli::command();
-    match args.shell {
-        shell::InitShell::Bash => {
-            clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "rswitch", &mut completions)
-        }
-        shell::InitShell::Zsh => {
-            clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "rswitch", &mut completions)
-        }
-        shell::InitShell::Fish => {
-            clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "rswitch", &mut completions)
-        }
-        shell::InitShell::Powershell => clap_complete::generate(
-            clap_complete::Shell::PowerShell,
-            &mut cmd,
-            "rswitch",
-            &mut completions,
-        ),
-        // clap_complete has no nushell or tcsh generator: `rsw` completes profile names.
-        shell::InitShell::Nu | shell::InitShell::Tcsh => {}
-    }
-    out.write_all(b"\n")?;
-    out.write_all(&completions)?;
-    Ok(SUCCESS)
-}
-
-pub fn clear_cache(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
-    let cache = crate::cache::Cache::for_env(env);
-    let removed = match profile {
-        None => cache.clear_all()?,
-        Some(name) => {
-            let set = load_config(env)?;
-            let plan = crate::resolve::Catalog::build(set, env).planned(name)?;
-            let keys: Vec<_> = plan.hops.iter().map(crate::resolve::cache_key).collect();
-            cache.clear(keys.iter())?
-        }
-    };
-    text::eprintln(format_args!(
-        "removed {removed} cached credential file(s) from {}",
-        cache.dir().display()
-    ));
-    Ok(SUCCESS)
-}
-
-pub fn clipboard_keeper(out: &mut dyn Write) -> anyhow::Result<Exit> {
-    clipboard::run_keeper(std::io::stdin().lock(), out)?;
-    Ok(SUCCESS)
-}
-
 fn exit_byte(code: i32) -> Exit {
     u8::try_from(code).unwrap_or(FAILURE)
-}
-
-/// `Format` is re-exported for callers that build export text themselves (the TUI).
-pub fn render(input: &ExportInput, format: Format) -> anyhow::Result<String> {
-    Ok(export::render(input, format)?)
 }

@@ -84,7 +84,7 @@ pub(crate) async fn for_tui(
         let copied = match tokio::task::block_in_place(|| {
             clipboard::copy(&p.verification_uri_complete, &opts, &copy_env)
         }) {
-            Ok(path) => format!("The URL was {}.", super::handover::describe(path)),
+            Ok(path) => format!("The URL was {}.", path),
             Err(e) => format!("The URL could not be copied: {e}."),
         };
         prompt(crate::tui::effect::LoginShown {
@@ -158,9 +158,7 @@ fn tell(env: &Env, prompt: &Prompt, no_browser: bool, no_copy: bool) {
             keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
         };
         match tokio::task::block_in_place(|| clipboard::copy(&prompt.verification_uri_complete, &opts, env)) {
-            Ok(path) => {
-                crate::text::eprintln(format_args!("The URL was {}.", super::handover::describe(path)))
-            }
+            Ok(path) => crate::text::eprintln(format_args!("The URL was {}.", path)),
             Err(e) => crate::text::eprintln(format_args!("The URL could not be copied: {e}.")),
         }
     }

@@ -1,11 +1,14 @@
 //! One function per subcommand. Each loads what it needs, calls the library, and writes
 //! only the requested output to `out` (stdout); diagnostics go to stderr.
 
+mod cache;
 pub(crate) mod check;
 pub mod console;
 mod demo;
 mod doctor;
 pub mod handover;
+mod init;
+mod keeper;
 mod lint;
 mod list;
 pub(crate) mod login;
@@ -42,15 +45,15 @@ pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result
         Some(Command::Shell(args)) => handover::subshell(&env, &settings, &args).await,
         Some(Command::Copy(args)) => handover::copy(&env, &settings, &args).await,
         Some(Command::Console(args)) => console::run(&env, &settings, &args, out).await,
-        Some(Command::Init(args)) => handover::init(&args, out),
+        Some(Command::Init(args)) => init::run(&args, out),
         Some(Command::Login(args)) => login::run(&env, &settings, &args).await,
         Some(Command::Sso(crate::cli::SsoCommand::Sync(args))) => {
             sso_sync::run(&env, &settings, &args, out).await
         }
         Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
-            handover::clear_cache(&env, profile.as_deref())
+            cache::clear(&env, profile.as_deref())
         }
-        Some(Command::ClipboardKeeper) => handover::clipboard_keeper(out),
+        Some(Command::ClipboardKeeper) => keeper::run(out),
         Some(Command::Doctor(args)) => doctor::run(&env, &settings, &args, out).await,
         Some(Command::Demo(args)) => demo::run(&env, &settings, &args, out).await,
         Some(Command::Pick(args)) => tui::run(&env, &settings, args.format, true, out).await,

@@ -5,7 +5,7 @@
 use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::commands::handover::{
-    child_pairs, describe, export_input, gated_resolver, servable, served_note, start_served,
+    child_pairs, export_input, gated_resolver, servable, served_note, start_served,
 };
 use crate::env::Env;
 use crate::export::{self, Format};
@@ -93,12 +93,7 @@ impl Handlers {
             ..CopyOptions::default()
         };
         let path = clipboard::copy(&text, &opts, &self.env)?;
-        Ok(format!(
-            "{} ({}, profile {})",
-            describe(path),
-            format.name(),
-            input.profile
-        ))
+        Ok(format!("{} ({}, profile {})", path, format.name(), input.profile))
     }
 }
 
