@@ -20,6 +20,7 @@ pub mod env;
 pub mod export;
 pub mod loopback;
 pub mod nesting;
+pub mod platform;
 pub mod prompt;
 pub mod report;
 pub mod resolve;

@@ -241,9 +241,9 @@ mod tests {
         ),
         ("src/text.rs", "*", "the sanitizer and its writers"),
         (
-            "src/tty.rs",
+            "src/platform.rs",
             "\"/dev/tty\"",
-            "the one place that opens the terminal",
+            "names the terminal device; src/tty.rs opens it",
         ),
         ("src/main.rs", "io::stdout(", "hands stdout to the commands"),
         (

@@ -3,11 +3,9 @@
 //! (which belongs to `eval "$(rswitch …)"`). What reaches it is written through
 //! [`crate::text`]'s sanitizer, except the bytes the user asked for (OSC 52).
 
+use crate::platform::TTY_DEVICE as DEVICE;
 use std::fs::{File, OpenOptions};
 use std::io;
-
-/// The terminal device of the process's session.
-const DEVICE: &str = "/dev/tty";
 
 /// The terminal opened for reading and writing (prompts, the TUI, a subshell's stdio).
 pub fn open() -> io::Result<File> {

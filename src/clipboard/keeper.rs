@@ -40,12 +40,8 @@ pub(super) fn spawn_keeper(
             Mode::TerminalClear => Stdio::null(),
         })
         .stderr(Stdio::piped());
-    #[cfg(unix)]
-    {
-        // Its own process group: Ctrl-C in the shell must not take the clipboard away.
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
+    // Ctrl-C in the shell must not take the clipboard away.
+    crate::platform::detach(&mut cmd);
     let mut child = cmd.spawn().map_err(err)?;
     let header = format!(
         "{KEEPER_MAGIC} {} {}\n",
