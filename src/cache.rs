@@ -349,7 +349,7 @@ fn remove_file(path: &Path) -> io::Result<bool> {
 /// Creates `dir` (0700) if needed, writes `bytes` to a fresh 0600 temporary file in it,
 /// syncs it and renames it over `path`.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    create_private_dir(dir)?;
+    crate::platform::create_private_dir(dir)?;
     file::check_dir_for_write(dir)?;
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
@@ -373,26 +373,8 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
 fn open_private(path: &Path) -> io::Result<fs::File> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
+    crate::platform::private_new_file().open(path)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! What differs by operating system, in one room: the terminal device, the user's shell
-//! and the shell a `credential_process` runs in, process groups, and signals (the ones
+//! and the shell a `credential_process` runs in, private files (0600/0700), process
+//! groups, and signals (the ones
 //! that stop rswitch, the ones it forwards to a served child, and the terminal's Ctrl-C
 //! while a child runs). Everything else in the crate is free of `cfg(unix)` for these.
 //!
@@ -34,6 +35,30 @@ pub fn shell_command(command: &str) -> tokio::process::Command {
         cmd.args(["-c", command]);
         cmd
     }
+}
+
+/// Creates `dir` and its missing parents, readable by the user only (0700).
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+/// Options that create a new file (never an existing one) readable by the user only
+/// (0600), for writing.
+pub fn private_new_file() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
 }
 
 /// The code rswitch should exit with after its child: the child's code, or `128 + N`
@@ -200,6 +225,23 @@ impl Drop for TerminalSignals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_files_and_dirs_are_the_users_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("a/b");
+        create_private_dir(&dir).expect("created");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        let file = dir.join("f");
+        private_new_file().open(&file).expect("created");
+        assert_eq!(mode(&file), 0o600);
+        assert!(
+            private_new_file().open(&file).is_err(),
+            "an existing file is not reopened"
+        );
+    }
 
     #[test]
     fn the_users_shell_is_shell_else_bin_sh() {
