@@ -73,7 +73,8 @@ pub fn sts_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = rswitch::sts::caller_from_message(&text);
     let _ = rswitch::sts::kind_of_code(Some(&text));
-    let _ = rswitch::sts::account_of(&text);
+    let _ = rswitch::arn::account_of(&text);
+    let _ = rswitch::arn::Arn::parse(&text).map(|a| (a.role_name(), a.principal_name()));
     let _ = rswitch::report::printable(&text);
 }
 

@@ -35,6 +35,7 @@ mod file;
 pub use botocore::{format_expiration, parse_expiration, python_json_dumps};
 pub use file::{MAX_ENTRY_BYTES, Unsafe, check_dir, read_entry, read_foreign};
 
+use crate::arn::account_of;
 use crate::creds::{Credentials, Secret};
 use crate::env::Env;
 use serde_json::{Map, Value, json};
@@ -167,14 +168,6 @@ impl CachedRole {
 pub struct CachedSession {
     pub credentials: Credentials,
     pub expiration: SystemTime,
-}
-
-fn account_of(arn: &str) -> Option<&str> {
-    let mut parts = arn.split(':');
-    (parts.next() == Some("arn"))
-        .then(|| parts.nth(3))
-        .flatten()
-        .filter(|a| !a.is_empty())
 }
 
 /// The cache directory and the operations on it.
@@ -356,7 +349,7 @@ fn remove_file(path: &Path) -> io::Result<bool> {
 /// Creates `dir` (0700) if needed, writes `bytes` to a fresh 0600 temporary file in it,
 /// syncs it and renames it over `path`.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    create_private_dir(dir)?;
+    crate::platform::create_private_dir(dir)?;
     file::check_dir_for_write(dir)?;
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
@@ -380,26 +373,8 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
 fn open_private(path: &Path) -> io::Result<fs::File> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
+    crate::platform::private_new_file().open(path)
 }
 
 #[cfg(test)]

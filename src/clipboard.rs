@@ -54,6 +54,19 @@ pub enum CopyPath {
     Osc52ViaTmux,
 }
 
+/// Where the text went, in words: `copied to the system clipboard`.
+impl std::fmt::Display for CopyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CopyPath::System => "copied to the system clipboard",
+            CopyPath::Osc52 => "copied via the terminal (OSC 52; no display server reachable)",
+            CopyPath::Osc52ViaTmux => {
+                "copied to the tmux buffer and the terminal clipboard (OSC 52 via tmux)"
+            }
+        })
+    }
+}
+
 /// How to start the process that keeps X11/Wayland ownership: `program args…`, which
 /// must call [`run_keeper`] with its stdin (e.g. `rswitch __clipboard-keeper`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,9 +112,7 @@ pub enum ClipboardError {
 
 /// Copies `text`, opening `/dev/tty` only if the terminal is needed.
 pub fn copy(text: &str, opts: &CopyOptions, env: &Env) -> Result<CopyPath, ClipboardError> {
-    copy_with(text, opts, env, || {
-        std::fs::OpenOptions::new().write(true).open("/dev/tty")
-    })
+    copy_with(text, opts, env, crate::tty::open_write)
 }
 
 /// [`copy`] with the terminal supplied by the caller (tests capture the bytes).

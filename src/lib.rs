@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod arn;
 pub mod aws_query;
 pub mod cache;
 pub mod cli;
@@ -21,12 +22,15 @@ pub mod error;
 pub mod export;
 pub mod loopback;
 pub mod nesting;
+pub mod platform;
 pub mod prompt;
 pub mod report;
 pub mod resolve;
 pub mod serve;
+pub mod settings;
 pub mod shell;
 pub mod sso;
 pub mod sts;
 pub mod text;
+pub mod tty;
 pub mod tui;

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         // started, a credential_process group above all (it is in the background and would
         // not see the terminal's Ctrl-C). A command an `exec` or `shell` runs gets the
         // terminal's signals itself; rswitch waits for it and takes its status.
-        let signal = signal();
+        let signal = rswitch::platform::stop_signal();
         tokio::select! {
             biased;
             result = work => result.map(Finish::Code),
@@ -73,35 +73,4 @@ fn cancelled_by_signals(cli: &Cli) -> bool {
         cli.command,
         None | Some(Command::Pick(_) | Command::Demo(_) | Command::ClipboardKeeper)
     )
-}
-
-/// Registers the handlers now; the future resolves to the first signal's number.
-#[cfg(unix)]
-fn signal() -> impl std::future::Future<Output = i32> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let handlers = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    );
-    async move {
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = handlers else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = term.recv() => 15,
-            _ = int.recv() => 2,
-            _ = hup.recv() => 1,
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn signal() -> impl std::future::Future<Output = i32> {
-    async {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => 2,
-            Err(_) => std::future::pending().await,
-        }
-    }
 }

@@ -61,19 +61,29 @@ impl Nesting {
 /// Refuses to run when this process is nested too deep, or resolves `profile` (the one
 /// the command names, if any) for a process above it.
 pub fn check(env: &Env, profile: Option<&str>) -> Result<(), NestingError> {
-    let Nesting { depth, chain } = Nesting::from_env(env);
-    if let Some(profile) = profile
-        && chain.iter().any(|p| p == profile)
-    {
-        return Err(NestingError::Loop {
-            profile: profile.to_string(),
-            chain,
-        });
+    Nesting::from_env(env).check(profile)
+}
+
+impl Nesting {
+    /// [`check`] on a nesting already read.
+    pub fn check(&self, profile: Option<&str>) -> Result<(), NestingError> {
+        let Nesting { depth, chain } = self;
+        if let Some(profile) = profile
+            && chain.iter().any(|p| p == profile)
+        {
+            return Err(NestingError::Loop {
+                profile: profile.to_string(),
+                chain: chain.clone(),
+            });
+        }
+        if *depth >= MAX_DEPTH {
+            return Err(NestingError::TooDeep {
+                depth: *depth,
+                chain: chain.clone(),
+            });
+        }
+        Ok(())
     }
-    if depth >= MAX_DEPTH {
-        return Err(NestingError::TooDeep { depth, chain });
-    }
-    Ok(())
 }
 
 /// The variables a `credential_process` run while resolving `profile` gets.

@@ -66,10 +66,7 @@ pub fn exec(
     run(command(program.as_ref(), args, pairs), program.as_ref())
 }
 
-/// Which shell [`subshell`] starts: `$SHELL` from `env`, else `/bin/sh`.
-pub fn user_shell(env: &Env) -> String {
-    env.get("SHELL").unwrap_or("/bin/sh").to_string()
-}
+pub use crate::platform::{exit_code, user_shell};
 
 /// The interactive shell [`subshell`] would run, without running it (tests set its stdio).
 /// Refuses with [`ShellError::Nested`] when `env` already has `RSWITCH_PROFILE`, unless
@@ -124,26 +121,10 @@ pub fn banner(input: &ExportInput) -> crate::text::Clean {
     ))
 }
 
-/// The code rswitch should exit with after its child: the child's code, or `128 + N`
-/// after death by signal `N`.
-pub fn exit_code(status: ExitStatus) -> i32 {
-    if let Some(code) = status.code() {
-        return code;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(sig) = status.signal() {
-            return 128 + sig;
-        }
-    }
-    1
-}
-
 fn run(mut cmd: Command, program: &OsStr) -> Result<ExitStatus, ShellError> {
     let name = program.to_string_lossy().into_owned();
     // Installed before the spawn so that no signal sent right after it can be missed.
-    let _guard = TerminalSignals::hold();
+    let _guard = crate::platform::TerminalSignals::hold();
     let mut child = cmd.spawn().map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => ShellError::NotFound {
             command: name.clone(),
@@ -157,38 +138,6 @@ fn run(mut cmd: Command, program: &OsStr) -> Result<ExitStatus, ShellError> {
         command: name,
         source,
     })
-}
-
-/// While alive, SIGINT and SIGQUIT only set a flag in rswitch instead of killing it.
-/// A handler (not SIG_IGN) is used on purpose: handlers reset to the default in the
-/// child at exec, so the child still reacts to Ctrl-C normally.
-pub(crate) struct TerminalSignals(Vec<signal_hook::SigId>);
-
-impl TerminalSignals {
-    pub(crate) fn hold() -> TerminalSignals {
-        #[cfg(unix)]
-        {
-            use signal_hook::consts::{SIGINT, SIGQUIT};
-            use std::sync::Arc;
-            use std::sync::atomic::AtomicBool;
-            let flag = Arc::new(AtomicBool::new(false));
-            let ids = [SIGINT, SIGQUIT]
-                .into_iter()
-                .filter_map(|s| signal_hook::flag::register(s, Arc::clone(&flag)).ok())
-                .collect();
-            TerminalSignals(ids)
-        }
-        #[cfg(not(unix))]
-        TerminalSignals(Vec::new())
-    }
-}
-
-impl Drop for TerminalSignals {
-    fn drop(&mut self) {
-        for id in self.0.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
-    }
 }
 
 /// Shells `rswitch init` writes integration for.

@@ -8,6 +8,7 @@
 //! One [`Sts`] per (region, endpoint) holds one SDK client, so every hop of every profile
 //! shares its connection pool; the calling credentials are set per call.
 
+use crate::arn::account_of;
 use crate::aws_query::xml_tag;
 pub use crate::aws_query::{caller_from_message, error_chain, kind_of_code};
 use crate::creds::{Credentials, Identity};
@@ -212,7 +213,7 @@ impl Sts {
         Ok(AssumedRole {
             credentials,
             identity: Identity {
-                account: account_of(&arn).to_string(),
+                account: account_of(&arn).unwrap_or_default().to_string(),
                 user_id: user.map(|u| u.federated_user_id).unwrap_or_default(),
                 arn,
             },
@@ -272,7 +273,7 @@ fn assumed(
     Ok(AssumedRole {
         credentials,
         identity: Identity {
-            account: account_of(&arn).to_string(),
+            account: account_of(&arn).unwrap_or_default().to_string(),
             user_id: user.map(|u| u.assumed_role_id).unwrap_or_default(),
             arn,
         },
@@ -373,11 +374,6 @@ fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
         current = e.source();
     }
     false
-}
-
-/// The account id field of an ARN (`arn:aws:sts::111111111111:assumed-role/…`).
-pub fn account_of(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
 }
 
 /// Turns any SDK error into a [`HopError`] that keeps STS's code and full message.
@@ -590,7 +586,7 @@ mod tests {
     fn reads_the_account_of_an_arn() {
         assert_eq!(
             account_of("arn:aws:sts::222222222222:assumed-role/R/s"),
-            "222222222222"
+            Some("222222222222")
         );
     }
 }

@@ -160,7 +160,7 @@ pub fn eprintln(args: fmt::Arguments<'_>) {
 
 /// Writes `text` to the controlling terminal (`/dev/tty`).
 pub fn tty(text: &Clean) -> io::Result<()> {
-    let mut tty = std::fs::OpenOptions::new().write(true).open("/dev/tty")?;
+    let mut tty = crate::tty::open_write()?;
     put(&mut tty, text)?;
     tty.flush()
 }
@@ -240,6 +240,11 @@ mod tests {
             "the sign-in URL the user asked for: url::Url's serialization, percent-encoded ASCII",
         ),
         ("src/text.rs", "*", "the sanitizer and its writers"),
+        (
+            "src/platform.rs",
+            "\"/dev/tty\"",
+            "names the terminal device; src/tty.rs opens it",
+        ),
         ("src/main.rs", "io::stdout(", "hands stdout to the commands"),
         (
             "src/tui/terminal.rs",
@@ -248,28 +253,33 @@ mod tests {
         ),
         (
             "src/clipboard.rs",
-            "\"/dev/tty\"",
+            "tty::open",
             "OSC 52 carries base64 of what the user asked to copy",
         ),
         (
             "src/clipboard/keeper.rs",
-            "\"/dev/tty\"",
+            "tty::open",
             "OSC 52 clearing and the keeper's handshake",
         ),
         (
             "src/commands/tui.rs",
-            "\"/dev/tty\"",
+            "tty::open",
             "the TUI's subshell gets /dev/tty as its stdio",
         ),
         (
             "src/prompt.rs",
-            "\"/dev/tty\"",
+            "tty::open",
             "reads the MFA code from /dev/tty; writes through text::put",
         ),
         (
             "src/commands/handover.rs",
             "out.write_all(",
-            "the export payload and init script, quoted by export.rs",
+            "the export payload, quoted by export.rs",
+        ),
+        (
+            "src/commands/init.rs",
+            "out.write_all(",
+            "the init script and clap's completions",
         ),
         (
             "src/commands/tui.rs",
@@ -287,6 +297,7 @@ mod tests {
         "io::stderr(",
         "io::stdout(",
         "\"/dev/tty\"",
+        "tty::open",
     ];
 
     /// Writes to a command's stdout (`out`) that bypass [`put`] and [`put_json`].

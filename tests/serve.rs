@@ -457,7 +457,8 @@ fn renewals_reuse_the_mfa_session_and_never_prompt() {
     // not prompt: the answer names the command that renews the session.
     let cli = <rswitch::cli::Cli as clap::Parser>::parse_from(["rswitch", "--no-cache", "list"]);
     let closed = Arc::new(AtomicBool::new(false));
-    let gated = rswitch::commands::handover::gated_resolver(set, &demo.env, &cli.global, "prod-mfa", closed);
+    let settings = rswitch::settings::Settings::new(&cli, &demo.env);
+    let gated = rswitch::commands::handover::gated_resolver(set, &demo.env, &settings, "prod-mfa", closed);
     let renewer = Renewer::new(gated, input, SystemTime::now());
     let error = rt
         .block_on(renewer.current())
@@ -469,10 +470,11 @@ fn renewals_reuse_the_mfa_session_and_never_prompt() {
     assert!(error.contains("rswitch shell prod-mfa"), "{error}");
     let cli = <rswitch::cli::Cli as clap::Parser>::parse_from(["rswitch", "list"]);
     let set = Arc::new(rswitch::config::load(&demo.env).expect("demo config"));
+    let settings = rswitch::settings::Settings::new(&cli, &demo.env);
     let gated = rswitch::commands::handover::gated_resolver(
         set,
         &demo.env,
-        &cli.global,
+        &settings,
         "prod-mfa",
         Arc::new(AtomicBool::new(false)),
     );

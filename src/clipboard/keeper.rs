@@ -40,12 +40,8 @@ pub(super) fn spawn_keeper(
             Mode::TerminalClear => Stdio::null(),
         })
         .stderr(Stdio::piped());
-    #[cfg(unix)]
-    {
-        // Its own process group: Ctrl-C in the shell must not take the clipboard away.
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
+    // Ctrl-C in the shell must not take the clipboard away.
+    crate::platform::detach(&mut cmd);
     let mut child = cmd.spawn().map_err(err)?;
     let header = format!(
         "{KEEPER_MAGIC} {} {}\n",
@@ -120,10 +116,7 @@ pub fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), Cli
             if let Some((tmux, digest)) = text.split_once('\n') {
                 clear_tmux(tmux, digest);
             }
-            let mut tty = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/tty")
-                .map_err(ClipboardError::Terminal)?;
+            let mut tty = crate::tty::open_write().map_err(ClipboardError::Terminal)?;
             tty.write_all(osc52_sequence("").as_bytes())
                 .map_err(ClipboardError::Terminal)
         }

@@ -1,14 +1,15 @@
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{CheckArgs, GlobalArgs};
+use crate::cli::CheckArgs;
 use crate::env::Env;
 use crate::report;
 use crate::resolve::Status;
+use crate::settings::Settings;
 use crate::text;
 use std::io::Write;
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &CheckArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
@@ -18,7 +19,7 @@ pub async fn run(
     } else {
         args.profiles.clone()
     };
-    let resolver = resolver(set, env, global, args.concurrency as usize);
+    let resolver = resolver(set, env, settings);
     // Profiles that would stop to ask for an MFA code are only checked with --mfa.
     let mut skipped = Vec::new();
     if !args.mfa {

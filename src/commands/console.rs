@@ -1,11 +1,12 @@
 //! `rswitch console PROFILE`: a console sign-in URL, printed, copied or opened.
 
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{ConsoleArgs, GlobalArgs};
+use crate::cli::ConsoleArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::console::{self, ConsoleError, ConsoleRequest, SignIn, open};
 use crate::env::Env;
 use crate::report;
+use crate::settings::Settings;
 use crate::text;
 use std::io::Write;
 use std::time::SystemTime;
@@ -37,7 +38,7 @@ pub fn delivery(args: &ConsoleArgs, env: &Env) -> (Delivery, Option<&'static str
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &ConsoleArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
@@ -60,8 +61,8 @@ pub async fn run(
         region: args.region.clone(),
         duration: args.duration,
     };
-    let resolver = resolver(set, env, global, 1);
-    let signin = match console::sign_in(&resolver, &args.profile, &request, global.timeout()).await {
+    let resolver = resolver(set, env, settings);
+    let signin = match console::sign_in(&resolver, &args.profile, &request, settings.timeout()).await {
         Ok(signin) => signin,
         Err(e) => {
             report_error(&e, env);
@@ -104,10 +105,7 @@ pub fn deliver(signin: &SignIn, how: Delivery, env: &Env, out: &mut dyn Write) -
                 keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
             };
             let path = tokio::task::block_in_place(|| clipboard::copy(signin.url.expose(), &opts, env))?;
-            Ok(format!(
-                "console sign-in URL {} for {what}",
-                super::handover::describe(path)
-            ))
+            Ok(format!("console sign-in URL {} for {what}", path))
         }
         Delivery::Open => {
             tokio::task::block_in_place(|| open::open_url(&signin.url, env))?;

@@ -4,15 +4,16 @@
 //! process environment (HOME for the token cache, `AWS_ENDPOINT_URL_SSO`), not rswitch's.
 
 use super::Exit;
-use crate::cli::{DemoArgs, GlobalArgs};
+use crate::cli::DemoArgs;
 use crate::env::Env;
+use crate::settings::Settings;
 use crate::text;
 use std::ffi::OsString;
 use std::io::Write;
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &DemoArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
@@ -38,9 +39,9 @@ pub async fn run(
     let mut own: Vec<OsString> = vec![
         "--no-cache".into(),
         "--timeout".into(),
-        global.timeout.to_string().into(),
+        settings.timeout_secs.to_string().into(),
     ];
-    if global.ascii {
+    if settings.force_ascii {
         own.push("--ascii".into());
     }
     if !args.check && super::tui::terminal_available() {

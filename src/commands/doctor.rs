@@ -1,18 +1,19 @@
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::cli::DoctorArgs;
 use crate::env::Env;
 use crate::resolve::Status;
+use crate::settings::Settings;
 use crate::text;
 use std::io::Write;
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &DoctorArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
-    let report = crate::doctor::doctor(&resolver(set, env, global, 1), &args.profile).await;
+    let report = crate::doctor::doctor(&resolver(set, env, settings), &args.profile).await;
     if args.json {
         text::put_json(out, &report.to_json())?;
     } else {

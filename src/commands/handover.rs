@@ -1,14 +1,15 @@
-//! Hand credentials over: export, exec, shell, copy, and the shell integration script.
+//! Hand credentials over: export, exec, shell and copy.
 
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{CopyArgs, ExecArgs, ExportArgs, GlobalArgs, InitArgs, ShellArgs};
-use crate::clipboard::{self, CopyOptions, CopyPath, Keeper};
+use crate::cli::{CopyArgs, ExecArgs, ExportArgs, ShellArgs};
+use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::env::Env;
-use crate::export::{self, ExportInput, Format};
+use crate::export::{self, ExportInput};
 use crate::report;
 use crate::serve::CredentialServer;
 use crate::serve::child_env::ServedEnv;
 use crate::serve::renew::Renewer;
+use crate::settings::Settings;
 use crate::shell;
 use crate::text;
 use std::io::Write;
@@ -18,12 +19,12 @@ use std::time::{Duration, SystemTime};
 
 /// Resolves `profile` for hand-over. On failure the report goes to stderr and nothing
 /// reaches stdout, so `eval "$(rswitch export bad)"` changes nothing.
-async fn resolve(env: &Env, global: &GlobalArgs, profile: &str) -> Result<ExportInput, Exit> {
+async fn resolve(env: &Env, settings: &Settings, profile: &str) -> Result<ExportInput, Exit> {
     let set = load_config(env).map_err(|e| {
         text::eprintln(format_args!("rswitch: error: {e:#}"));
         FAILURE
     })?;
-    let resolution = resolver(set, env, global, 1).resolve(profile).await;
+    let resolution = resolver(set, env, settings).resolve(profile).await;
     export_input(&resolution).ok_or_else(|| {
         text::eprint(&report::whoami_text(
             &resolution,
@@ -57,11 +58,11 @@ pub(crate) fn child_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> 
 
 pub async fn export(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &ExportArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let input = match resolve(env, global, &args.profile).await {
+    let input = match resolve(env, settings, &args.profile).await {
         Ok(input) => input,
         Err(code) => return Ok(code),
     };
@@ -71,12 +72,12 @@ pub async fn export(
     Ok(SUCCESS)
 }
 
-pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Result<Exit> {
+pub async fn exec(env: &Env, settings: &Settings, args: &ExecArgs) -> anyhow::Result<Exit> {
     let (program, rest) = args
         .command
         .split_first()
         .ok_or_else(|| anyhow::anyhow!("no command given after --"))?;
-    let handover = match Handover::resolve(env, global, &args.profile, args.static_copy).await {
+    let handover = match Handover::resolve(env, settings, &args.profile, args.static_copy).await {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };
@@ -95,13 +96,13 @@ pub async fn exec(env: &Env, global: &GlobalArgs, args: &ExecArgs) -> anyhow::Re
     Ok(finish(status))
 }
 
-pub async fn subshell(env: &Env, global: &GlobalArgs, args: &ShellArgs) -> anyhow::Result<Exit> {
+pub async fn subshell(env: &Env, settings: &Settings, args: &ShellArgs) -> anyhow::Result<Exit> {
     // Refuse nesting before resolving: no STS call or MFA prompt for nothing.
     if let Err(e) = shell::refuse_nesting(env, args.nested) {
         text::eprintln(format_args!("rswitch: {e}"));
         return Ok(FAILURE);
     }
-    let handover = match Handover::resolve(env, global, &args.profile, args.static_copy).await {
+    let handover = match Handover::resolve(env, settings, &args.profile, args.static_copy).await {
         Ok(h) => h,
         Err(code) => return Ok(code),
     };
@@ -159,7 +160,7 @@ pub struct Served {
 impl Handover {
     async fn resolve(
         env: &Env,
-        global: &GlobalArgs,
+        settings: &Settings,
         profile: &str,
         static_copy: bool,
     ) -> Result<Handover, Exit> {
@@ -168,7 +169,7 @@ impl Handover {
             FAILURE
         })?;
         let prompts = Arc::new(AtomicBool::new(true));
-        let resolver = gated_resolver(set.clone(), env, global, profile, prompts.clone());
+        let resolver = gated_resolver(set.clone(), env, settings, profile, prompts.clone());
         let resolution = resolver.resolve(profile).await;
         let input = export_input(&resolution).ok_or_else(|| {
             text::eprint(&report::whoami_text(
@@ -245,11 +246,11 @@ pub fn served_note(served: &Served) -> String {
 pub fn gated_resolver(
     set: Arc<crate::config::ConfigSet>,
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     profile: &str,
     prompts: Arc<AtomicBool>,
 ) -> Arc<crate::resolve::Resolver> {
-    let advice = if global.no_cache {
+    let advice = if !settings.cache {
         format!("start a new 'rswitch shell {profile}' (with --no-cache the session cannot be handed over)")
     } else {
         format!(
@@ -271,21 +272,13 @@ pub fn gated_resolver(
         })
     });
     Arc::new(
-        crate::resolve::Resolver::new(
-            set,
-            env.clone(),
-            crate::resolve::ResolverOptions {
-                timeout: global.timeout(),
-                concurrency: 1,
-                cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
-            },
-        )
-        .with_mfa_prompt(prompt),
+        crate::resolve::Resolver::new(set, env.clone(), settings.resolver_options(env))
+            .with_mfa_prompt(prompt),
     )
 }
 
-pub async fn copy(env: &Env, global: &GlobalArgs, args: &CopyArgs) -> anyhow::Result<Exit> {
-    let input = match resolve(env, global, &args.profile).await {
+pub async fn copy(env: &Env, settings: &Settings, args: &CopyArgs) -> anyhow::Result<Exit> {
+    let input = match resolve(env, settings, &args.profile).await {
         Ok(input) => input,
         Err(code) => return Ok(code),
     };
@@ -298,79 +291,13 @@ pub async fn copy(env: &Env, global: &GlobalArgs, args: &CopyArgs) -> anyhow::Re
     let path = tokio::task::block_in_place(|| clipboard::copy(&text, &opts, env))?;
     text::eprintln(format_args!(
         "{} for profile {} ({})",
-        describe(path),
+        path,
         text::line(&args.profile),
         args.format.name()
     ));
     Ok(SUCCESS)
 }
 
-/// Where the text went, in words.
-pub fn describe(path: CopyPath) -> &'static str {
-    match path {
-        CopyPath::System => "copied to the system clipboard",
-        CopyPath::Osc52 => "copied via the terminal (OSC 52; no display server reachable)",
-        CopyPath::Osc52ViaTmux => "copied to the tmux buffer and the terminal clipboard (OSC 52 via tmux)",
-    }
-}
-
-pub fn init(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    use clap::CommandFactory;
-    out.write_all(shell::init_script(args.shell).as_bytes())?;
-    let mut completions = Vec::new();
-    let mut cmd = crate::cli::Cli::command();
-    match args.shell {
-        shell::InitShell::Bash => {
-            clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "rswitch", &mut completions)
-        }
-        shell::InitShell::Zsh => {
-            clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "rswitch", &mut completions)
-        }
-        shell::InitShell::Fish => {
-            clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "rswitch", &mut completions)
-        }
-        shell::InitShell::Powershell => clap_complete::generate(
-            clap_complete::Shell::PowerShell,
-            &mut cmd,
-            "rswitch",
-            &mut completions,
-        ),
-        // clap_complete has no nushell or tcsh generator: `rsw` completes profile names.
-        shell::InitShell::Nu | shell::InitShell::Tcsh => {}
-    }
-    out.write_all(b"\n")?;
-    out.write_all(&completions)?;
-    Ok(SUCCESS)
-}
-
-pub fn clear_cache(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
-    let cache = crate::cache::Cache::for_env(env);
-    let removed = match profile {
-        None => cache.clear_all()?,
-        Some(name) => {
-            let set = load_config(env)?;
-            let plan = crate::resolve::Catalog::build(set, env).planned(name)?;
-            let keys: Vec<_> = plan.hops.iter().map(crate::resolve::cache_key).collect();
-            cache.clear(keys.iter())?
-        }
-    };
-    text::eprintln(format_args!(
-        "removed {removed} cached credential file(s) from {}",
-        cache.dir().display()
-    ));
-    Ok(SUCCESS)
-}
-
-pub fn clipboard_keeper(out: &mut dyn Write) -> anyhow::Result<Exit> {
-    clipboard::run_keeper(std::io::stdin().lock(), out)?;
-    Ok(SUCCESS)
-}
-
 fn exit_byte(code: i32) -> Exit {
     u8::try_from(code).unwrap_or(FAILURE)
-}
-
-/// `Format` is re-exported for callers that build export text themselves (the TUI).
-pub fn render(input: &ExportInput, format: Format) -> anyhow::Result<String> {
-    Ok(export::render(input, format)?)
 }

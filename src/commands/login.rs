@@ -2,11 +2,12 @@
 //! headless first. Everything it says goes to stderr; stdout stays empty.
 
 use super::{Exit, SUCCESS, load_config};
-use crate::cli::{GlobalArgs, LoginArgs};
+use crate::cli::LoginArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::config::ConfigSet;
 use crate::env::Env;
 use crate::report::{self, printable};
+use crate::settings::Settings;
 use crate::sso::browser::{self, Opened};
 use crate::sso::device::{self, Prompt};
 use crate::sso::names;
@@ -14,7 +15,7 @@ use crate::sso::{SsoError, SsoSession};
 use anyhow::bail;
 use std::time::SystemTime;
 
-pub async fn run(env: &Env, global: &GlobalArgs, args: &LoginArgs) -> anyhow::Result<Exit> {
+pub async fn run(env: &Env, settings: &Settings, args: &LoginArgs) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
     let session = target(&set, env, args)?;
     crate::text::eprintln(format_args!(
@@ -25,7 +26,7 @@ pub async fn run(env: &Env, global: &GlobalArgs, args: &LoginArgs) -> anyhow::Re
     ));
     let prompt_env = env.clone();
     let (no_browser, no_copy) = (args.no_browser, args.no_copy);
-    let login = device::login(env, &session, global.timeout(), move |prompt| {
+    let login = device::login(env, &session, settings.timeout(), move |prompt| {
         tell(&prompt_env, prompt, no_browser, no_copy);
     })
     .await
@@ -37,7 +38,13 @@ pub async fn run(env: &Env, global: &GlobalArgs, args: &LoginArgs) -> anyhow::Re
         report::countdown(login.token.expires_at, SystemTime::now()),
         login.path.display()
     ));
-    remember_names(env, &session, login.token.access_token.expose(), global.timeout()).await;
+    remember_names(
+        env,
+        &session,
+        login.token.access_token.expose(),
+        settings.timeout(),
+    )
+    .await;
     Ok(SUCCESS)
 }
 
@@ -77,7 +84,7 @@ pub(crate) async fn for_tui(
         let copied = match tokio::task::block_in_place(|| {
             clipboard::copy(&p.verification_uri_complete, &opts, &copy_env)
         }) {
-            Ok(path) => format!("The URL was {}.", super::handover::describe(path)),
+            Ok(path) => format!("The URL was {}.", path),
             Err(e) => format!("The URL could not be copied: {e}."),
         };
         prompt(crate::tui::effect::LoginShown {
@@ -151,9 +158,7 @@ fn tell(env: &Env, prompt: &Prompt, no_browser: bool, no_copy: bool) {
             keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
         };
         match tokio::task::block_in_place(|| clipboard::copy(&prompt.verification_uri_complete, &opts, env)) {
-            Ok(path) => {
-                crate::text::eprintln(format_args!("The URL was {}.", super::handover::describe(path)))
-            }
+            Ok(path) => crate::text::eprintln(format_args!("The URL was {}.", path)),
             Err(e) => crate::text::eprintln(format_args!("The URL could not be copied: {e}.")),
         }
     }

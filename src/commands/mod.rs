@@ -1,11 +1,14 @@
 //! One function per subcommand. Each loads what it needs, calls the library, and writes
 //! only the requested output to `out` (stdout); diagnostics go to stderr.
 
+mod cache;
 pub(crate) mod check;
 pub mod console;
 mod demo;
 mod doctor;
 pub mod handover;
+mod init;
+mod keeper;
 mod lint;
 mod list;
 pub(crate) mod login;
@@ -16,6 +19,7 @@ mod whoami;
 use crate::cli::{Cli, Command};
 use crate::config::ConfigSet;
 use crate::env::Env;
+use crate::settings::Settings;
 use anyhow::Context;
 use std::io::Write;
 use std::sync::Arc;
@@ -26,31 +30,34 @@ pub const SUCCESS: Exit = 0;
 pub const FAILURE: Exit = 1;
 
 pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let settings = Settings::new(&cli, &env);
     // Every command, before anything else: a credential_process loop stops here.
-    crate::nesting::check(&env, cli.command.as_ref().and_then(Command::profile))?;
+    settings
+        .nesting
+        .check(cli.command.as_ref().and_then(Command::profile))?;
     match cli.command {
         Some(Command::List(args)) => list::run(&env, &args, out),
-        Some(Command::Whoami(args)) => whoami::run(&env, &cli.global, &args, out).await,
-        Some(Command::Check(args)) => check::run(&env, &cli.global, &args, out).await,
+        Some(Command::Whoami(args)) => whoami::run(&env, &settings, &args, out).await,
+        Some(Command::Check(args)) => check::run(&env, &settings, &args, out).await,
         Some(Command::Lint(args)) => lint::run(&env, &args, out),
-        Some(Command::Export(args)) => handover::export(&env, &cli.global, &args, out).await,
-        Some(Command::Exec(args)) => handover::exec(&env, &cli.global, &args).await,
-        Some(Command::Shell(args)) => handover::subshell(&env, &cli.global, &args).await,
-        Some(Command::Copy(args)) => handover::copy(&env, &cli.global, &args).await,
-        Some(Command::Console(args)) => console::run(&env, &cli.global, &args, out).await,
-        Some(Command::Init(args)) => handover::init(&args, out),
-        Some(Command::Login(args)) => login::run(&env, &cli.global, &args).await,
+        Some(Command::Export(args)) => handover::export(&env, &settings, &args, out).await,
+        Some(Command::Exec(args)) => handover::exec(&env, &settings, &args).await,
+        Some(Command::Shell(args)) => handover::subshell(&env, &settings, &args).await,
+        Some(Command::Copy(args)) => handover::copy(&env, &settings, &args).await,
+        Some(Command::Console(args)) => console::run(&env, &settings, &args, out).await,
+        Some(Command::Init(args)) => init::run(&args, out),
+        Some(Command::Login(args)) => login::run(&env, &settings, &args).await,
         Some(Command::Sso(crate::cli::SsoCommand::Sync(args))) => {
-            sso_sync::run(&env, &cli.global, &args, out).await
+            sso_sync::run(&env, &settings, &args, out).await
         }
         Some(Command::Cache(crate::cli::CacheCommand::Clear { profile })) => {
-            handover::clear_cache(&env, profile.as_deref())
+            cache::clear(&env, profile.as_deref())
         }
-        Some(Command::ClipboardKeeper) => handover::clipboard_keeper(out),
-        Some(Command::Doctor(args)) => doctor::run(&env, &cli.global, &args, out).await,
-        Some(Command::Demo(args)) => demo::run(&env, &cli.global, &args, out).await,
-        Some(Command::Pick(args)) => tui::run(&env, &cli.global, args.format, true, out).await,
-        None => tui::run(&env, &cli.global, crate::export::Format::Env, false, out).await,
+        Some(Command::ClipboardKeeper) => keeper::run(out),
+        Some(Command::Doctor(args)) => doctor::run(&env, &settings, &args, out).await,
+        Some(Command::Demo(args)) => demo::run(&env, &settings, &args, out).await,
+        Some(Command::Pick(args)) => tui::run(&env, &settings, args.format, true, out).await,
+        None => tui::run(&env, &settings, crate::export::Format::Env, false, out).await,
     }
 }
 
@@ -60,12 +67,7 @@ pub(crate) fn load_config(env: &Env) -> anyhow::Result<Arc<ConfigSet>> {
 }
 
 /// The resolver every command uses: MFA codes are asked on the terminal.
-pub(crate) fn resolver(
-    set: Arc<ConfigSet>,
-    env: &Env,
-    global: &crate::cli::GlobalArgs,
-    concurrency: usize,
-) -> Arc<crate::resolve::Resolver> {
+pub(crate) fn resolver(set: Arc<ConfigSet>, env: &Env, settings: &Settings) -> Arc<crate::resolve::Resolver> {
     let prompt: crate::resolve::MfaPrompt = Arc::new(|profile, serial| {
         Box::pin(async move {
             tokio::task::spawn_blocking(move || crate::prompt::mfa_code(&profile, &serial))
@@ -74,15 +76,7 @@ pub(crate) fn resolver(
         })
     });
     Arc::new(
-        crate::resolve::Resolver::new(
-            set,
-            env.clone(),
-            crate::resolve::ResolverOptions {
-                timeout: global.timeout(),
-                concurrency,
-                cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
-            },
-        )
-        .with_mfa_prompt(prompt),
+        crate::resolve::Resolver::new(set, env.clone(), settings.resolver_options(env))
+            .with_mfa_prompt(prompt),
     )
 }

@@ -2,9 +2,10 @@
 //! The diff goes to stdout (it is what was asked for); the summary to stderr.
 
 use super::{Exit, SUCCESS, load_config};
-use crate::cli::{GlobalArgs, SsoSyncArgs};
+use crate::cli::SsoSyncArgs;
 use crate::env::Env;
 use crate::report::printable;
+use crate::settings::Settings;
 use crate::sso::session::SsoSession;
 use crate::sso::{names, portal, sync, token_cache};
 use anyhow::{Context, bail};
@@ -14,7 +15,7 @@ use std::time::SystemTime;
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &SsoSyncArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
@@ -34,7 +35,7 @@ pub async fn run(
             )
         })?;
     let (accounts, assignments) =
-        portal::assignments(env, &session, token.access_token.expose(), global.timeout())
+        portal::assignments(env, &session, token.access_token.expose(), settings.timeout())
             .await
             .map_err(|e| anyhow::anyhow!("sso-session '{name}': {e}"))?;
     let _ = names::remember(env, &accounts);

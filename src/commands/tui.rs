@@ -3,34 +3,27 @@
 //! stdout only after the terminal is restored.
 
 use super::{Exit, FAILURE, SUCCESS, load_config};
-use crate::cli::GlobalArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::commands::handover::{
-    child_pairs, describe, export_input, gated_resolver, servable, served_note, start_served,
+    child_pairs, export_input, gated_resolver, servable, served_note, start_served,
 };
 use crate::env::Env;
 use crate::export::{self, Format};
-use crate::resolve::{Catalog, Resolution, ResolverOptions};
+use crate::resolve::{Catalog, Resolution};
+use crate::settings::Settings;
 use crate::tui::{TuiExit, TuiHandlers, TuiOptions, TuiResolver};
 use clap::ValueEnum;
 use std::io::Write;
 use std::sync::Arc;
 
-/// Profiles resolved at once: the TUI's own bound and the resolver's, as `check --all`.
-const CONCURRENCY: usize = 16;
-
 /// True when the TUI has a terminal to draw on.
 pub fn terminal_available() -> bool {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .is_ok()
+    crate::tty::available()
 }
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     format: Format,
     pick: bool,
     out: &mut dyn Write,
@@ -45,21 +38,22 @@ pub async fn run(
     let rows = crate::tui::profile_rows(&catalog);
     let resolver = Arc::new(TuiResolver::with_catalog(
         catalog.clone(),
-        ResolverOptions {
-            timeout: global.timeout(),
-            concurrency: CONCURRENCY,
-            cache: (!global.no_cache).then(|| crate::cache::Cache::for_env(env)),
-        },
+        settings.resolver_options(env),
     ));
     let handlers = Arc::new(Handlers {
         env: env.clone(),
         catalog,
-        timeout: global.timeout(),
-        global: global.clone(),
+        timeout: settings.timeout(),
+        // A hand-over resolves one profile, as `shell` and `exec` do.
+        settings: Settings {
+            concurrency: 1,
+            ..settings.clone()
+        },
     });
     let options = TuiOptions {
-        concurrency: CONCURRENCY,
-        ..TuiOptions::from_env(env, global.ascii)
+        concurrency: settings.concurrency,
+        look: settings.look,
+        ..TuiOptions::from_env(env, settings.force_ascii)
     };
     let exit = crate::tui::run(options, rows, resolver, handlers).await?;
     match exit {
@@ -87,7 +81,7 @@ struct Handlers {
     catalog: Arc<Catalog>,
     timeout: std::time::Duration,
     /// For the resolver that renews a shell's credentials.
-    global: GlobalArgs,
+    settings: Settings,
 }
 
 impl TuiHandlers for Handlers {
@@ -99,12 +93,7 @@ impl TuiHandlers for Handlers {
             ..CopyOptions::default()
         };
         let path = clipboard::copy(&text, &opts, &self.env)?;
-        Ok(format!(
-            "{} ({}, profile {})",
-            describe(path),
-            format.name(),
-            input.profile
-        ))
+        Ok(format!("{} ({}, profile {})", path, format.name(), input.profile))
     }
 
     fn copy(&self, resolution: &Resolution) -> anyhow::Result<String> {
@@ -125,7 +114,7 @@ impl TuiHandlers for Handlers {
         let served = if servable(&input) {
             let prompts = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let set = self.catalog.set().clone();
-            let resolver = gated_resolver(set.clone(), &self.env, &self.global, &input.profile, prompts);
+            let resolver = gated_resolver(set.clone(), &self.env, &self.settings, &input.profile, prompts);
             let start = start_served(&self.env, &set, resolver, &input);
             Some(tokio::runtime::Handle::current().block_on(start)?)
         } else {
@@ -137,12 +126,7 @@ impl TuiHandlers for Handlers {
         };
         let mut cmd = crate::shell::subshell_command(&self.env, &pairs, false)?;
         // Under `eval "$(rswitch)"` stdout is a pipe: the shell talks to the terminal.
-        let tty = || {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/tty")
-        };
+        let tty = crate::tty::open;
         cmd.stdin(tty()?).stdout(tty()?).stderr(tty()?);
         let mut banner = tty()?;
         let _ = crate::text::put_line(&mut banner, &crate::shell::banner(&input));

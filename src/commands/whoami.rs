@@ -1,19 +1,20 @@
 use super::{Exit, FAILURE, SUCCESS, load_config, resolver};
-use crate::cli::{GlobalArgs, WhoamiArgs};
+use crate::cli::WhoamiArgs;
 use crate::env::Env;
 use crate::report;
+use crate::settings::Settings;
 use crate::text;
 use std::io::Write;
 use std::time::SystemTime;
 
 pub async fn run(
     env: &Env,
-    global: &GlobalArgs,
+    settings: &Settings,
     args: &WhoamiArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
-    let resolution = resolver(set, env, global, 1).resolve(&args.profile).await;
+    let resolution = resolver(set, env, settings).resolve(&args.profile).await;
     let names = crate::sso::names::AccountNames::load(env);
     if args.json {
         let mut json = resolution.to_json();

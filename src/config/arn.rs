@@ -200,7 +200,7 @@ impl Checker<'_> {
 
     /// The part after `KIND/`: an optional path and a name of IAM's allowed characters.
     fn name(&mut self, path_and_name: &str) {
-        let name = path_and_name.rsplit('/').next().unwrap_or_default();
+        let name = crate::arn::name_of(path_and_name);
         let kind = self.kind;
         if name.is_empty() {
             self.unfixable(format!("has an empty {kind} name"));

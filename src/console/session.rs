@@ -90,7 +90,9 @@ pub fn classify(resolution: &Resolution) -> Result<SessionKind, SessionError> {
         return Err(SessionError::Unknown(String::new()));
     };
     let arn = resolved.identity.arn.as_str();
-    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let resource = crate::arn::Arn::parse(arn)
+        .map(|a| a.resource())
+        .unwrap_or_default();
     let has_token = resolved.credentials.session_token.is_some();
     if resource.starts_with("assumed-role/") {
         return Ok(SessionKind::Role {
@@ -107,7 +109,7 @@ pub fn classify(resolution: &Resolution) -> Result<SessionKind, SessionError> {
                 user_arn: arn.to_string(),
             });
         }
-        let user_name = resource.rsplit('/').next().unwrap_or_default().to_string();
+        let user_name = crate::arn::name_of(resource).to_string();
         return Ok(SessionKind::LongTermUser { root, user_name });
     }
     Err(SessionError::Unknown(arn.to_string()))
@@ -140,7 +142,7 @@ fn chain_words(resolution: &Resolution) -> String {
     for hop in &resolution.hops {
         match (hop.kind, &hop.role_arn, hop.source) {
             (HopKind::AssumeRole, Some(arn), _) => {
-                words.push(arn.rsplit('/').next().unwrap_or(arn).to_string());
+                words.push(crate::arn::name_of(arn).to_string());
             }
             (HopKind::Base, _, Some("static") | None) => words.push(hop.profile.clone()),
             (_, _, Some(source)) => words.push(source.to_string()),

@@ -47,7 +47,7 @@ pub enum UrlError {
 impl Partition {
     /// The partition named by an ARN (`arn:aws-cn:sts::…` -> `aws-cn`).
     pub fn of_arn(arn: &str) -> Result<Partition, UrlError> {
-        let name = arn.split(':').nth(1).unwrap_or_default();
+        let name = crate::arn::Arn::parse(arn).map_or("", |a| a.partition());
         Partition::named(name)
     }
 

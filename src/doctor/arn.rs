@@ -4,6 +4,7 @@
 //! Validation is the config checker's (`crate::config::arn`); this module adds the
 //! structure the policy generator needs. Pure string handling.
 
+use crate::arn::Arn;
 use serde::Serialize;
 
 /// A well-formed IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
@@ -54,16 +55,16 @@ pub fn is_account_id(s: &str) -> bool {
 /// Checks a configured `role_arn` with the config checker (one rule set for lint,
 /// resolution and the doctor), then splits a well-formed one into its parts.
 pub fn parse_role_arn(arn: &str) -> Result<RoleArn, ArnProblem> {
-    if let Some(problems) = crate::config::arn::check_iam_arn(arn, "role") {
-        return Err(problem(
+    let parsed = Arn::parse_iam(arn, "role").map_err(|problems| {
+        problem(
             format!("role_arn '{arn}' {}", problems.problems.join("; ")),
             problems.suggestion,
-        ));
-    }
+        )
+    })?;
     // Well formed: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME.
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let (partition, account) = (parts[1], parts[4]);
-    let rest = parts[5].strip_prefix("role/").unwrap_or(parts[5]);
+    let (partition, account) = (parsed.partition(), parsed.account().unwrap_or_default());
+    let rest = parsed.resource();
+    let rest = rest.strip_prefix("role/").unwrap_or(rest);
     split_path(rest)
         .map(|(path, name)| RoleArn {
             partition: partition.to_string(),
@@ -120,18 +121,15 @@ pub enum Principal {
 
 impl Principal {
     pub fn parse(arn: &str) -> Principal {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let (partition, service, account, resource) = match parts.as_slice() {
-            ["arn", partition, service, _, account, resource] => (*partition, *service, *account, *resource),
-            _ => {
-                return Principal::Other {
-                    arn: arn.to_string(),
-                    account: String::new(),
-                };
-            }
+        let Some(parsed) = Arn::parse(arn) else {
+            return Principal::Other {
+                arn: arn.to_string(),
+                account: String::new(),
+            };
         };
-        let account = account.to_string();
-        match (service, resource.split_once('/')) {
+        let (partition, service, resource) = (parsed.partition(), parsed.service(), parsed.resource());
+        let account = parsed.account().unwrap_or_default().to_string();
+        match (service, parsed.resource_kind()) {
             ("sts", Some(("assumed-role", rest))) => {
                 let role_name = rest.split('/').next().unwrap_or_default().to_string();
                 Principal::AssumedRole {
@@ -143,7 +141,7 @@ impl Principal {
             }
             ("iam", Some(("user", rest))) => Principal::User {
                 arn: arn.to_string(),
-                user_name: rest.rsplit('/').next().unwrap_or(rest).to_string(),
+                user_name: crate::arn::name_of(rest).to_string(),
                 account,
             },
             ("iam", None) if resource == "root" => Principal::Root {

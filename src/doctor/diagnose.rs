@@ -172,7 +172,7 @@ fn base_causes(report: &mut Report, plan: Option<&Plan>, error: &HopError) {
 fn role_causes(report: &mut Report, hop: &HopContext, error: &HopError) {
     let msg = error.message.as_str();
     let target = hop.target_role_arn.clone().unwrap_or_default();
-    let role_name = target.rsplit('/').next().unwrap_or_default().to_string();
+    let role_name = crate::arn::name_of(&target).to_string();
     let at = hop
         .location
         .as_ref()

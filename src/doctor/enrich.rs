@@ -73,7 +73,7 @@ pub fn read_trust(policy: &Value, caller_arn: &str, account: &str) -> TrustVerdi
         Some(one) => vec![one.clone()],
         None => Vec::new(),
     };
-    let partition = caller_arn.split(':').nth(1).unwrap_or("aws");
+    let partition = crate::arn::Arn::parse(caller_arn).map_or("aws", |a| a.partition());
     let root = format!("arn:{partition}:iam::{account}:root");
     for statement in statements.iter().filter(|s| covers_assume_role(s)) {
         let principals = match statement.get("Principal") {
@@ -141,7 +141,7 @@ pub fn enrich(report: &mut Report, findings: &IamFindings) {
     let role_name = hop
         .target_role_arn
         .as_deref()
-        .and_then(|a| a.rsplit('/').next())
+        .map(crate::arn::name_of)
         .unwrap_or("?");
     let mut existing_trust = None;
     let mut trust = None;

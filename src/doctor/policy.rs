@@ -71,7 +71,7 @@ pub fn trust_statement(caller_arn: &str, external_id: Option<&str>, mfa: bool) -
     if !is_user && parse_role_arn(caller).is_err() {
         return Err(PolicyError::NotNameable(caller.to_string()));
     }
-    let name = caller.rsplit('/').next().unwrap_or(caller);
+    let name = crate::arn::name_of(caller);
     let mut statement = json!({
         "Sid": sid("Allow", name),
         "Effect": "Allow",
@@ -159,7 +159,7 @@ pub fn identity_fix(
     required: bool,
 ) -> Result<PolicyFix, PolicyError> {
     let statement = identity_statement(target_role_arn)?;
-    let target_name = target_role_arn.rsplit('/').next().unwrap_or(target_role_arn);
+    let target_name = crate::arn::name_of(target_role_arn);
     let policy_name: String = format!("rswitch-assume-{target_name}")
         .chars()
         .take(128)

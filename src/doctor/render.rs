@@ -243,7 +243,7 @@ fn target_name(r: &Report) -> String {
     r.hop
         .as_ref()
         .and_then(|h| h.target_role_arn.as_deref())
-        .and_then(|a| a.rsplit('/').next())
+        .map(crate::arn::name_of)
         .unwrap_or("the target role")
         .to_string()
 }

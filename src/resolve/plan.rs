@@ -122,7 +122,7 @@ pub struct RoleHop {
 impl RoleHop {
     /// The role's name, the part after the last `/` of the ARN.
     pub fn role_name(&self) -> &str {
-        self.role_arn.rsplit('/').next().unwrap_or(&self.role_arn)
+        crate::arn::name_of(&self.role_arn)
     }
 }
 

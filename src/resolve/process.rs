@@ -127,15 +127,14 @@ pub async fn run(
     timeout: Duration,
     own_group: bool,
 ) -> Result<Credentials, ProcessError> {
-    let mut cmd = shell_command(command);
+    let mut cmd = crate::platform::shell_command(command);
     cmd.envs(vars.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    #[cfg(unix)]
     if own_group {
-        cmd.process_group(0);
+        crate::platform::own_group(&mut cmd);
     }
     let mut child = cmd.spawn().map_err(ProcessError::Spawn)?;
     // Declared after `child`, so dropped before it: the group dies first.
@@ -156,21 +155,6 @@ pub async fn run(
     match tokio::time::timeout(timeout, work).await {
         Ok(result) => result,
         Err(_) => Err(ProcessError::TimedOut(timeout.as_secs_f32().ceil() as u64)),
-    }
-}
-
-fn shell_command(command: &str) -> tokio::process::Command {
-    #[cfg(windows)]
-    {
-        let mut cmd = tokio::process::Command::new("cmd.exe");
-        cmd.arg("/C").raw_arg(format!("\"{command}\""));
-        cmd
-    }
-    #[cfg(not(windows))]
-    {
-        let mut cmd = tokio::process::Command::new("sh");
-        cmd.args(["-c", command]);
-        cmd
     }
 }
 
@@ -217,11 +201,8 @@ struct Group(Option<u32>);
 
 impl Drop for Group {
     fn drop(&mut self) {
-        #[cfg(unix)]
-        if let Some(pid) = self.0.and_then(|p| i32::try_from(p).ok()) {
-            use nix::sys::signal::{Signal, killpg};
-            // ESRCH when the group is already gone: nothing to do.
-            let _ = killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+        if let Some(pid) = self.0 {
+            crate::platform::kill_group(pid);
         }
     }
 }

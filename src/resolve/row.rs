@@ -96,11 +96,12 @@ impl ProfileRow {
         self.chain_elided = depth - hops.len();
         self.kind = if depth == 0 { base.label() } else { "role" }.to_string();
         self.source = Some(base.label());
+        let account_of = |arn: &str| crate::arn::account_of(arn).map(str::to_string);
         self.account = match (hops.first(), base) {
-            (Some(hop), _) => hop.role_arn.as_deref().and_then(arn_account),
+            (Some(hop), _) => hop.role_arn.as_deref().and_then(account_of),
             (None, BaseSource::Sso { account_id, .. }) => Some(account_id.clone()),
-            (None, BaseSource::WebIdentity { role_arn, .. }) => arn_account(role_arn),
-            (None, BaseSource::Login { session_arn, .. }) => arn_account(session_arn),
+            (None, BaseSource::WebIdentity { role_arn, .. }) => account_of(role_arn),
+            (None, BaseSource::Login { session_arn, .. }) => account_of(session_arn),
             _ => None,
         };
         self.mfa_serial = catalog.mfa_serial(&self.name);
@@ -150,10 +151,4 @@ impl ProfileRow {
         }
         names
     }
-}
-
-/// The account field of an ARN (`arn:aws:iam::123456789012:role/x` -> `123456789012`).
-pub fn arn_account(arn: &str) -> Option<String> {
-    let account = arn.split(':').nth(4)?;
-    (!account.is_empty()).then(|| account.to_string())
 }

@@ -7,14 +7,12 @@
 //! - Ctrl-C and Ctrl-\ reach the child through the terminal; rswitch survives them
 //!   (as in [`crate::shell`]).
 
+use crate::platform::{Stop, StopRequests};
 use crate::shell::ShellError;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use std::ffi::OsStr;
 use std::io;
 use std::process::ExitStatus;
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 
 /// How long a child has to exit after the forwarded signal before it is killed.
 pub const GRACE: Duration = Duration::from_secs(10);
@@ -35,27 +33,22 @@ pub async fn run(
     forward: Forward,
 ) -> Result<ExitStatus, ShellError> {
     let name = program.to_string_lossy().into_owned();
-    let _terminal = crate::shell::TerminalSignals::hold();
-    let mut term = signal(SignalKind::terminate()).map_err(|e| spawn_error(&name, e))?;
-    let mut hup = signal(SignalKind::hangup()).map_err(|e| spawn_error(&name, e))?;
+    let _terminal = crate::platform::TerminalSignals::hold();
+    let mut stops = StopRequests::listen().map_err(|e| spawn_error(&name, e))?;
     let mut child = tokio::process::Command::from(cmd)
         .spawn()
         .map_err(|e| spawn_error(&name, e))?;
-    let pid = child
-        .id()
-        .and_then(|id| i32::try_from(id).ok())
-        .map(Pid::from_raw);
+    let pid = child.id();
     let received = tokio::select! {
         status = child.wait() => return status.map_err(|e| spawn_error(&name, e)),
-        _ = term.recv() => Signal::SIGTERM,
-        _ = hup.recv() => Signal::SIGHUP,
+        stop = stops.next() => stop,
     };
-    let signal = match forward {
+    let stop = match forward {
         Forward::Same => received,
-        Forward::Hangup => Signal::SIGHUP,
+        Forward::Hangup => Stop::Hangup,
     };
     if let Some(pid) = pid {
-        let _ = kill(pid, signal);
+        crate::platform::send_stop(pid, stop);
     }
     match tokio::time::timeout(GRACE, child.wait()).await {
         Ok(status) => status.map_err(|e| spawn_error(&name, e)),

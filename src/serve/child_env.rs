@@ -183,14 +183,7 @@ fn is_plain(value: &str) -> bool {
 }
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let mut file = crate::platform::private_new_file().open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }

@@ -174,7 +174,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("cache file has no directory"))?;
-    create_private_dir(dir)?;
+    crate::platform::create_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".rswitch-")
         .suffix(".tmp")
@@ -183,17 +183,6 @@ fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub async fn run(
 ) -> anyhow::Result<TuiExit> {
     // Signal handlers first: a SIGTERM that lands while raw mode starts must still end
     // the loop (and restore the terminal) instead of killing the process mid-screen.
-    let signals = signal();
+    let signals = crate::platform::stop_signal();
     let hook = PanicHook::install();
     let mut screen = TtyScreen::enter()?;
     let result = run_on(&mut screen, opts, rows, resolver, handlers, signals).await;
@@ -355,37 +355,6 @@ where
 fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
     std::panic::catch_unwind(AssertUnwindSafe(f))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: a handler panicked")))
-}
-
-/// Registers the handlers now; the future resolves to the first signal's number.
-#[cfg(unix)]
-fn signal() -> impl std::future::Future<Output = i32> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let handlers = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    );
-    async move {
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = handlers else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = term.recv() => 15,
-            _ = int.recv() => 2,
-            _ = hup.recv() => 1,
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn signal() -> impl std::future::Future<Output = i32> {
-    async {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => 2,
-            Err(_) => std::future::pending().await,
-        }
-    }
 }
 
 /// The controlling terminal.

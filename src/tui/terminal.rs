@@ -20,11 +20,7 @@ pub enum TtyWriter {
 impl TtyWriter {
     /// `/dev/tty`, or stderr when there is no controlling terminal to open.
     pub fn open() -> Self {
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-        {
+        match crate::tty::open() {
             Ok(f) => TtyWriter::Tty(f),
             Err(_) => TtyWriter::Stderr(io::stderr()),
         }

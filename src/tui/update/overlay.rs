@@ -9,7 +9,7 @@ use crate::tui::effect::{Effect, MfaCode};
 use crate::tui::state::{MaskedInput, Overlay, State};
 
 /// Length of an MFA code (TOTP), as STS requires.
-const MFA_CODE_LEN: usize = 6;
+use crate::prompt::{MFA_CODE_LEN, MFA_CODE_RULE, is_mfa_code};
 
 pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(overlay) = state.overlay.take() else {
@@ -46,7 +46,7 @@ fn mfa(
     error: Option<String>,
     action: Action,
 ) -> (Option<Overlay>, Vec<Effect>) {
-    let wrong_length = || Some(format!("an MFA code is {MFA_CODE_LEN} digits"));
+    let wrong_length = || Some(MFA_CODE_RULE.to_string());
     let error = match action {
         Action::Input(c) if c.is_ascii_digit() && code.len() < MFA_CODE_LEN => {
             code.push(c);
@@ -57,7 +57,7 @@ fn mfa(
             code.pop();
             error
         }
-        Action::Confirm if code.len() == MFA_CODE_LEN => {
+        Action::Confirm if is_mfa_code(code.expose()) => {
             let Some(i) = state.index_of(&profile) else {
                 return (None, Vec::new());
             };

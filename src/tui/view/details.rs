@@ -119,10 +119,7 @@ fn hop_lines(n: usize, hop: &HopOutcome, theme: &Theme) -> Vec<Line<'static>> {
         HopKind::Base => notes.push(hop.source.unwrap_or("base").to_string()),
         HopKind::AssumeRole => {
             // The role's name, when the profile is not simply named after it.
-            let role = hop
-                .role_arn
-                .as_deref()
-                .map(|arn| arn.rsplit('/').next().unwrap_or(arn));
+            let role = hop.role_arn.as_deref().map(crate::arn::name_of);
             if let Some(role) = role.filter(|r| *r != hop.profile) {
                 notes.push(format!("role {}", clean(role)));
             }

@@ -172,7 +172,7 @@ pub fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Styl
                 format!(
                     "{} {}",
                     clean(&state.names.label(&i.account)),
-                    clean(principal_name(&i.arn))
+                    clean(crate::arn::principal_name(&i.arn))
                 )
             });
             (
@@ -195,15 +195,6 @@ pub fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Styl
                 theme.fail_style(),
             )
         }
-    }
-}
-
-/// A short name for who an ARN is: the role of an assumed-role session, else the resource.
-pub fn principal_name(arn: &str) -> &str {
-    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
-    match resource.strip_prefix("assumed-role/") {
-        Some(rest) => rest.split('/').next().unwrap_or(rest),
-        None => resource,
     }
 }
 

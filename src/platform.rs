@@ -1,0 +1,289 @@
+//! What differs by operating system, in one room: the terminal device, the user's shell
+//! and the shell a `credential_process` runs in, private files (0600/0700), process
+//! groups, and signals (the ones
+//! that stop rswitch, the ones it forwards to a served child, and the terminal's Ctrl-C
+//! while a child runs). Everything else in the crate is free of `cfg(unix)` for these.
+//!
+//! Today rswitch is built for Unix (Linux, macOS). A Windows port is the work of this
+//! file: the console is `CONIN$`/`CONOUT$` instead of `/dev/tty`, the user's shell is
+//! `%COMSPEC%` or PowerShell, a detached process is `CREATE_NEW_PROCESS_GROUP` (and a job
+//! object replaces the process group), and Ctrl-C/Ctrl-Break replace the signals.
+
+use crate::env::Env;
+use std::process::ExitStatus;
+
+/// The controlling terminal of the process's session.
+pub const TTY_DEVICE: &str = "/dev/tty";
+
+/// The shell `rswitch shell` starts: `$SHELL` from `env`, else `/bin/sh`.
+pub fn user_shell(env: &Env) -> String {
+    env.get("SHELL").unwrap_or("/bin/sh").to_string()
+}
+
+/// A `credential_process` command line as the AWS CLI runs it: `sh -c` (`cmd.exe /C` on
+/// Windows).
+pub fn shell_command(command: &str) -> tokio::process::Command {
+    #[cfg(windows)]
+    {
+        let mut cmd = tokio::process::Command::new("cmd.exe");
+        cmd.arg("/C").raw_arg(format!("\"{command}\""));
+        cmd
+    }
+    #[cfg(not(windows))]
+    {
+        let mut cmd = tokio::process::Command::new("sh");
+        cmd.args(["-c", command]);
+        cmd
+    }
+}
+
+/// Creates `dir` and its missing parents, readable by the user only (0700).
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+/// Options that create a new file (never an existing one) readable by the user only
+/// (0600), for writing.
+pub fn private_new_file() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// The code rswitch should exit with after its child: the child's code, or `128 + N`
+/// after death by signal `N`.
+pub fn exit_code(status: ExitStatus) -> i32 {
+    if let Some(code) = status.code() {
+        return code;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return 128 + sig;
+        }
+    }
+    1
+}
+
+/// Starts the child as the leader of its own process group, so that [`kill_group`] can
+/// stop it with everything it started.
+pub fn own_group(cmd: &mut tokio::process::Command) {
+    #[cfg(unix)]
+    cmd.process_group(0);
+    #[cfg(not(unix))]
+    let _ = cmd;
+}
+
+/// Kills the process group led by `pid` (see [`own_group`]); a group already gone is no
+/// error.
+pub fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        use nix::sys::signal::{Signal, killpg};
+        // ESRCH when the group is already gone: nothing to do.
+        let _ = killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// Detaches a process that must outlive rswitch (the clipboard keeper) from the
+/// terminal's job: its own process group, so Ctrl-C in the shell does not reach it.
+pub fn detach(cmd: &mut std::process::Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    #[cfg(not(unix))]
+    let _ = cmd;
+}
+
+/// Registers the handlers of the signals that stop rswitch (SIGTERM, SIGINT, SIGHUP) now;
+/// the future resolves to the first one's number.
+#[cfg(unix)]
+pub fn stop_signal() -> impl std::future::Future<Output = i32> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let handlers = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = handlers else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => 15,
+            _ = int.recv() => 2,
+            _ = hup.recv() => 1,
+        }
+    }
+}
+
+/// Ctrl-C, as signal 2.
+#[cfg(not(unix))]
+pub fn stop_signal() -> impl std::future::Future<Output = i32> {
+    async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => 2,
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// A request to stop that a served child is told about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGTERM.
+    Terminate,
+    /// SIGHUP (the terminal went away; interactive shells leave on it).
+    Hangup,
+}
+
+/// The stop requests rswitch listens for while a served child runs: SIGTERM and SIGHUP.
+pub struct StopRequests {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl StopRequests {
+    /// Registers the handlers now, so that none sent after this returns is missed.
+    pub fn listen() -> std::io::Result<StopRequests> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopRequests {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// The next request.
+    pub async fn next(&mut self) -> Stop {
+        tokio::select! {
+            _ = self.term.recv() => Stop::Terminate,
+            _ = self.hup.recv() => Stop::Hangup,
+        }
+    }
+}
+
+/// Passes `stop` on to the process `pid`.
+pub fn send_stop(pid: u32, stop: Stop) {
+    use nix::sys::signal::{Signal, kill};
+    let signal = match stop {
+        Stop::Terminate => Signal::SIGTERM,
+        Stop::Hangup => Signal::SIGHUP,
+    };
+    if let Ok(pid) = i32::try_from(pid) {
+        let _ = kill(nix::unistd::Pid::from_raw(pid), signal);
+    }
+}
+
+/// While alive, SIGINT and SIGQUIT only set a flag in rswitch instead of killing it.
+/// A handler (not SIG_IGN) is used on purpose: handlers reset to the default in the
+/// child at exec, so the child still reacts to Ctrl-C normally.
+pub(crate) struct TerminalSignals(Vec<signal_hook::SigId>);
+
+impl TerminalSignals {
+    pub(crate) fn hold() -> TerminalSignals {
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::{SIGINT, SIGQUIT};
+            use std::sync::Arc;
+            use std::sync::atomic::AtomicBool;
+            let flag = Arc::new(AtomicBool::new(false));
+            let ids = [SIGINT, SIGQUIT]
+                .into_iter()
+                .filter_map(|s| signal_hook::flag::register(s, Arc::clone(&flag)).ok())
+                .collect();
+            TerminalSignals(ids)
+        }
+        #[cfg(not(unix))]
+        TerminalSignals(Vec::new())
+    }
+}
+
+impl Drop for TerminalSignals {
+    fn drop(&mut self) {
+        for id in self.0.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_files_and_dirs_are_the_users_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("a/b");
+        create_private_dir(&dir).expect("created");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        let file = dir.join("f");
+        private_new_file().open(&file).expect("created");
+        assert_eq!(mode(&file), 0o600);
+        assert!(
+            private_new_file().open(&file).is_err(),
+            "an existing file is not reopened"
+        );
+    }
+
+    #[test]
+    fn the_users_shell_is_shell_else_bin_sh() {
+        let with = Env::from_vars([("SHELL", "/usr/bin/fish")], None);
+        assert_eq!(user_shell(&with), "/usr/bin/fish");
+        let without = Env::from_vars(std::iter::empty::<(&str, &str)>(), None);
+        assert_eq!(user_shell(&without), "/bin/sh");
+    }
+
+    #[tokio::test]
+    async fn a_killed_group_takes_the_grandchild_with_it() {
+        let mut cmd = shell_command("sleep 30 & echo $!; wait");
+        cmd.stdout(std::process::Stdio::piped());
+        own_group(&mut cmd);
+        let mut child = cmd.spawn().expect("sh runs");
+        let mut out = child.stdout.take().expect("piped");
+        let mut line = Vec::new();
+        use tokio::io::AsyncReadExt;
+        let mut byte = [0u8; 1];
+        while out.read(&mut byte).await.expect("read") == 1 && byte[0] != b'\n' {
+            line.push(byte[0]);
+        }
+        let grandchild: i32 = String::from_utf8(line).unwrap().trim().parse().unwrap();
+        kill_group(child.id().expect("running"));
+        let status = child.wait().await.expect("reaped");
+        assert_eq!(exit_code(status), 128 + 9);
+        // The grandchild is gone too: no such process, or a zombie waiting for init.
+        let alive = || {
+            let exists = nix::sys::signal::kill(nix::unistd::Pid::from_raw(grandchild), None).is_ok();
+            let zombie = std::fs::read_to_string(format!("/proc/{grandchild}/stat")).is_ok_and(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z'))
+            });
+            exists && !zombie
+        };
+        for _ in 0..50 {
+            if !alive() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the grandchild {grandchild} survived");
+    }
+}
