@@ -35,11 +35,19 @@ fn main() -> ExitCode {
         // started, a credential_process group above all (it is in the background and would
         // not see the terminal's Ctrl-C). A command an `exec` or `shell` runs gets the
         // terminal's signals itself; rswitch waits for it and takes its status.
-        let signal = rswitch::platform::stop_signal();
-        tokio::select! {
-            biased;
-            result = work => result.map(Finish::Code),
-            number = signal => Ok(Finish::Signal(number)),
+        // A stop signal while `exec` or `shell` waits for its child is theirs: they pass
+        // it on and exit as the child did (rswitch::serve::child).
+        let mut work = work;
+        loop {
+            tokio::select! {
+                biased;
+                result = &mut work => break result.map(Finish::Code),
+                number = rswitch::platform::stop_signal() => {
+                    if !rswitch::platform::ChildOwnsSignals::held() {
+                        break Ok(Finish::Signal(number));
+                    }
+                }
+            }
         }
     });
     // Don't wait long for lingering tasks (e.g. a hung endpoint) on the way out, but long

@@ -144,6 +144,30 @@ pub fn stop_signal() -> impl std::future::Future<Output = i32> {
     }
 }
 
+/// While held, a child of rswitch (`exec`, `shell`) is being waited for and stop signals
+/// are forwarded to it; `main` must not cancel the command under it.
+pub struct ChildOwnsSignals(());
+
+static CHILDREN_OWNING_SIGNALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl ChildOwnsSignals {
+    pub fn claim() -> ChildOwnsSignals {
+        CHILDREN_OWNING_SIGNALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        ChildOwnsSignals(())
+    }
+
+    /// True while some child's waiter handles stop signals.
+    pub fn held() -> bool {
+        CHILDREN_OWNING_SIGNALS.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+}
+
+impl Drop for ChildOwnsSignals {
+    fn drop(&mut self) {
+        CHILDREN_OWNING_SIGNALS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// A request to stop that a served child is told about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {

@@ -90,7 +90,8 @@ pub async fn exec(env: &Env, settings: &Settings, args: &ExecArgs) -> anyhow::Re
         }
         None => {
             let pairs = child_pairs(&handover.input);
-            tokio::task::block_in_place(|| shell::exec(program, rest, &pairs))
+            let cmd = shell::command(program, rest, &pairs);
+            crate::serve::child::run(cmd, program, crate::serve::child::Forward::Same).await
         }
     };
     Ok(finish(status))
@@ -124,7 +125,13 @@ pub async fn subshell(env: &Env, settings: &Settings, args: &ShellArgs) -> anyho
         }
         None => {
             let pairs = child_pairs(&handover.input);
-            tokio::task::block_in_place(|| shell::subshell(env, &pairs, true))
+            let cmd = shell::subshell_command(env, &pairs, true)?;
+            crate::serve::child::run(
+                cmd,
+                std::ffi::OsStr::new(&program),
+                crate::serve::child::Forward::Hangup,
+            )
+            .await
         }
     };
     Ok(finish(status))

@@ -35,6 +35,9 @@ pub async fn run(
     let name = program.to_string_lossy().into_owned();
     let _terminal = crate::platform::TerminalSignals::hold();
     let mut stops = StopRequests::listen().map_err(|e| spawn_error(&name, e))?;
+    // From here on a stop signal is this function's to handle: `main` must not end the
+    // process under the child.
+    let _owned = crate::platform::ChildOwnsSignals::claim();
     let mut child = tokio::process::Command::from(cmd)
         .spawn()
         .map_err(|e| spawn_error(&name, e))?;
