@@ -13,7 +13,10 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
-    let resolution = resolver(set, env, global, 1).resolve(&args.profile).await;
+    let resolver = resolver(set, env, global, 1);
+    let deadline = resolver.deadline();
+    let resolution = resolver.resolve(&args.profile).await;
+    crate::sso::aliases::learn(&resolver, &[&resolution], &deadline).await;
     let names = crate::sso::names::AccountNames::load(env);
     if args.json {
         let mut json = resolution.to_json();

@@ -1,0 +1,275 @@
+//! The third, lowest source of account names: the account's IAM alias, asked with
+//! `iam:ListAccountAliases` using the credentials of a profile that resolved into it.
+//!
+//! Answers are remembered per account in `<cache dir>/rswitch/account-aliases.json`
+//! (0600, written atomically, read with a size cap, aliases sanitized like every name):
+//! an alias or its absence for 24 h, a denial too (a caller without the permission is not
+//! asked again every run), a failure to reach IAM for one hour. Asking never fails and
+//! never prints: a missing alias is simply no name.
+
+use super::names::{AccountNames, clean, read_capped};
+use crate::creds::Credentials;
+use crate::doctor::iam::{Iam, endpoint};
+use crate::env::Env;
+use crate::resolve::{Deadline, Plan, Resolution, Resolver};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long an answer (alias, none, denied) is kept.
+const FRESH: u64 = 24 * 3600;
+/// How long a failure to reach IAM is kept before asking again.
+const RETRY: u64 = 3600;
+/// The most one lookup may take, within what is left of `--timeout`.
+const ASK_MAX: Duration = Duration::from_secs(5);
+
+/// What is known about one account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The alias, when the account has one and the caller could read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// Seconds since the Unix epoch when IAM was asked.
+    pub checked: u64,
+    /// IAM could not be reached (ask again sooner).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub failed: bool,
+}
+
+impl Entry {
+    fn fresh(&self, now: u64) -> bool {
+        let keep = if self.failed { RETRY } else { FRESH };
+        now.saturating_sub(self.checked) < keep && self.checked <= now + 60
+    }
+}
+
+/// `$XDG_CACHE_HOME/rswitch/account-aliases.json`, else the platform's cache directory.
+pub fn cache_path(env: &Env) -> Option<PathBuf> {
+    super::names::portal_cache_path(env).map(|p| p.with_file_name("account-aliases.json"))
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn valid_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `{"accounts": {"ID": {"alias": "…", "checked": 1700000000}}}`; anything odd is skipped.
+pub fn read(path: &Path) -> BTreeMap<String, Entry> {
+    #[derive(Deserialize)]
+    struct File {
+        accounts: BTreeMap<String, serde_json::Value>,
+    }
+    let Some(file) = read_capped(path).and_then(|t| serde_json::from_str::<File>(&t).ok()) else {
+        return BTreeMap::new();
+    };
+    file.accounts
+        .into_iter()
+        .filter(|(id, _)| valid_id(id))
+        .filter_map(|(id, v)| {
+            let mut entry: Entry = serde_json::from_value(v).ok()?;
+            entry.alias = entry.alias.as_deref().and_then(clean);
+            Some((id, entry))
+        })
+        .collect()
+}
+
+/// The remembered aliases, account id -> alias.
+pub fn cached(env: &Env) -> BTreeMap<String, String> {
+    cache_path(env)
+        .map(|p| read(&p))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(id, e)| Some((id, e.alias?)))
+        .collect()
+}
+
+/// One read-modify-write of the cache at a time in this process (the TUI asks from
+/// several tasks).
+static WRITING: Mutex<()> = Mutex::new(());
+
+fn store(path: &Path, answers: BTreeMap<String, Entry>) -> std::io::Result<()> {
+    let _guard = WRITING.lock().unwrap_or_else(|p| p.into_inner());
+    let mut all = read(path);
+    all.extend(answers);
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "accounts": all }))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no cache directory"))?;
+    std::fs::create_dir_all(dir)?;
+    // NamedTempFile is created 0600; persist renames it over the old file.
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::fs::write(tmp.path(), text)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// One account to ask about, with the credentials of a profile resolved into it.
+pub struct Ask {
+    pub account: String,
+    pub partition: String,
+    pub plan: Plan,
+    pub credentials: Credentials,
+}
+
+/// The accounts of `results` that have no name yet and no fresh answer, each once.
+pub fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
+    let env = resolver.env();
+    let names = AccountNames::load(env);
+    let known = cache_path(env).map(|p| read(&p)).unwrap_or_default();
+    let now = now();
+    let mut asks: Vec<Ask> = Vec::new();
+    for r in results {
+        let Ok(resolved) = &r.outcome else { continue };
+        let account = &resolved.identity.account;
+        // A stale alias is asked again; a name from the settings or a portal never is.
+        let from_alias = known.get(account).and_then(|e| e.alias.as_deref());
+        let named_elsewhere = names.get(account).is_some_and(|n| Some(n) != from_alias);
+        if !valid_id(account)
+            || named_elsewhere
+            || known.get(account).is_some_and(|e| e.fresh(now))
+            || asks.iter().any(|a| &a.account == account)
+        {
+            continue;
+        }
+        let Ok(plan) = resolver.catalog().planned(&r.profile) else {
+            continue;
+        };
+        let partition = resolved.identity.arn.split(':').nth(1).unwrap_or("aws");
+        asks.push(Ask {
+            account: account.clone(),
+            partition: partition.to_string(),
+            plan,
+            credentials: resolved.credentials.clone(),
+        });
+    }
+    asks
+}
+
+/// Asks IAM for the alias of each account, all at once, within `deadline` (and at most
+/// a few seconds), and remembers the answers. True when a new alias was learned.
+pub async fn look_up(env: &Env, asks: Vec<Ask>, deadline: &Deadline) -> bool {
+    if asks.is_empty() || deadline.passed() {
+        return false;
+    }
+    let Some(path) = cache_path(env) else {
+        return false;
+    };
+    let deadline = Deadline::after(deadline.remaining().min(ASK_MAX));
+    let answers = futures::future::join_all(asks.into_iter().map(|ask| {
+        let deadline = deadline.clone();
+        async move {
+            let entry = ask_one(env, &ask, deadline).await;
+            entry.map(|e| (ask.account, e))
+        }
+    }))
+    .await;
+    let answers: BTreeMap<String, Entry> = answers.into_iter().flatten().collect();
+    let learned = answers.values().any(|e| e.alias.is_some());
+    // Best effort: a cache that cannot be written only means asking again next time.
+    let _ = store(&path, answers);
+    learned
+}
+
+/// What IAM says; `None` when it was not asked (no endpoint, no time left).
+async fn ask_one(env: &Env, ask: &Ask, deadline: Deadline) -> Option<Entry> {
+    let (url, region) = endpoint(env, &ask.plan, &ask.partition)?;
+    let iam = Iam {
+        url,
+        region,
+        credentials: ask.credentials.clone(),
+        deadline,
+    };
+    let checked = now();
+    match iam.call(&[("Action", "ListAccountAliases")]).await {
+        Ok(body) => Some(Entry {
+            alias: crate::sts::xml_tag(&body, "member").as_deref().and_then(clean),
+            checked,
+            failed: false,
+        }),
+        Err(e) if e.starts_with("not asked") => None,
+        // An IAM error (`Code: message`, AccessDenied above all) is an answer: no name.
+        Err(e) if e.split_once(": ").is_some_and(|(code, _)| !code.contains(' ')) => Some(Entry {
+            checked,
+            ..Entry::default()
+        }),
+        Err(_) => Some(Entry {
+            checked,
+            failed: true,
+            ..Entry::default()
+        }),
+    }
+}
+
+/// Looks up the aliases of the accounts `results` resolved into that have no name yet,
+/// within `deadline`; never fails, never prints.
+pub async fn learn(resolver: &Resolver, results: &[&Resolution], deadline: &Deadline) -> bool {
+    let asks = wanted(resolver, results);
+    look_up(resolver.env(), asks, deadline).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_answers_for_a_day_and_failures_for_an_hour() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = Env::from_vars([("XDG_CACHE_HOME", dir.path().display().to_string())], None);
+        let path = cache_path(&env).expect("path");
+        let now = now();
+        let answers = BTreeMap::from([
+            (
+                "111111111111".to_string(),
+                Entry {
+                    alias: Some("dev-acct".into()),
+                    checked: now,
+                    failed: false,
+                },
+            ),
+            (
+                "222222222222".to_string(),
+                Entry {
+                    checked: now - 2 * 3600,
+                    failed: true,
+                    ..Entry::default()
+                },
+            ),
+        ]);
+        store(&path, answers).expect("store");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let read_back = read(&path);
+        assert!(read_back["111111111111"].fresh(now));
+        assert!(
+            !read_back["222222222222"].fresh(now),
+            "a failure is retried after an hour"
+        );
+        assert!(!read_back["111111111111"].fresh(now + FRESH + 1));
+        assert_eq!(
+            cached(&env).get("111111111111").map(String::as_str),
+            Some("dev-acct")
+        );
+
+        // Hostile content: control characters stripped, bad ids and shapes skipped.
+        std::fs::write(
+            &path,
+            r#"{"accounts": {"333333333333": {"alias": "x\u001b[31my", "checked": 1},
+                "12": {"alias": "short", "checked": 1}, "444444444444": "odd"}}"#,
+        )
+        .expect("write");
+        let names = cached(&env);
+        assert_eq!(names.get("333333333333").map(String::as_str), Some("x[31my"));
+        assert_eq!(names.len(), 1);
+        std::fs::write(&path, "not json").expect("write");
+        assert!(cached(&env).is_empty());
+    }
+}
