@@ -171,9 +171,12 @@ impl Iam {
 
     /// One signed Query API POST. `Err` is `CODE: message` for IAM errors.
     pub(crate) async fn call(&self, params: &[(&str, &str)]) -> Result<String, String> {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.extend_pairs(params.iter().copied().chain([("Version", "2010-05-08")]));
-        let body = form.finish();
+        // Scoped: the serializer is not `Send`, and the call runs in spawned tasks too.
+        let body = {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.extend_pairs(params.iter().copied().chain([("Version", "2010-05-08")]));
+            form.finish()
+        };
         let url = if self.url.ends_with('/') {
             self.url.clone()
         } else {

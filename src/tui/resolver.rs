@@ -1,12 +1,15 @@
 //! [`ResolveProfile`] over the real [`Resolver`]: the MFA code typed in the TUI's prompt
 //! is handed to the resolver's MFA callback, which must never read the terminal itself
-//! while the TUI owns it.
+//! while the TUI owns it. After a resolution it looks up the account's IAM alias in the
+//! background ([`crate::sso::aliases`]), once per account and run.
 
 use super::effect::ResolveProfile;
 use crate::config::ConfigSet;
 use crate::env::Env;
 use crate::resolve::outcome::Resolution;
 use crate::resolve::{Catalog, MfaPrompt, Resolver, ResolverOptions};
+use crate::sso::aliases;
+use crate::sso::names::AccountNames;
 use futures::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -20,6 +23,8 @@ pub struct TuiResolver {
     codes: Codes,
     /// Profiles asked for before: asking again (`r`, `R`) means "call STS again".
     seen: Mutex<HashSet<String>>,
+    /// Accounts whose alias was asked for already (once per run).
+    aliases_asked: Mutex<HashSet<String>>,
 }
 
 impl TuiResolver {
@@ -43,6 +48,7 @@ impl TuiResolver {
             resolver: Arc::new(Resolver::with_catalog(catalog, options).with_mfa_prompt(prompt)),
             codes,
             seen: Mutex::default(),
+            aliases_asked: Mutex::default(),
         }
     }
 
@@ -78,5 +84,22 @@ impl ResolveProfile for TuiResolver {
             }
             resolution
         })
+    }
+
+    fn account_names(&self, resolution: &Resolution) -> Option<BoxFuture<'static, Option<AccountNames>>> {
+        let mut asks = aliases::wanted(&self.resolver, &[resolution]);
+        if let Ok(mut asked) = self.aliases_asked.lock() {
+            asks.retain(|a| asked.insert(a.account.clone()));
+        }
+        if asks.is_empty() {
+            return None;
+        }
+        let env = self.resolver.env().clone();
+        let deadline = self.resolver.deadline();
+        Some(Box::pin(async move {
+            aliases::look_up(&env, asks, &deadline)
+                .await
+                .then(|| AccountNames::load(&env))
+        }))
     }
 }

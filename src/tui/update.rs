@@ -66,6 +66,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::LoginPrompt(shown) => super::login::prompt(state, shown),
         Action::LoginDone(result) => super::login::done(state, result),
+        Action::AccountNames(names) => {
+            state.names = names;
+            state.refresh_visible();
+            Vec::new()
+        }
         action => match state.mode() {
             Mode::Normal => normal(state, action),
             Mode::Filter => filter(state, action),

@@ -128,3 +128,20 @@ fn a_caller_without_the_permission_gets_no_name_no_error_and_is_not_asked_again(
     assert_eq!(json["results"][0]["identity"].get("account_name"), None, "{json}");
     assert_eq!(proxy.count(LIST), 1, "asked again: {:?}", proxy.counts());
 }
+
+#[test]
+fn the_tui_shows_the_alias_once_the_profile_resolved() {
+    let stack = support::shared();
+    let w = &stack.world;
+    let proxy = Proxy::start(stack.endpoint());
+    let home = aliased_home(stack, &proxy);
+    let tui = crate::tui::Tui::start(&home, "C.UTF-8", false, (200, 30));
+    let label = format!("{} ({})", w.aliased_account, w.alias);
+    tui.tmux
+        .wait_for("the alias next to dana's account", |s| s.contains(&label));
+    tui.tmux.keys(&["q"]);
+    tui.finished();
+    assert_eq!(proxy.count(LIST), 1, "{:?}", proxy.counts());
+    let cached = std::fs::read_to_string(cache_file(&home)).expect("the alias is remembered");
+    assert!(cached.contains(&w.alias), "{cached}");
+}
