@@ -3,9 +3,10 @@
 //!
 //! Answers are remembered per account in `<cache dir>/rswitch/account-aliases.json`
 //! (0600, written atomically, read with a size cap, aliases sanitized like every name):
-//! an alias or its absence for 24 h, a denial too (a caller without the permission is not
-//! asked again every run), a failure to reach IAM for one hour. Asking never fails and
-//! never prints: a missing alias is simply no name.
+//! an alias or its absence for 24 h; a denial for 24 h too, per caller (a caller without
+//! the permission is not asked again every run, another one of the account still is); a
+//! failure to reach IAM for one hour. Asking never fails and never prints: a missing
+//! alias is simply no name.
 
 use super::names::{AccountNames, clean, read_capped};
 use crate::creds::Credentials;
@@ -22,6 +23,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const FRESH: u64 = 24 * 3600;
 /// How long a failure to reach IAM is kept before asking again.
 const RETRY: u64 = 3600;
+/// Most denied callers remembered per account.
+const MAX_DENIED: usize = 32;
 /// The most one lookup may take, within what is left of `--timeout`.
 const ASK_MAX: Duration = Duration::from_secs(5);
 
@@ -36,12 +39,34 @@ pub struct Entry {
     /// IAM could not be reached (ask again sooner).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub failed: bool,
+    /// Callers IAM refused (see [`caller_key`]); empty when IAM answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denied: Vec<String>,
 }
 
 impl Entry {
-    fn fresh(&self, now: u64) -> bool {
+    /// True while `caller` need not ask again.
+    fn fresh(&self, now: u64, caller: &str) -> bool {
         let keep = if self.failed { RETRY } else { FRESH };
-        now.saturating_sub(self.checked) < keep && self.checked <= now + 60
+        let recent = now.saturating_sub(self.checked) < keep && self.checked <= now + 60;
+        recent && (self.denied.is_empty() || self.denied.iter().any(|c| c == caller))
+    }
+}
+
+/// One answer of IAM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Answer {
+    Alias(Option<String>),
+    Denied(String),
+    Failed,
+}
+
+/// Who asked, as remembered for a denial: the ARN, an assumed role's without its
+/// session name (which may change from run to run).
+pub fn caller_key(arn: &str) -> String {
+    match arn.split_once(":assumed-role/") {
+        Some((head, rest)) => format!("{head}:assumed-role/{}", rest.split('/').next().unwrap_or("")),
+        None => arn.to_string(),
     }
 }
 
@@ -76,6 +101,7 @@ pub fn read(path: &Path) -> BTreeMap<String, Entry> {
         .filter_map(|(id, v)| {
             let mut entry: Entry = serde_json::from_value(v).ok()?;
             entry.alias = entry.alias.as_deref().and_then(clean);
+            entry.denied.truncate(MAX_DENIED);
             Some((id, entry))
         })
         .collect()
@@ -95,10 +121,43 @@ pub fn cached(env: &Env) -> BTreeMap<String, String> {
 /// several tasks).
 static WRITING: Mutex<()> = Mutex::new(());
 
-fn store(path: &Path, answers: BTreeMap<String, Entry>) -> std::io::Result<()> {
+fn store(path: &Path, answers: Vec<(String, Answer)>, checked: u64) -> std::io::Result<()> {
     let _guard = WRITING.lock().unwrap_or_else(|p| p.into_inner());
     let mut all = read(path);
-    all.extend(answers);
+    for (account, answer) in answers {
+        let old = all.remove(&account).unwrap_or_default();
+        let entry = match answer {
+            Answer::Alias(alias) => Entry {
+                alias,
+                checked,
+                ..Entry::default()
+            },
+            // A denial keeps what another caller learned before.
+            Answer::Denied(caller) => {
+                let mut denied = if old.denied.is_empty() {
+                    Vec::new()
+                } else {
+                    old.denied
+                };
+                denied.retain(|c| c != &caller);
+                denied.insert(0, caller);
+                denied.truncate(MAX_DENIED);
+                Entry {
+                    alias: old.alias,
+                    checked,
+                    failed: false,
+                    denied,
+                }
+            }
+            Answer::Failed => Entry {
+                alias: old.alias,
+                checked,
+                failed: true,
+                denied: Vec::new(),
+            },
+        };
+        all.insert(account, entry);
+    }
     let text = serde_json::to_string_pretty(&serde_json::json!({ "accounts": all }))?;
     let dir = path
         .parent()
@@ -114,6 +173,8 @@ fn store(path: &Path, answers: BTreeMap<String, Entry>) -> std::io::Result<()> {
 /// One account to ask about, with the credentials of a profile resolved into it.
 pub struct Ask {
     pub account: String,
+    /// [`caller_key`] of the resolved identity.
+    pub caller: String,
     pub partition: String,
     pub plan: Plan,
     pub credentials: Credentials,
@@ -129,12 +190,13 @@ pub fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
     for r in results {
         let Ok(resolved) = &r.outcome else { continue };
         let account = &resolved.identity.account;
+        let caller = caller_key(&resolved.identity.arn);
         // A stale alias is asked again; a name from the settings or a portal never is.
         let from_alias = known.get(account).and_then(|e| e.alias.as_deref());
         let named_elsewhere = names.get(account).is_some_and(|n| Some(n) != from_alias);
         if !valid_id(account)
             || named_elsewhere
-            || known.get(account).is_some_and(|e| e.fresh(now))
+            || known.get(account).is_some_and(|e| e.fresh(now, &caller))
             || asks.iter().any(|a| &a.account == account)
         {
             continue;
@@ -145,6 +207,7 @@ pub fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
         let partition = resolved.identity.arn.split(':').nth(1).unwrap_or("aws");
         asks.push(Ask {
             account: account.clone(),
+            caller,
             partition: partition.to_string(),
             plan,
             credentials: resolved.credentials.clone(),
@@ -163,23 +226,24 @@ pub async fn look_up(env: &Env, asks: Vec<Ask>, deadline: &Deadline) -> bool {
         return false;
     };
     let deadline = Deadline::after(deadline.remaining().min(ASK_MAX));
+    let checked = now();
     let answers = futures::future::join_all(asks.into_iter().map(|ask| {
         let deadline = deadline.clone();
         async move {
-            let entry = ask_one(env, &ask, deadline).await;
-            entry.map(|e| (ask.account, e))
+            let answer = ask_one(env, &ask, deadline).await;
+            answer.map(|a| (ask.account, a))
         }
     }))
     .await;
-    let answers: BTreeMap<String, Entry> = answers.into_iter().flatten().collect();
-    let learned = answers.values().any(|e| e.alias.is_some());
+    let answers: Vec<(String, Answer)> = answers.into_iter().flatten().collect();
+    let learned = answers.iter().any(|(_, a)| matches!(a, Answer::Alias(Some(_))));
     // Best effort: a cache that cannot be written only means asking again next time.
-    let _ = store(&path, answers);
+    let _ = store(&path, answers, checked);
     learned
 }
 
 /// What IAM says; `None` when it was not asked (no endpoint, no time left).
-async fn ask_one(env: &Env, ask: &Ask, deadline: Deadline) -> Option<Entry> {
+async fn ask_one(env: &Env, ask: &Ask, deadline: Deadline) -> Option<Answer> {
     let (url, region) = endpoint(env, &ask.plan, &ask.partition)?;
     let iam = Iam {
         url,
@@ -187,24 +251,16 @@ async fn ask_one(env: &Env, ask: &Ask, deadline: Deadline) -> Option<Entry> {
         credentials: ask.credentials.clone(),
         deadline,
     };
-    let checked = now();
     match iam.call(&[("Action", "ListAccountAliases")]).await {
-        Ok(body) => Some(Entry {
-            alias: crate::sts::xml_tag(&body, "member").as_deref().and_then(clean),
-            checked,
-            failed: false,
-        }),
+        Ok(body) => Some(Answer::Alias(
+            crate::sts::xml_tag(&body, "member").as_deref().and_then(clean),
+        )),
         Err(e) if e.starts_with("not asked") => None,
-        // An IAM error (`Code: message`, AccessDenied above all) is an answer: no name.
-        Err(e) if e.split_once(": ").is_some_and(|(code, _)| !code.contains(' ')) => Some(Entry {
-            checked,
-            ..Entry::default()
-        }),
-        Err(_) => Some(Entry {
-            checked,
-            failed: true,
-            ..Entry::default()
-        }),
+        // An IAM error (`Code: message`, AccessDenied above all) refuses this caller.
+        Err(e) if e.split_once(": ").is_some_and(|(code, _)| !code.contains(' ')) => {
+            Some(Answer::Denied(ask.caller.clone()))
+        }
+        Err(_) => Some(Answer::Failed),
     }
 }
 
@@ -220,43 +276,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_cache_keeps_answers_for_a_day_and_failures_for_an_hour() {
+    fn the_cache_keeps_answers_for_a_day_denials_per_caller_and_failures_for_an_hour() {
         let dir = tempfile::tempdir().expect("tempdir");
         let env = Env::from_vars([("XDG_CACHE_HOME", dir.path().display().to_string())], None);
         let path = cache_path(&env).expect("path");
         let now = now();
-        let answers = BTreeMap::from([
+        let (a, b, c) = ("111111111111", "222222222222", "333333333333");
+        let answers = vec![
+            (a.to_string(), Answer::Alias(Some("dev-acct".into()))),
+            (b.to_string(), Answer::Failed),
             (
-                "111111111111".to_string(),
-                Entry {
-                    alias: Some("dev-acct".into()),
-                    checked: now,
-                    failed: false,
-                },
+                c.to_string(),
+                Answer::Denied("arn:aws:iam::333333333333:user/erin".into()),
             ),
-            (
-                "222222222222".to_string(),
-                Entry {
-                    checked: now - 2 * 3600,
-                    failed: true,
-                    ..Entry::default()
-                },
-            ),
-        ]);
-        store(&path, answers).expect("store");
+        ];
+        store(&path, answers, now - 2 * 3600).expect("store");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let read_back = read(&path);
-        assert!(read_back["111111111111"].fresh(now));
+        assert!(read_back[a].fresh(now, "anyone"));
+        assert!(!read_back[a].fresh(now + FRESH, "anyone"));
         assert!(
-            !read_back["222222222222"].fresh(now),
+            !read_back[b].fresh(now, "anyone"),
             "a failure is retried after an hour"
         );
-        assert!(!read_back["111111111111"].fresh(now + FRESH + 1));
+        assert!(read_back[c].fresh(now, "arn:aws:iam::333333333333:user/erin"));
+        assert!(!read_back[c].fresh(now, "arn:aws:iam::333333333333:user/dana"));
+        assert_eq!(cached(&env).get(a).map(String::as_str), Some("dev-acct"));
+        // A later denial for someone else keeps the alias.
+        let denied = vec![(a.to_string(), Answer::Denied("x".into()))];
+        store(&path, denied, now).expect("store");
+        assert_eq!(cached(&env).get(a).map(String::as_str), Some("dev-acct"));
         assert_eq!(
-            cached(&env).get("111111111111").map(String::as_str),
-            Some("dev-acct")
+            caller_key("arn:aws:sts::222222222222:assumed-role/Deploy/rswitch-123"),
+            "arn:aws:sts::222222222222:assumed-role/Deploy"
         );
 
         // Hostile content: control characters stripped, bad ids and shapes skipped.

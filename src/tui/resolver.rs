@@ -1,7 +1,7 @@
 //! [`ResolveProfile`] over the real [`Resolver`]: the MFA code typed in the TUI's prompt
 //! is handed to the resolver's MFA callback, which must never read the terminal itself
 //! while the TUI owns it. After a resolution it looks up the account's IAM alias in the
-//! background ([`crate::sso::aliases`]), once per account and run.
+//! background ([`crate::sso::aliases`]), once per account, caller and run.
 
 use super::effect::ResolveProfile;
 use crate::config::ConfigSet;
@@ -23,7 +23,7 @@ pub struct TuiResolver {
     codes: Codes,
     /// Profiles asked for before: asking again (`r`, `R`) means "call STS again".
     seen: Mutex<HashSet<String>>,
-    /// Accounts whose alias was asked for already (once per run).
+    /// Account and caller pairs that asked for the alias already (once per run).
     aliases_asked: Mutex<HashSet<String>>,
 }
 
@@ -89,7 +89,7 @@ impl ResolveProfile for TuiResolver {
     fn account_names(&self, resolution: &Resolution) -> Option<BoxFuture<'static, Option<AccountNames>>> {
         let mut asks = aliases::wanted(&self.resolver, &[resolution]);
         if let Ok(mut asked) = self.aliases_asked.lock() {
-            asks.retain(|a| asked.insert(a.account.clone()));
+            asks.retain(|a| asked.insert(format!("{} {}", a.account, a.caller)));
         }
         if asks.is_empty() {
             return None;
