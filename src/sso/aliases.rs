@@ -255,12 +255,20 @@ async fn ask_one(env: &Env, ask: &Ask, deadline: Deadline) -> Option<Answer> {
         Ok(body) => Some(Answer::Alias(
             crate::sts::xml_tag(&body, "member").as_deref().and_then(clean),
         )),
-        Err(e) if e.starts_with("not asked") => None,
-        // An IAM error (`Code: message`, AccessDenied above all) refuses this caller.
-        Err(e) if e.split_once(": ").is_some_and(|(code, _)| !code.contains(' ')) => {
-            Some(Answer::Denied(ask.caller.clone()))
-        }
-        Err(_) => Some(Answer::Failed),
+        Err(e) => failure(&e, &ask.caller),
+    }
+}
+
+/// An error of [`Iam::call`] as an answer: `AccessDenied…` refuses this caller; anything
+/// else (throttling, a 5xx, no answer) is a failure to ask again in an hour; `None` when
+/// IAM was not asked at all.
+fn failure(error: &str, caller: &str) -> Option<Answer> {
+    if error.starts_with("not asked") {
+        None
+    } else if error.starts_with("AccessDenied") || error.starts_with("UnauthorizedOperation") {
+        Some(Answer::Denied(caller.to_string()))
+    } else {
+        Some(Answer::Failed)
     }
 }
 
@@ -308,6 +316,13 @@ mod tests {
         let denied = vec![(a.to_string(), Answer::Denied("x".into()))];
         store(&path, denied, now).expect("store");
         assert_eq!(cached(&env).get(a).map(String::as_str), Some("dev-acct"));
+        assert_eq!(
+            failure("AccessDenied: no", "me"),
+            Some(Answer::Denied("me".into()))
+        );
+        assert_eq!(failure("InternalFailure: oops", "me"), Some(Answer::Failed));
+        assert_eq!(failure("Throttling: Rate exceeded", "me"), Some(Answer::Failed));
+        assert_eq!(failure("not asked: the --timeout was spent", "me"), None);
         assert_eq!(
             caller_key("arn:aws:sts::222222222222:assumed-role/Deploy/rswitch-123"),
             "arn:aws:sts::222222222222:assumed-role/Deploy"

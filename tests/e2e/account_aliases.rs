@@ -162,3 +162,24 @@ fn the_tui_shows_the_alias_once_the_profile_resolved() {
     let cached = std::fs::read_to_string(cache_file(&home)).expect("the alias is remembered");
     assert!(cached.contains(&w.alias), "{cached}");
 }
+
+#[test]
+fn an_iam_that_does_not_answer_costs_no_more_than_the_timeout_and_no_error() {
+    let stack = support::shared();
+    let w = &stack.world;
+    let proxy = Proxy::start(stack.endpoint());
+    let home = aliased_home(stack, &proxy);
+    proxy.fail_next_action(LIST, 1, crate::support::Fault::Hang);
+    let run = ok(cli::run(&home, &["--timeout", "3", "whoami", "dana"]));
+    assert!(run.stdout.contains(&w.aliased_account), "{run}");
+    assert!(!run.stdout.contains(&w.alias), "{run}");
+    assert_eq!(run.stderr, "", "{run}");
+    assert!(run.elapsed < std::time::Duration::from_secs(10), "{run}");
+    assert_eq!(proxy.count(LIST), 1, "{:?}", proxy.counts());
+    let cached = std::fs::read_to_string(cache_file(&home)).expect("the failure is remembered");
+    assert!(cached.contains("\"failed\": true"), "{cached}");
+
+    // Remembered for an hour: the next run does not wait again.
+    ok(cli::run(&home, &["whoami", "dana"]));
+    assert_eq!(proxy.count(LIST), 1, "{:?}", proxy.counts());
+}
