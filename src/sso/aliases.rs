@@ -13,6 +13,7 @@ use crate::creds::Credentials;
 use crate::doctor::iam::{Iam, endpoint};
 use crate::env::Env;
 use crate::resolve::{Deadline, Plan, Resolution, Resolver};
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ const RETRY: u64 = 3600;
 const MAX_DENIED: usize = 32;
 /// The most one lookup may take, within what is left of `--timeout`.
 const ASK_MAX: Duration = Duration::from_secs(5);
+/// Most lookups in flight at once (`check` over many accounts).
+const PARALLEL: usize = 8;
 
 /// What is known about one account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +219,7 @@ pub fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
     asks
 }
 
-/// Asks IAM for the alias of each account, all at once, within `deadline` (and at most
+/// Asks IAM for the alias of each account, a few at a time, within `deadline` (and at most
 /// a few seconds), and remembers the answers. True when a new alias was learned.
 pub async fn look_up(env: &Env, asks: Vec<Ask>, deadline: &Deadline) -> bool {
     if asks.is_empty() || deadline.passed() {
@@ -227,14 +230,17 @@ pub async fn look_up(env: &Env, asks: Vec<Ask>, deadline: &Deadline) -> bool {
     };
     let deadline = Deadline::after(deadline.remaining().min(ASK_MAX));
     let checked = now();
-    let answers = futures::future::join_all(asks.into_iter().map(|ask| {
-        let deadline = deadline.clone();
-        async move {
-            let answer = ask_one(env, &ask, deadline).await;
-            answer.map(|a| (ask.account, a))
-        }
-    }))
-    .await;
+    let answers: Vec<Option<(String, Answer)>> = futures::stream::iter(asks)
+        .map(|ask| {
+            let deadline = deadline.clone();
+            async move {
+                let answer = ask_one(env, &ask, deadline).await;
+                answer.map(|a| (ask.account, a))
+            }
+        })
+        .buffer_unordered(PARALLEL)
+        .collect()
+        .await;
     let answers: Vec<(String, Answer)> = answers.into_iter().flatten().collect();
     let learned = answers.iter().any(|(_, a)| matches!(a, Answer::Alias(Some(_))));
     // Best effort: a cache that cannot be written only means asking again next time.
