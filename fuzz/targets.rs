@@ -25,7 +25,7 @@ pub fn cache_entry(data: &[u8]) {
                 // Whatever was read must be usable: formatted, compared, counted down.
                 let _ = rswitch::cache::format_expiration(t);
                 let _ = rswitch::creds::rfc3339(t);
-                let _ = rswitch::resolve::run::remaining(Some(t), now());
+                let _ = rswitch::report::countdown(t, now());
             }
         });
     }

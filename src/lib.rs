@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod aws_query;
 pub mod cache;
 pub mod cli;
 pub mod clipboard;
@@ -16,6 +17,7 @@ pub mod creds;
 pub mod demo;
 pub mod doctor;
 pub mod env;
+pub mod error;
 pub mod export;
 pub mod loopback;
 pub mod nesting;

@@ -8,8 +8,10 @@
 //! One [`Sts`] per (region, endpoint) holds one SDK client, so every hop of every profile
 //! shares its connection pool; the calling credentials are set per call.
 
+use crate::aws_query::xml_tag;
+pub use crate::aws_query::{caller_from_message, error_chain, kind_of_code};
 use crate::creds::{Credentials, Identity};
-use crate::resolve::outcome::{ErrorKind, HopError};
+use crate::error::{ErrorKind, HopError};
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -557,89 +559,9 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
-/// An error and its sources, each said once: `dispatch failure: io error: … refused`.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = Some(err);
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    parts.join(": ")
-}
-
-/// Classifies an STS error code.
-pub fn kind_of_code(code: Option<&str>) -> ErrorKind {
-    match code {
-        Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation") => ErrorKind::Denied,
-        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException") => {
-            ErrorKind::Throttled
-        }
-        Some(
-            "ExpiredToken"
-            | "ExpiredTokenException"
-            | "InvalidClientTokenId"
-            | "SignatureDoesNotMatch"
-            | "IncompleteSignature"
-            | "InvalidAccessKeyId"
-            | "MissingAuthenticationToken",
-        ) => ErrorKind::Credentials,
-        Some(
-            "ValidationError"
-            | "MalformedPolicyDocument"
-            | "PackedPolicyTooLarge"
-            | "RegionDisabledException",
-        ) => ErrorKind::Config,
-        _ => ErrorKind::Other,
-    }
-}
-
-/// The principal named by an AccessDenied message: `User: arn:… is not authorized …`.
-pub fn caller_from_message(message: &str) -> Option<String> {
-    let rest = message.split("User: ").nth(1)?;
-    let arn = rest.split_whitespace().next()?;
-    arn.starts_with("arn:").then(|| arn.to_string())
-}
-
-/// Text of the first `<tag>…</tag>` in `xml`, entities decoded (the AWS query protocol's
-/// answers: STS here, IAM in the doctor).
-pub(crate) fn xml_tag(xml: &str, tag: &str) -> Option<String> {
-    let open = format!("<{tag}>");
-    let close = format!("</{tag}>");
-    let start = xml.find(&open)? + open.len();
-    let end = start + xml[start..].find(&close)?;
-    Some(
-        xml[start..end]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_both_error_shapes() {
-        let nested = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole</Message></Error></Errors></ErrorResponse>";
-        assert_eq!(xml_tag(nested, "Code").as_deref(), Some("AccessDenied"));
-        let msg = xml_tag(nested, "Message").unwrap();
-        assert_eq!(
-            caller_from_message(&msg).as_deref(),
-            Some("arn:aws:iam::111111111111:user/alice")
-        );
-        assert_eq!(
-            xml_tag("<Message>a &amp; &lt;b&gt;</Message>", "Message").as_deref(),
-            Some("a & <b>")
-        );
-    }
 
     #[test]
     fn credentials_are_removed_from_bodies() {
@@ -665,12 +587,7 @@ mod tests {
     }
 
     #[test]
-    fn classifies_codes() {
-        assert_eq!(kind_of_code(Some("AccessDenied")), ErrorKind::Denied);
-        assert_eq!(kind_of_code(Some("Throttling")), ErrorKind::Throttled);
-        assert_eq!(kind_of_code(Some("ExpiredToken")), ErrorKind::Credentials);
-        assert_eq!(kind_of_code(Some("ValidationError")), ErrorKind::Config);
-        assert_eq!(kind_of_code(None), ErrorKind::Other);
+    fn reads_the_account_of_an_arn() {
         assert_eq!(
             account_of("arn:aws:sts::222222222222:assumed-role/R/s"),
             "222222222222"

@@ -90,7 +90,7 @@ struct Handlers {
     global: GlobalArgs,
 }
 
-impl Handlers {
+impl TuiHandlers for Handlers {
     fn copy_as(&self, resolution: &Resolution, format: Format) -> anyhow::Result<String> {
         let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials to copy"))?;
         let text = export::render(&input, format)?;
@@ -106,23 +106,13 @@ impl Handlers {
             input.profile
         ))
     }
-}
 
-impl TuiHandlers for Handlers {
     fn copy(&self, resolution: &Resolution) -> anyhow::Result<String> {
         self.copy_as(resolution, Format::Env)
     }
 
-    fn export_formats(&self) -> Vec<String> {
-        Format::value_variants()
-            .iter()
-            .map(|f| f.name().to_string())
-            .collect()
-    }
-
-    fn export(&self, resolution: &Resolution, format: &str) -> anyhow::Result<String> {
-        let format: Format = format.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-        self.copy_as(resolution, format)
+    fn copy_formats(&self) -> Vec<Format> {
+        Format::value_variants().to_vec()
     }
 
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String> {

@@ -111,7 +111,7 @@ fn refusal_text(text: &str) -> String {
 async fn get(url: &str, timeout: Duration, shown: &str) -> Result<(u16, Vec<u8>), FederationError> {
     let network = |e: &(dyn std::error::Error + 'static)| {
         // The URL holds the credentials: keep only the error's own words.
-        let text = crate::sts::error_chain(e).replace(url, "<request>");
+        let text = crate::aws_query::error_chain(e).replace(url, "<request>");
         FederationError::Network(shown.to_string(), crate::report::printable(&text))
     };
     let settings = HttpConnectorSettings::builder()

@@ -10,8 +10,9 @@ use super::world::{self, World};
 use super::{sigv4, xml};
 use crate::creds::Credentials;
 use crate::loopback::{Request, Response, Server, handler};
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// How long the instance role's credentials (served by the demo IMDS) last, as on EC2.
@@ -26,6 +27,8 @@ pub struct DemoSts {
     /// When non-zero, the longest role session AssumeRole issues, in seconds (real STS's
     /// 900-second minimum does not bind the demo: short sessions show renewal live).
     role_session_cap: AtomicU64,
+    /// Requests answered, by `Action` (for tests that count calls).
+    calls: Mutex<HashMap<String, usize>>,
 }
 
 /// The caller of one request, once authenticated.
@@ -63,6 +66,7 @@ impl DemoSts {
             sessions: SessionStore::default(),
             console: Default::default(),
             role_session_cap: AtomicU64::new(0),
+            calls: Mutex::default(),
         })
     }
 
@@ -77,6 +81,13 @@ impl DemoSts {
             0 => lifetime,
             cap => lifetime.min(Duration::from_secs(cap)),
         }
+    }
+
+    /// How many requests for `action` (`AssumeRole`, `GetSessionToken`, …) this STS has
+    /// received, answered or refused.
+    pub fn calls(&self, action: &str) -> usize {
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        calls.get(action).copied().unwrap_or(0)
     }
 
     pub fn world(&self) -> &World {
@@ -137,6 +148,10 @@ impl DemoSts {
     fn dispatch(&self, req: &Request, now: SystemTime, rid: &str) -> Result<Response, StsError> {
         let params = Params::of(req);
         let action = params.get("Action").unwrap_or_default().to_string();
+        {
+            let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+            *calls.entry(action.clone()).or_default() += 1;
+        }
         let caller = self.authenticate(req, now)?;
         if matches!(caller.principal, Principal::Federated { .. }) && action != "GetCallerIdentity" {
             return Err(access_denied(format!(

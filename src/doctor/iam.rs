@@ -9,10 +9,10 @@
 use super::HopContext;
 use super::arn::parse_role_arn;
 use super::enrich::{Decision, IamFindings, RoleAnswer};
+use crate::aws_query::xml_tag;
 use crate::creds::Credentials;
 use crate::env::Env;
 use crate::resolve::{Deadline, Plan, Resolver};
-use crate::sts::xml_tag;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
@@ -236,7 +236,7 @@ impl Iam {
             .bound(connector.call(request))
             .await
             .ok_or_else(no_answer)?
-            .map_err(|e| format!("cannot reach {url}: {}", crate::sts::error_chain(&e)))?;
+            .map_err(|e| format!("cannot reach {url}: {}", crate::aws_query::error_chain(&e)))?;
         let status = response.status().as_u16();
         let body = http_body_util::Limited::new(response.into_body(), ANSWER_MAX);
         let bytes = self

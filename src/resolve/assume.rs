@@ -1,17 +1,22 @@
-//! One AssumeRole hop: the on-disk cache first, then the call itself, with MFA handled
-//! the way that asks the user least (one GetSessionToken session per user and device).
+//! One AssumeRole hop: check the ARN, then the call — through the on-disk cache, which
+//! wraps the call as aws-vault's `CachedSessionProvider` wraps its provider, and with
+//! MFA handled by `mfa.rs`.
 
 use super::deadline::Deadline;
-use super::outcome::{ErrorKind, HopError};
+use super::mfa;
+use super::outcome::{ErrorKind, HopError, Step};
 use super::plan::RoleHop;
-use super::run::{Resolver, Step};
+use super::run::Resolver;
 use super::session_name;
-use crate::cache::{CacheKey, CachedRole, CachedSession, MfaKey};
+use crate::cache::{Cache, CacheKey, CachedRole};
 use crate::creds::{Credentials, Identity};
-use crate::sts::{AssumeRoleInput, Sts};
+use crate::sts::{AssumeRoleInput, AssumedRole, Sts};
+use std::future::Future;
 use std::time::SystemTime;
 
 impl Resolver {
+    /// AssumeRole for `hop` as `caller`: the cache's entry when `read_cache` and one is
+    /// valid, else the call (whose answer the cache then keeps).
     pub(super) async fn assume(
         &self,
         sts: &Sts,
@@ -20,27 +25,86 @@ impl Resolver {
         read_cache: bool,
         deadline: &Deadline,
     ) -> Result<Step, HopError> {
-        // STS would only say "is invalid"; the config check says what is wrong and where.
-        if let Some(problems) = crate::config::arn::check_iam_arn(&hop.role_arn, "role") {
-            let suggestion = problems
-                .suggestion
-                .map(|s| format!("; did you mean '{s}'?"))
-                .unwrap_or_default();
-            return Err(HopError::new(
-                ErrorKind::Config,
-                None,
-                format!(
-                    "profile '{}': role_arn '{}' {}{suggestion} ({}); not sent to STS",
-                    hop.profile,
-                    hop.role_arn,
-                    problems.problems.join("; "),
-                    hop.location
-                ),
-            ));
+        check_role_arn(hop)?;
+        let cached = CachedRoles {
+            cache: self.options.cache.as_ref(),
+            read: read_cache,
+        };
+        let call = self.call(sts, &caller.credentials, hop, deadline);
+        cached.get_or_assume(&cache_key(hop), call).await
+    }
+
+    /// The AssumeRole call itself, with an MFA code or session when the hop needs one.
+    async fn call(
+        &self,
+        sts: &Sts,
+        caller: &Credentials,
+        hop: &RoleHop,
+        deadline: &Deadline,
+    ) -> Result<AssumedRole, HopError> {
+        let session_name = hop
+            .session_name
+            .clone()
+            .unwrap_or_else(|| session_name::default_for_user(&self.env.user_name()));
+        let input = AssumeRoleInput {
+            role_arn: &hop.role_arn,
+            session_name: &session_name,
+            external_id: hop.external_id.as_deref(),
+            duration_seconds: hop.duration_seconds,
+            serial_number: None,
+            token_code: None,
+        };
+        match &hop.mfa_serial {
+            Some(serial) => {
+                self.mfa
+                    .assume_role(sts, caller, &hop.profile, serial, &input, deadline)
+                    .await
+            }
+            None => mfa::call(sts, deadline, caller, &input).await,
         }
-        let key = cache_key(hop);
-        let cache = self.options.cache.as_ref();
-        if read_cache && let Some(hit) = cache.and_then(|c| c.get(&key, SystemTime::now())) {
+    }
+}
+
+/// STS would only say "is invalid"; the config check says what is wrong and where.
+fn check_role_arn(hop: &RoleHop) -> Result<(), HopError> {
+    let Some(problems) = crate::config::arn::check_iam_arn(&hop.role_arn, "role") else {
+        return Ok(());
+    };
+    let suggestion = problems
+        .suggestion
+        .map(|s| format!("; did you mean '{s}'?"))
+        .unwrap_or_default();
+    Err(HopError::new(
+        ErrorKind::Config,
+        None,
+        format!(
+            "profile '{}': role_arn '{}' {}{suggestion} ({}); not sent to STS",
+            hop.profile,
+            hop.role_arn,
+            problems.problems.join("; "),
+            hop.location
+        ),
+    ))
+}
+
+/// The AWS CLI's assume-role cache around an AssumeRole call.
+struct CachedRoles<'a> {
+    cache: Option<&'a Cache>,
+    /// Whether a valid entry may answer instead of the call (not when retrying after
+    /// STS rejected a cached credential).
+    read: bool,
+}
+
+impl CachedRoles<'_> {
+    /// The entry under `key` if valid, else `call`'s answer, kept under `key`.
+    async fn get_or_assume(
+        &self,
+        key: &CacheKey,
+        call: impl Future<Output = Result<AssumedRole, HopError>>,
+    ) -> Result<Step, HopError> {
+        if self.read
+            && let Some(hit) = self.cache.and_then(|c| c.get(key, SystemTime::now()))
+        {
             return Ok(Step {
                 identity: Some(Identity {
                     account: hit.account_id().unwrap_or_default().to_string(),
@@ -51,52 +115,8 @@ impl Resolver {
                 cached: true,
             });
         }
-        let session_name = hop
-            .session_name
-            .clone()
-            .unwrap_or_else(|| session_name::default_for_user(&self.env.user_name()));
-        let input = |token_code| role_input(hop, &session_name, token_code);
-        let assumed = match &hop.mfa_serial {
-            // A long-term user: one MFA-authenticated session serves every role that
-            // shares this user and device, so the code is typed once, not per role.
-            Some(serial) if caller.credentials.session_token.is_none() => {
-                let user = &caller.credentials;
-                let (session, reused) = self
-                    .mfa_session(sts, user, &hop.profile, serial, deadline)
-                    .await?;
-                match assume_role(sts, deadline, &session, &input(None)).await {
-                    // A session kept from earlier that STS no longer accepts (revoked, or
-                    // the user's keys rotated): drop it and ask for a fresh code once.
-                    Err(e) if reused && e.kind == ErrorKind::Credentials => {
-                        self.forget_mfa_session(user, serial).await;
-                        let (session, _) = self
-                            .mfa_session(sts, user, &hop.profile, serial, deadline)
-                            .await?;
-                        assume_role(sts, deadline, &session, &input(None)).await?
-                    }
-                    other => other?,
-                }
-            }
-            Some(serial) => {
-                let code = deadline.paused(self.mfa_code(&hop.profile, serial)).await?;
-                assume_role(sts, deadline, &caller.credentials, &input(Some(&code))).await?
-            }
-            None => assume_role(sts, deadline, &caller.credentials, &input(None)).await?,
-        };
-        if let (Some(cache), Some(expiration)) = (cache, assumed.credentials.expiration) {
-            let entry = CachedRole {
-                credentials: assumed.credentials.clone(),
-                assumed_role_arn: assumed.identity.arn.clone(),
-                assumed_role_id: assumed.identity.user_id.clone(),
-                expiration,
-            };
-            if let Err(e) = cache.put(&key, &entry) {
-                crate::text::eprintln(format_args!(
-                    "rswitch: warning: cannot write the credential cache in {}: {e}",
-                    cache.dir().display()
-                ));
-            }
-        }
+        let assumed = call.await?;
+        self.keep(key, &assumed);
         Ok(Step {
             credentials: assumed.credentials,
             identity: Some(assumed.identity),
@@ -104,76 +124,22 @@ impl Resolver {
         })
     }
 
-    /// An MFA-authenticated GetSessionToken session for a long-term user, from memory or
-    /// the cache when one is still valid (then `true`: kept from earlier), else fresh.
-    async fn mfa_session(
-        &self,
-        sts: &Sts,
-        user: &Credentials,
-        profile: &str,
-        serial: &str,
-        deadline: &Deadline,
-    ) -> Result<(Credentials, bool), HopError> {
-        let key = MfaKey::new(&user.access_key_id, serial, None);
-        let cache = self.options.cache.as_ref();
-        // Several profiles may reach this point together: ask once.
-        let mut sessions = self.mfa_sessions.lock().await;
-        let now = SystemTime::now();
-        if let Some(session) = sessions.get(&key)
-            && session
-                .expiration
-                .is_none_or(|e| e >= now + crate::cache::EXPIRY_WINDOW)
-        {
-            return Ok((session.clone(), true));
-        }
-        if let Some(hit) = cache.and_then(|c| c.get_mfa_session(&key, now)) {
-            sessions.insert(key, hit.credentials.clone());
-            return Ok((hit.credentials, true));
-        }
-        let code = deadline.paused(self.mfa_code(profile, serial)).await?;
-        let session = deadline
-            .step("STS", sts.session_token(user, serial, &code, None))
-            .await?;
-        if let (Some(cache), Some(expiration)) = (cache, session.expiration) {
-            let entry = CachedSession {
-                credentials: session.clone(),
-                expiration,
-            };
-            if let Err(e) = cache.put_mfa_session(&key, &entry) {
-                crate::text::eprintln(format_args!(
-                    "rswitch: warning: cannot write the MFA session cache in {}: {e}",
-                    cache.dir().display()
-                ));
-            }
-        }
-        sessions.insert(key, session.clone());
-        Ok((session, false))
-    }
-
-    /// Forgets a kept MFA session, in memory and on disk.
-    async fn forget_mfa_session(&self, user: &Credentials, serial: &str) {
-        let key = MfaKey::new(&user.access_key_id, serial, None);
-        let mut sessions = self.mfa_sessions.lock().await;
-        sessions.remove(&key);
-        if let Some(cache) = &self.options.cache {
-            let _ = cache.remove_mfa_session(&key);
-        }
-    }
-
-    async fn mfa_code(&self, profile: &str, serial: &str) -> Result<String, HopError> {
-        let Some(prompt) = &self.mfa else {
-            return Err(HopError::new(
-                ErrorKind::Config,
-                None,
-                format!(
-                    "profile '{profile}' needs an MFA code for {serial}, but no terminal is available to ask for it"
-                ),
-            ));
+    fn keep(&self, key: &CacheKey, assumed: &AssumedRole) {
+        let (Some(cache), Some(expiration)) = (self.cache, assumed.credentials.expiration) else {
+            return;
         };
-        let _one_at_a_time = self.mfa_lock.lock().await;
-        prompt(profile.to_string(), serial.to_string())
-            .await
-            .map_err(|e| HopError::new(ErrorKind::Config, None, format!("MFA code for {serial}: {e}")))
+        let entry = CachedRole {
+            credentials: assumed.credentials.clone(),
+            assumed_role_arn: assumed.identity.arn.clone(),
+            assumed_role_id: assumed.identity.user_id.clone(),
+            expiration,
+        };
+        if let Err(e) = cache.put(key, &entry) {
+            crate::text::eprintln(format_args!(
+                "rswitch: warning: cannot write the credential cache in {}: {e}",
+                cache.dir().display()
+            ));
+        }
     }
 }
 
@@ -186,29 +152,4 @@ pub fn cache_key(hop: &RoleHop) -> CacheKey {
         hop.mfa_serial.as_deref(),
         hop.duration_seconds.map(i64::from),
     )
-}
-
-/// One AssumeRole call within `deadline`.
-async fn assume_role(
-    sts: &Sts,
-    deadline: &Deadline,
-    creds: &Credentials,
-    input: &AssumeRoleInput<'_>,
-) -> Result<crate::sts::AssumedRole, HopError> {
-    deadline.step("STS", sts.assume_role(creds, input)).await
-}
-
-fn role_input<'a>(
-    hop: &'a RoleHop,
-    session_name: &'a str,
-    token_code: Option<&'a str>,
-) -> AssumeRoleInput<'a> {
-    AssumeRoleInput {
-        role_arn: &hop.role_arn,
-        session_name,
-        external_id: hop.external_id.as_deref(),
-        duration_seconds: hop.duration_seconds,
-        serial_number: token_code.and(hop.mfa_serial.as_deref()),
-        token_code,
-    }
 }

@@ -119,18 +119,7 @@ pub async fn base_credentials(
 
 async fn other_base_credentials(plan: &Plan, env: &Env, timeout: Duration) -> Result<Credentials, HopError> {
     let base = &plan.base;
-    // FIPS and dual-stack reach the SSO and SSO-OIDC clients aws-config builds.
-    let provider_config = ProviderConfig::without_region()
-        .with_region(plan.region.as_ref().map(|r| Region::new(r.clone())))
-        .with_use_fips(Some(plan.use_fips))
-        .with_use_dual_stack(Some(plan.use_dual_stack))
-        .with_timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(timeout.min(Duration::from_secs(2)))
-                .read_timeout(timeout)
-                .operation_timeout(timeout)
-                .build(),
-        );
+    let provider_config = provider_config(plan, timeout);
     let what = base.label();
     let fetch = async {
         match base {
@@ -153,48 +142,9 @@ async fn other_base_credentials(plan: &Plan, env: &Env, timeout: Duration) -> Re
             BaseSource::Process { command, profile } => {
                 process_credentials(env, profile, command, timeout).await
             }
-            BaseSource::Sso {
-                session,
-                start_url,
-                sso_region,
-                account_id,
-                role_name,
-                ..
-            } => {
-                let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
-                    .configure(&provider_config)
-                    .start_url(start_url)
-                    .region(Region::new(sso_region.clone()))
-                    .account_id(account_id)
-                    .role_name(role_name);
-                if let Some(session) = session {
-                    builder = builder.session_name(session);
-                }
-                let login = SsoLogin::new(env, base.profile(), session.as_deref(), start_url);
-                if let Some(missing) = login.missing() {
-                    return Err(missing);
-                }
-                let provider = builder.build();
-                // aws-config refreshes only `sso_session` logins.
-                let fetched = match session {
-                    Some(_) => sso_refresh::one_at_a_time(&login.path, || provide(provider)).await,
-                    None => provide(provider).await,
-                };
-                fetched.map_err(|e| login.explain(e))
-            }
+            BaseSource::Sso { .. } => sso_credentials(env, base, &provider_config).await,
             BaseSource::Login { profile, session_arn } => {
-                // The Sign-In client that refreshes the login needs a region.
-                let config = provider_config.clone().with_region(Some(Region::new(
-                    plan.region
-                        .clone()
-                        .unwrap_or_else(|| crate::sts::FALLBACK_REGION.into()),
-                )));
-                let provider = aws_config::login::LoginCredentialsProvider::builder(session_arn.trim())
-                    .configure(&config)
-                    .build();
-                provide(provider)
-                    .await
-                    .map_err(|e| super::login::explain(profile, session_arn, e))
+                login_credentials(plan, &provider_config, profile, session_arn).await
             }
             BaseSource::WebIdentity { .. } => Err(HopError::new(
                 ErrorKind::Other,
@@ -217,6 +167,82 @@ async fn other_base_credentials(plan: &Plan, env: &Env, timeout: Duration) -> Re
             ),
         )),
     }
+}
+
+/// The settings aws-config's providers are built with. FIPS and dual-stack reach the SSO
+/// and SSO-OIDC clients aws-config builds.
+fn provider_config(plan: &Plan, timeout: Duration) -> ProviderConfig {
+    ProviderConfig::without_region()
+        .with_region(plan.region.as_ref().map(|r| Region::new(r.clone())))
+        .with_use_fips(Some(plan.use_fips))
+        .with_use_dual_stack(Some(plan.use_dual_stack))
+        .with_timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout.min(Duration::from_secs(2)))
+                .read_timeout(timeout)
+                .operation_timeout(timeout)
+                .build(),
+        )
+}
+
+/// IAM Identity Center credentials through the token cache `aws sso login` leaves.
+async fn sso_credentials(
+    env: &Env,
+    base: &BaseSource,
+    provider_config: &ProviderConfig,
+) -> Result<Credentials, HopError> {
+    let BaseSource::Sso {
+        session,
+        start_url,
+        sso_region,
+        account_id,
+        role_name,
+        ..
+    } = base
+    else {
+        return Err(HopError::new(ErrorKind::Other, None, "not an SSO profile"));
+    };
+    let mut builder = aws_config::sso::SsoCredentialsProvider::builder()
+        .configure(provider_config)
+        .start_url(start_url)
+        .region(Region::new(sso_region.clone()))
+        .account_id(account_id)
+        .role_name(role_name);
+    if let Some(session) = session {
+        builder = builder.session_name(session);
+    }
+    let login = SsoLogin::new(env, base.profile(), session.as_deref(), start_url);
+    if let Some(missing) = login.missing() {
+        return Err(missing);
+    }
+    let provider = builder.build();
+    // aws-config refreshes only `sso_session` logins.
+    let fetched = match session {
+        Some(_) => sso_refresh::one_at_a_time(&login.path, || provide(provider)).await,
+        None => provide(provider).await,
+    };
+    fetched.map_err(|e| login.explain(e))
+}
+
+/// `aws login` credentials, refreshed by the Sign-In client.
+async fn login_credentials(
+    plan: &Plan,
+    provider_config: &ProviderConfig,
+    profile: &str,
+    session_arn: &str,
+) -> Result<Credentials, HopError> {
+    // The Sign-In client that refreshes the login needs a region.
+    let config = provider_config.clone().with_region(Some(Region::new(
+        plan.region
+            .clone()
+            .unwrap_or_else(|| crate::sts::FALLBACK_REGION.into()),
+    )));
+    let provider = aws_config::login::LoginCredentialsProvider::builder(session_arn.trim())
+        .configure(&config)
+        .build();
+    provide(provider)
+        .await
+        .map_err(|e| super::login::explain(profile, session_arn, e))
 }
 
 async fn imds_credentials(
@@ -306,7 +332,7 @@ async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopEr
             // "the credential provider was not enabled" is how aws-config says "could not
             // get credentials here"; the sources carry the real reason.
             let message =
-                crate::sts::error_chain(&e).replace("the credential provider was not enabled: ", "");
+                crate::aws_query::error_chain(&e).replace("the credential provider was not enabled: ", "");
             let kind = match &e {
                 CredentialsError::ProviderTimedOut(_) => ErrorKind::Timeout,
                 CredentialsError::InvalidConfiguration(_) => ErrorKind::Config,

@@ -5,6 +5,8 @@ mod base;
 pub mod catalog;
 pub mod deadline;
 pub mod login;
+mod memo;
+mod mfa;
 pub mod outcome;
 pub mod plan;
 mod plan_base;

@@ -1,68 +1,13 @@
 //! What resolving a profile produced, hop by hop: the model behind `whoami`, `check`,
 //! the TUI's detail pane and `doctor`. Its JSON form is a stable interface (see README).
 
+use super::plan::{Plan, RoleHop};
 use crate::creds::{Credentials, Identity, rfc3339};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::time::SystemTime;
 
-/// Why a hop failed, in the words of whoever refused it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// STS (or IAM policy) said no: AccessDenied and friends.
-    Denied,
-    /// No answer in time.
-    Timeout,
-    /// Could not connect, connection reset, DNS, TLS.
-    Network,
-    /// Throttling that outlasted the retries.
-    Throttled,
-    /// The calling credentials are invalid or expired.
-    Credentials,
-    /// The configuration is wrong (bad ARN, bad duration, missing settings, loops).
-    Config,
-    Other,
-}
-
-/// A failed hop: the full error text is always kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HopError {
-    pub code: Option<String>,
-    pub message: String,
-    pub kind: ErrorKind,
-    /// The identity that made the refused call, when known.
-    pub caller_arn: Option<String>,
-}
-
-impl HopError {
-    pub fn new(kind: ErrorKind, code: Option<String>, message: impl Into<String>) -> Self {
-        HopError {
-            code,
-            message: message.into(),
-            kind,
-            caller_arn: None,
-        }
-    }
-
-    /// `AccessDenied: User: arn:… is not authorized …`
-    pub fn summary(&self) -> String {
-        match &self.code {
-            Some(code) if !self.message.is_empty() => format!("{code}: {}", self.message),
-            Some(code) => code.clone(),
-            None => self.message.clone(),
-        }
-    }
-
-    fn to_json(&self) -> Value {
-        json!({
-            "code": self.code,
-            "message": self.message,
-            "kind": self.kind,
-            "caller_arn": self.caller_arn,
-        })
-    }
-}
+pub use crate::error::{ErrorKind, HopError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,7 +44,103 @@ pub struct HopOutcome {
     pub error: Option<HopError>,
 }
 
+/// Credentials at some point of a chain and who they are (if known).
+#[derive(Clone, Debug)]
+pub(super) struct Step {
+    pub(super) credentials: Credentials,
+    pub(super) identity: Option<Identity>,
+    /// Read from the on-disk cache, not asked for.
+    pub(super) cached: bool,
+}
+
 impl HopOutcome {
+    /// The base hop of `plan`: its credentials, asked for at `endpoint`, or why not.
+    pub(super) fn base(plan: &Plan, endpoint: Option<String>, result: &Result<Step, HopError>) -> Self {
+        let base = &plan.base;
+        Self::blank(
+            base.profile().to_string(),
+            HopKind::Base,
+            Some(base.label()),
+            None,
+            endpoint,
+        )
+        .with(result)
+    }
+
+    /// An AssumeRole hop: the role's credentials from the STS at `endpoint` (none when they
+    /// came from the cache), or why not.
+    pub(super) fn role(hop: &RoleHop, endpoint: Option<String>, result: &Result<Step, HopError>) -> Self {
+        let endpoint = match result {
+            Ok(step) if step.cached => None,
+            _ => endpoint,
+        };
+        Self::blank(
+            hop.profile.clone(),
+            HopKind::AssumeRole,
+            None,
+            Some(hop.role_arn.clone()),
+            endpoint,
+        )
+        .with(result)
+    }
+
+    /// A hop not tried because one before it failed.
+    pub(super) fn skipped(hop: &RoleHop) -> Self {
+        Self::blank(
+            hop.profile.clone(),
+            HopKind::AssumeRole,
+            None,
+            Some(hop.role_arn.clone()),
+            None,
+        )
+    }
+
+    /// This hop, failed with `error`: no credentials, not cached.
+    pub(super) fn failed(self, error: HopError) -> Self {
+        HopOutcome {
+            status: HopStatus::Failed,
+            cached: false,
+            identity: None,
+            expiration: None,
+            error: Some(error),
+            ..self
+        }
+    }
+
+    fn with(self, result: &Result<Step, HopError>) -> Self {
+        match result {
+            Ok(step) => HopOutcome {
+                status: HopStatus::Ok,
+                cached: step.cached,
+                identity: step.identity.clone(),
+                expiration: step.credentials.expiration,
+                ..self
+            },
+            Err(error) => self.failed(error.clone()),
+        }
+    }
+
+    fn blank(
+        profile: String,
+        kind: HopKind,
+        source: Option<&'static str>,
+        role_arn: Option<String>,
+        endpoint: Option<String>,
+    ) -> Self {
+        HopOutcome {
+            profile,
+            kind,
+            source,
+            role_arn,
+            endpoint,
+            status: HopStatus::Skipped,
+            cached: false,
+            identity: None,
+            expiration: None,
+            error: None,
+        }
+    }
+
     fn to_json(&self) -> Value {
         json!({
             "profile": self.profile,

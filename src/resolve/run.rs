@@ -8,24 +8,24 @@
 
 use super::base::{base_credentials, base_endpoint};
 use super::catalog::Catalog;
-use super::outcome::{ErrorKind, Failure, HopError, HopKind, HopOutcome, HopStatus, Resolution, Resolved};
-use super::plan::{Plan, RoleHop};
+use super::memo::{ChainKey, Memo, StsKey, sts_key};
+use super::outcome::{ErrorKind, Failure, HopError, HopOutcome, HopStatus, Resolution, Resolved, Step};
+use super::plan::Plan;
 
 use super::assume::cache_key;
 use super::deadline::Deadline;
-use crate::cache::{Cache, MfaKey};
+use super::mfa::Mfa;
+use crate::cache::Cache;
 use crate::config::ConfigSet;
-use crate::creds::{Credentials, Identity};
+use crate::creds::Identity;
 use crate::env::Env;
 use crate::sts::{Sts, StsSettings};
-use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
-use tokio::sync::{OnceCell, Semaphore};
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
-/// Asks the user for an MFA code: `(profile, mfa_serial) -> code`.
-pub type MfaPrompt = Arc<dyn Fn(String, String) -> BoxFuture<'static, Result<String, String>> + Send + Sync>;
+pub use super::mfa::MfaPrompt;
 
 #[derive(Clone, Debug)]
 pub struct ResolverOptions {
@@ -48,32 +48,15 @@ impl Default for ResolverOptions {
     }
 }
 
-/// Credentials at some point of a chain and who they are (if known).
-#[derive(Clone, Debug)]
-pub(super) struct Step {
-    pub(super) credentials: Credentials,
-    pub(super) identity: Option<Identity>,
-    pub(super) cached: bool,
-}
-
-/// (region, endpoint, FIPS, dual-stack) of an STS client.
-type StsKey = (Option<String>, Option<String>, bool, bool);
-type Memo = Arc<OnceCell<Result<Step, HopError>>>;
-
 pub struct Resolver {
     pub(super) env: Env,
     pub(super) set: Arc<ConfigSet>,
     /// Every profile planned once, for this resolver's whole life.
     pub(super) catalog: Arc<Catalog>,
     pub(super) options: ResolverOptions,
-    pub(super) mfa: Option<MfaPrompt>,
+    pub(super) mfa: Mfa,
     pub(super) clients: Mutex<HashMap<StsKey, Sts>>,
-    pub(super) memo: Mutex<HashMap<String, Memo>>,
-    /// One MFA prompt at a time on the terminal.
-    pub(super) mfa_lock: tokio::sync::Mutex<()>,
-    /// One GetSessionToken at a time, so profiles sharing a device share one session;
-    /// the sessions this resolver obtained, so that holds without the disk cache too.
-    pub(super) mfa_sessions: tokio::sync::Mutex<HashMap<MfaKey, Credentials>>,
+    pub(super) memo: Memo,
 }
 
 impl Resolver {
@@ -87,17 +70,15 @@ impl Resolver {
             env: catalog.env().clone(),
             set: catalog.set().clone(),
             catalog,
+            mfa: Mfa::new(options.cache.clone()),
             options,
-            mfa: None,
             clients: Mutex::default(),
-            memo: Mutex::default(),
-            mfa_lock: tokio::sync::Mutex::new(()),
-            mfa_sessions: tokio::sync::Mutex::default(),
+            memo: Memo::default(),
         }
     }
 
     pub fn with_mfa_prompt(mut self, prompt: MfaPrompt) -> Self {
-        self.mfa = Some(prompt);
+        self.mfa.set_prompt(prompt);
         self
     }
 
@@ -120,9 +101,20 @@ impl Resolver {
 
     /// Forgets memoised hops, so the next resolution calls STS again.
     pub fn forget(&self) {
-        if let Ok(mut memo) = self.memo.lock() {
-            memo.clear();
+        self.memo.clear();
+    }
+
+    /// Forgets what was memoised for `plan`'s chain only (its base, each hop, the final
+    /// identity), so that resolving it again calls STS again while other chains keep theirs.
+    pub fn forget_chain(&self, plan: &Plan) {
+        let mut key = ChainKey::base(plan);
+        let mut keys = vec![key.clone()];
+        for hop in &plan.hops {
+            key = key.then(hop);
+            keys.push(key.clone());
         }
+        keys.push(key.whoami());
+        self.memo.forget(&keys);
     }
 
     /// Resolves many profiles, at most `concurrency` at a time, all within one timeout;
@@ -192,12 +184,7 @@ impl Resolver {
     }
 
     fn sts(&self, plan: &Plan) -> Sts {
-        let key = (
-            plan.region.clone(),
-            plan.sts_endpoint.clone(),
-            plan.use_fips,
-            plan.use_dual_stack,
-        );
+        let key = sts_key(plan);
         let mut clients = match self.clients.lock() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
@@ -216,14 +203,6 @@ impl Resolver {
             .clone()
     }
 
-    fn memo(&self, key: &str) -> Memo {
-        let mut memo = match self.memo.lock() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        memo.entry(key.to_string()).or_default().clone()
-    }
-
     /// Runs a plan. When STS rejects credentials that came from the cache (revoked or
     /// expired early), those entries are evicted and the plan runs once more without them.
     pub async fn run(&self, plan: &Plan) -> Resolution {
@@ -232,7 +211,8 @@ impl Resolver {
 
     /// [`Resolver::run`] within `deadline`.
     pub async fn run_within(&self, plan: &Plan, deadline: &Deadline) -> Resolution {
-        let first = self.run_attempt(plan, true, deadline).await;
+        // Boxed: the attempt's future is deep, and every command's future holds this one.
+        let first = Box::pin(self.run_attempt(plan, true, deadline)).await;
         let rejected_cached = first
             .failure()
             .is_some_and(|f| f.error.kind == ErrorKind::Credentials)
@@ -246,210 +226,154 @@ impl Resolver {
             }
         }
         self.forget();
-        self.run_attempt(plan, false, deadline).await
+        Box::pin(self.run_attempt(plan, false, deadline)).await
     }
 
+    /// One pass over the plan: base, each hop, then who the result is.
     async fn run_attempt(&self, plan: &Plan, read_cache: bool, deadline: &Deadline) -> Resolution {
         let sts = self.sts(plan);
-        let mut key = format!(
-            "{:?}|{:?}|{}|{}|base:{}",
-            plan.region,
-            plan.sts_endpoint,
-            plan.use_fips,
-            plan.use_dual_stack,
-            plan.base.profile()
-        );
         let sts_url = sts.endpoint().ok();
-        let base_url = base_endpoint(plan, &self.env, &sts);
         let mut hops = Vec::with_capacity(plan.hops.len() + 1);
-        let base_profile = plan.base.profile().to_string();
-
-        let base = self
-            .memo(&key)
-            .get_or_init(|| async {
-                let what = format!("the {} credential source", plan.base.label());
-                let fetch = base_credentials(plan, &self.env, &sts, deadline.remaining());
-                deadline
-                    .step(&what, fetch)
-                    .await
-                    .map(|(credentials, identity)| Step {
-                        credentials,
-                        identity,
-                        cached: false,
-                    })
-            })
-            .await
-            .clone();
+        let mut key = ChainKey::base(plan);
+        let base = self.base_step(plan, &sts, &key, deadline).await;
+        hops.push(HopOutcome::base(
+            plan,
+            base_endpoint(plan, &self.env, &sts),
+            &base,
+        ));
         let mut current = match base {
-            Ok(step) => {
-                hops.push(HopOutcome {
-                    profile: base_profile,
-                    kind: HopKind::Base,
-                    source: Some(plan.base.label()),
-                    role_arn: None,
-                    endpoint: base_url.clone(),
-                    status: HopStatus::Ok,
-                    cached: step.cached,
-                    identity: step.identity.clone(),
-                    expiration: step.credentials.expiration,
-                    error: None,
-                });
-                step
-            }
-            Err(error) => {
-                hops.push(HopOutcome {
-                    profile: base_profile,
-                    kind: HopKind::Base,
-                    source: Some(plan.base.label()),
-                    role_arn: None,
-                    endpoint: base_url.clone(),
-                    status: HopStatus::Failed,
-                    cached: false,
-                    identity: None,
-                    expiration: None,
-                    error: Some(error.clone()),
-                });
-                skip_rest(&mut hops, &plan.hops);
-                return finish(plan, hops, Err(Failure { hop: Some(0), error }));
-            }
+            Ok(step) => step,
+            Err(error) => return failed_at(plan, hops, 0, error),
         };
-
         for (i, hop) in plan.hops.iter().enumerate() {
-            key.push_str(&format!(
-                "|role:{}:{:?}:{:?}:{:?}:{:?}",
-                hop.role_arn, hop.session_name, hop.external_id, hop.duration_seconds, hop.mfa_serial
-            ));
-            let caller = current.clone();
+            key = key.then(hop);
             let result = self
-                .memo(&key)
-                .get_or_init(|| self.assume(&sts, &caller, hop, read_cache, deadline))
+                .memo
+                .cell(&key)
+                .get_or_init(|| self.assume(&sts, &current, hop, read_cache, deadline))
                 .await
                 .clone();
+            let result = match result {
+                Err(error) => Err(self.name_caller(error, &current, &sts, deadline).await),
+                ok => ok,
+            };
+            hops.push(HopOutcome::role(hop, sts_url.clone(), &result));
             match result {
-                Ok(step) => {
-                    hops.push(HopOutcome {
-                        profile: hop.profile.clone(),
-                        kind: HopKind::AssumeRole,
-                        source: None,
-                        role_arn: Some(hop.role_arn.clone()),
-                        endpoint: if step.cached { None } else { sts_url.clone() },
-                        status: HopStatus::Ok,
-                        cached: step.cached,
-                        identity: step.identity.clone(),
-                        expiration: step.credentials.expiration,
-                        error: None,
-                    });
-                    current = step;
-                }
-                Err(mut error) => {
-                    if error.caller_arn.is_none() {
-                        // Within the same deadline: after a timeout, none is left to ask.
-                        error.caller_arn = match &current.identity {
-                            Some(identity) => Some(identity.arn.clone()),
-                            None if error.kind == ErrorKind::Timeout || deadline.passed() => None,
-                            None => deadline
-                                .bound(sts.caller_identity(&current.credentials))
-                                .await
-                                .and_then(Result::ok)
-                                .map(|i| i.arn),
-                        };
-                    }
-                    hops.push(HopOutcome {
-                        profile: hop.profile.clone(),
-                        kind: HopKind::AssumeRole,
-                        source: None,
-                        role_arn: Some(hop.role_arn.clone()),
-                        endpoint: sts_url.clone(),
-                        status: HopStatus::Failed,
-                        cached: false,
-                        identity: None,
-                        expiration: None,
-                        error: Some(error.clone()),
-                    });
-                    skip_rest(&mut hops, &plan.hops[i + 1..]);
-                    return finish(
-                        plan,
-                        hops,
-                        Err(Failure {
-                            hop: Some(i + 1),
-                            error,
-                        }),
-                    );
-                }
+                Ok(step) => current = step,
+                Err(error) => return failed_at(plan, hops, i + 1, error),
             }
         }
-
-        // After an AssumeRole (made now or read from the cache) the identity is already
-        // known from AssumedRoleUser — the same ARN, user id and account GetCallerIdentity
-        // would return — so no further call is made: a warm `export` costs no call at all,
-        // a cold one only its AssumeRoles. Base credentials (keys, IMDS, process, SSO) are
-        // named, and proven to work, by GetCallerIdentity.
-        let identity = match current.identity.clone() {
-            Some(identity) => identity,
-            None => {
-                key.push_str("|whoami");
-                let final_creds = current.credentials.clone();
-                let answer = self
-                    .memo(&key)
-                    .get_or_init(|| async {
-                        let call = sts.caller_identity(&final_creds);
-                        deadline.step("STS", call).await.map(|identity| Step {
-                            credentials: final_creds.clone(),
-                            identity: Some(identity),
-                            cached: false,
-                        })
-                    })
-                    .await
-                    .clone()
-                    .and_then(|step| {
-                        step.identity.ok_or_else(|| {
-                            HopError::new(ErrorKind::Other, None, "GetCallerIdentity returned no identity")
-                        })
-                    });
-                let last = hops.len() - 1;
-                match answer {
-                    Ok(identity) => {
-                        hops[last].identity.get_or_insert_with(|| identity.clone());
-                        identity
-                    }
-                    Err(error) => {
-                        hops[last].status = HopStatus::Failed;
-                        hops[last].error = Some(error.clone());
-                        let failure = Failure {
-                            hop: Some(last),
-                            error,
-                        };
-                        return finish(plan, hops, Err(failure));
-                    }
-                }
+        let last = hops.len() - 1;
+        match self.identify(&sts, &key, &current, deadline).await {
+            Ok(identity) => {
+                hops[last].identity.get_or_insert_with(|| identity.clone());
+                let expiration = current.credentials.expiration;
+                let resolved = Resolved {
+                    credentials: current.credentials,
+                    identity,
+                    expiration,
+                };
+                finish(plan, hops, Ok(resolved))
             }
+            Err(error) => {
+                hops[last].status = HopStatus::Failed;
+                hops[last].error = Some(error.clone());
+                finish(
+                    plan,
+                    hops,
+                    Err(Failure {
+                        hop: Some(last),
+                        error,
+                    }),
+                )
+            }
+        }
+    }
+
+    /// The base credentials of `plan`, once per resolver.
+    async fn base_step(
+        &self,
+        plan: &Plan,
+        sts: &Sts,
+        key: &ChainKey,
+        deadline: &Deadline,
+    ) -> Result<Step, HopError> {
+        let fetch = || async {
+            let what = format!("the {} credential source", plan.base.label());
+            let fetch = base_credentials(plan, &self.env, sts, deadline.remaining());
+            deadline
+                .step(&what, fetch)
+                .await
+                .map(|(credentials, identity)| Step {
+                    credentials,
+                    identity,
+                    cached: false,
+                })
         };
-        let expiration = current.credentials.expiration;
-        finish(
-            plan,
-            hops,
-            Ok(Resolved {
-                credentials: current.credentials,
-                identity,
-                expiration,
-            }),
-        )
+        self.memo.cell(key).get_or_init(fetch).await.clone()
+    }
+
+    /// A refused hop's error with the caller's ARN, asked for if not known yet (within
+    /// the same deadline: after a timeout, none is left to ask).
+    async fn name_caller(
+        &self,
+        mut error: HopError,
+        caller: &Step,
+        sts: &Sts,
+        deadline: &Deadline,
+    ) -> HopError {
+        if error.caller_arn.is_none() {
+            error.caller_arn = match &caller.identity {
+                Some(identity) => Some(identity.arn.clone()),
+                None if error.kind == ErrorKind::Timeout || deadline.passed() => None,
+                None => deadline
+                    .bound(sts.caller_identity(&caller.credentials))
+                    .await
+                    .and_then(Result::ok)
+                    .map(|i| i.arn),
+            };
+        }
+        error
+    }
+
+    /// Who the credentials at the end of the chain `key` are.
+    ///
+    /// After an AssumeRole (made now or read from the cache) the identity is already
+    /// known from AssumedRoleUser — the same ARN, user id and account GetCallerIdentity
+    /// would return — so no further call is made: a warm `export` costs no call at all,
+    /// a cold one only its AssumeRoles. Base credentials (keys, IMDS, process, SSO) are
+    /// named, and proven to work, by GetCallerIdentity (once per resolver).
+    async fn identify(
+        &self,
+        sts: &Sts,
+        key: &ChainKey,
+        current: &Step,
+        deadline: &Deadline,
+    ) -> Result<Identity, HopError> {
+        if let Some(identity) = &current.identity {
+            return Ok(identity.clone());
+        }
+        let credentials = &current.credentials;
+        let ask = || async {
+            let call = sts.caller_identity(credentials);
+            deadline.step("STS", call).await.map(|identity| Step {
+                credentials: credentials.clone(),
+                identity: Some(identity),
+                cached: false,
+            })
+        };
+        let answer = self.memo.cell(&key.whoami()).get_or_init(ask).await.clone()?;
+        answer
+            .identity
+            .ok_or_else(|| HopError::new(ErrorKind::Other, None, "GetCallerIdentity returned no identity"))
     }
 }
 
-fn skip_rest(hops: &mut Vec<HopOutcome>, rest: &[RoleHop]) {
-    hops.extend(rest.iter().map(|hop| HopOutcome {
-        profile: hop.profile.clone(),
-        kind: HopKind::AssumeRole,
-        source: None,
-        role_arn: Some(hop.role_arn.clone()),
-        endpoint: None,
-        status: HopStatus::Skipped,
-        cached: false,
-        identity: None,
-        expiration: None,
-        error: None,
-    }));
+/// The resolution that stopped at hop `at` (0 = the base) with `error`; the hops after
+/// it are recorded as skipped.
+fn failed_at(plan: &Plan, mut hops: Vec<HopOutcome>, at: usize, error: HopError) -> Resolution {
+    hops.extend(plan.hops[at..].iter().map(HopOutcome::skipped));
+    finish(plan, hops, Err(Failure { hop: Some(at), error }))
 }
 
 fn finish(plan: &Plan, hops: Vec<HopOutcome>, outcome: Result<Resolved, Failure>) -> Resolution {
@@ -460,9 +384,4 @@ fn finish(plan: &Plan, hops: Vec<HopOutcome>, outcome: Result<Resolved, Failure>
         hops,
         outcome,
     }
-}
-
-/// Seconds left before `expiration`, if any.
-pub fn remaining(expiration: Option<SystemTime>, now: SystemTime) -> Option<Duration> {
-    expiration.map(|e| e.duration_since(now).unwrap_or_default())
 }

@@ -259,7 +259,9 @@ async fn ask_one(env: &Env, ask: &Ask, deadline: Deadline) -> Option<Answer> {
     };
     match iam.call(&[("Action", "ListAccountAliases")]).await {
         Ok(body) => Some(Answer::Alias(
-            crate::sts::xml_tag(&body, "member").as_deref().and_then(clean),
+            crate::aws_query::xml_tag(&body, "member")
+                .as_deref()
+                .and_then(clean),
         )),
         Err(e) => failure(&e, &ask.caller),
     }

@@ -1,7 +1,8 @@
 //! Which URL an STS client calls: the SDK's own endpoint rules (partitions, FIPS,
 //! dual-stack, a configured URL), asked directly so `whoami --json` and errors can name it.
 
-use super::{FALLBACK_REGION, StsSettings, error_chain};
+use super::{FALLBACK_REGION, StsSettings};
+use crate::aws_query::error_chain;
 
 /// The STS endpoint the SDK's rules give for these settings (partition, FIPS, dual-stack,
 /// a configured URL), or the rules' own words when they refuse the combination.

@@ -28,7 +28,8 @@ pub enum Action {
     ResolveAll,
     Pick,
     Copy,
-    OpenExport,
+    /// Choose a format and copy the credentials in it.
+    CopyAs,
     Subshell,
     /// Open (or, headless, copy) a console sign-in for the selected profile.
     Console,
@@ -43,22 +44,22 @@ pub enum Action {
     // The outside world.
     /// The clock moved (spinner frame, countdowns).
     Tick(SystemTime),
+    /// The terminal's new size, and how many profile rows the list shows at that size
+    /// (the runtime asks the view's layout, so that paging never has to).
     Resize {
         width: u16,
         height: u16,
+        list_rows: usize,
     },
     /// A resolution finished; dropped unless `request_id` is the latest for `profile`.
     Resolved {
         request_id: u64,
         profile: String,
         resolution: Box<Resolution>,
+        /// The doctor's short verdict when it failed, made with the result (off the loop).
+        verdict: Option<String>,
     },
-    /// Resolving `profile` needs an MFA code for `serial`: opens the prompt.
-    MfaRequired {
-        profile: String,
-        serial: String,
-    },
-    /// A copy/export/subshell handler finished; the text goes to the status line.
+    /// A copy or subshell handler finished; the text goes to the status line.
     HandlerDone {
         message: String,
         error: bool,
@@ -85,7 +86,6 @@ impl Action {
             Action::Tick(_)
                 | Action::Resize { .. }
                 | Action::Resolved { .. }
-                | Action::MfaRequired { .. }
                 | Action::HandlerDone { .. }
                 | Action::DoctorReport { .. }
                 | Action::LoginPrompt(_)

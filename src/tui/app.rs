@@ -4,7 +4,7 @@
 //! loop never waits on the network. It redraws only when something happened.
 
 use super::action::Action;
-use super::effect::{Effect, ResolveProfile, TuiHandlers};
+use super::effect::{Effect, MfaCode, ResolveProfile, TuiHandlers};
 use super::keymap::map_key;
 use super::rows::ProfileRow;
 use super::state::{Mode, State, TuiExit};
@@ -78,11 +78,12 @@ where
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut state = State::new(rows, opts.look, SystemTime::now());
-    state.export_formats = handlers.export_formats();
+    state.copy_formats = handlers.copy_formats();
     state.names = opts.names.clone();
     state.refresh_visible();
     let size = screen.terminal().size()?;
     state.size = (size.width, size.height);
+    state.list_rows = view::layout::list_rows(state.size);
     if let Some(profile) = &opts.select {
         state.select(profile);
     }
@@ -162,7 +163,11 @@ async fn sleep_or_forever(after: Option<std::time::Duration>) {
 fn event_actions(state: &State, event: Event) -> Result<Vec<Action>, ()> {
     match event {
         Event::Key(key) => Ok(map_key(state.mode(), key).into_iter().collect()),
-        Event::Resize(width, height) => Ok(vec![Action::Resize { width, height }]),
+        Event::Resize(width, height) => Ok(vec![Action::Resize {
+            width,
+            height,
+            list_rows: view::layout::list_rows((width, height)),
+        }]),
         Event::Paste(text) if matches!(state.mode(), Mode::Filter | Mode::Mfa) => Ok(text
             .chars()
             .filter(|c| !c.is_control())
@@ -214,7 +219,7 @@ impl Tasks {
         }
     }
 
-    fn resolve(&mut self, request_id: u64, profile: String, mfa_code: Option<String>) {
+    fn resolve(&mut self, request_id: u64, profile: String, mfa: Option<MfaCode>, again: bool) {
         if let Some(old) = self.running.remove(&profile) {
             old.abort();
         }
@@ -226,7 +231,7 @@ impl Tasks {
             let Ok(permit) = permits.acquire_owned().await else {
                 return;
             };
-            let fut = resolver.resolve(name.clone(), mfa_code);
+            let fut = resolver.resolve(name.clone(), mfa, again);
             let resolution = match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(r) => r,
                 Err(_) => internal_error(&name, "the resolver panicked"),
@@ -235,6 +240,7 @@ impl Tasks {
             let _ = tx.send(Action::Resolved {
                 request_id,
                 profile: name,
+                verdict: verdict(&resolution),
                 resolution: Box::new(resolution),
             });
             drop(permit);
@@ -254,6 +260,13 @@ impl Tasks {
             task.abort();
         }
     }
+}
+
+/// The doctor's one-line verdict on a failure, made in the task that made the result so
+/// that `update` stays a function of its own data.
+fn verdict(resolution: &Resolution) -> Option<String> {
+    let failed = resolution.outcome.is_err();
+    failed.then(|| crate::doctor::diagnose(None, resolution).short_verdict())
 }
 
 fn internal_error(profile: &str, what: &str) -> Resolution {
@@ -296,9 +309,10 @@ where
         Effect::Resolve {
             request_id,
             profile,
-            mfa_code,
-        } => tasks.resolve(request_id, profile, mfa_code.map(|c| c.expose().to_string())),
-        // Copy and export may block (clipboard daemons): off the loop, reply by channel.
+            mfa,
+            again,
+        } => tasks.resolve(request_id, profile, mfa, again),
+        // Copies may block (clipboard daemons): off the loop, reply by channel.
         Effect::Copy { resolution } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
@@ -311,10 +325,10 @@ where
                 let _ = tx.send(done(guarded(|| handlers.console(&resolution))));
             });
         }
-        Effect::Export { resolution, format } => {
+        Effect::CopyAs { resolution, format } => {
             let (handlers, tx) = (handlers.clone(), tx.clone());
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(done(guarded(|| handlers.export(&resolution, &format))));
+                let _ = tx.send(done(guarded(|| handlers.copy_as(&resolution, format))));
             });
         }
         Effect::Doctor { resolution } => {

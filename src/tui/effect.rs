@@ -1,9 +1,10 @@
 //! What [`super::update`] asks the runtime to do, and the two seams the caller fills in:
-//! [`ResolveProfile`] (runs a profile's chain) and [`TuiHandlers`] (copy, export, subshell,
+//! [`ResolveProfile`] (runs a profile's chain) and [`TuiHandlers`] (copy, copy as, subshell,
 //! doctor). Both are traits so tests and the CLI can plug in their own.
 
 use super::state::TuiExit;
 use crate::creds::Secret;
+use crate::export::Format;
 use crate::resolve::outcome::Resolution;
 use futures::future::BoxFuture;
 use std::future::Future;
@@ -14,14 +15,19 @@ pub enum Effect {
     Resolve {
         request_id: u64,
         profile: String,
-        mfa_code: Option<Secret>,
+        /// The code typed for the chain's MFA device, good for this one call.
+        mfa: Option<MfaCode>,
+        /// The profile was asked for before: the answer must come from STS again, not
+        /// from what the resolver remembers of earlier calls.
+        again: bool,
     },
     Copy {
         resolution: Box<Resolution>,
     },
-    Export {
+    /// Copy the credentials in `format`.
+    CopyAs {
         resolution: Box<Resolution>,
-        format: String,
+        format: Format,
     },
     /// Suspend the TUI, run a shell with the credentials, resume.
     Subshell {
@@ -44,10 +50,19 @@ pub enum Effect {
     Exit(TuiExit),
 }
 
-/// Resolves one profile, hop by hop, with the MFA code when the chain needs one.
+/// An MFA code typed in the TUI, for the device that asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaCode {
+    /// The device (`mfa_serial`) the code belongs to.
+    pub serial: String,
+    pub code: Secret,
+}
+
+/// Resolves one profile, hop by hop, with the MFA code when the chain needs one; `again`
+/// when the profile was asked for before (what was remembered of it must be dropped).
 /// Never fails: every failure is inside the [`Resolution`].
 pub trait ResolveProfile: Send + Sync {
-    fn resolve(&self, profile: String, mfa_code: Option<String>) -> BoxFuture<'static, Resolution>;
+    fn resolve(&self, profile: String, mfa: Option<MfaCode>, again: bool) -> BoxFuture<'static, Resolution>;
     /// After `resolution`: a background lookup of account names (the account's IAM
     /// alias) answering with every name known then, or `None` when nothing new was
     /// learned. `None` here when there is nothing to ask.
@@ -62,11 +77,11 @@ pub trait ResolveProfile: Send + Sync {
 
 impl<F, Fut> ResolveProfile for F
 where
-    F: Fn(String, Option<String>) -> Fut + Send + Sync,
+    F: Fn(String, Option<MfaCode>, bool) -> Fut + Send + Sync,
     Fut: Future<Output = Resolution> + Send + 'static,
 {
-    fn resolve(&self, profile: String, mfa_code: Option<String>) -> BoxFuture<'static, Resolution> {
-        Box::pin(self(profile, mfa_code))
+    fn resolve(&self, profile: String, mfa: Option<MfaCode>, again: bool) -> BoxFuture<'static, Resolution> {
+        Box::pin(self(profile, mfa, again))
     }
 }
 
@@ -98,9 +113,10 @@ pub type LoginPromptFn = Box<dyn FnOnce(LoginShown) + Send>;
 /// (`copied to clipboard via OSC 52`) or an error to show there.
 pub trait TuiHandlers: Send + Sync {
     fn copy(&self, resolution: &Resolution) -> anyhow::Result<String>;
-    /// Names offered by the export chooser, e.g. `sh`, `fish`, `powershell`, `json`.
-    fn export_formats(&self) -> Vec<String>;
-    fn export(&self, resolution: &Resolution, format: &str) -> anyhow::Result<String>;
+    /// Formats offered by the copy-format chooser (`e`).
+    fn copy_formats(&self) -> Vec<Format>;
+    /// Copies the credentials rendered in `format`.
+    fn copy_as(&self, resolution: &Resolution, format: Format) -> anyhow::Result<String>;
     /// Runs an interactive shell with the credentials and returns when it exits. The
     /// terminal is back in normal mode meanwhile; blocking is fine.
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String>;

@@ -80,7 +80,7 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
     match mode {
         Mode::Filter | Mode::Mfa => Some(Action::Input(c)),
         Mode::Login => (c == 'q').then_some(Action::Cancel),
-        Mode::Help | Mode::Text | Mode::Export => match c {
+        Mode::Help | Mode::Text | Mode::CopyFormat => match c {
             'j' => Some(Action::Down),
             'k' => Some(Action::Up),
             'g' => Some(Action::Top),
@@ -105,7 +105,7 @@ fn normal(c: char) -> Option<Action> {
         'r' => Action::Resolve,
         'R' => Action::ResolveAll,
         'c' => Action::Copy,
-        'e' => Action::OpenExport,
+        'e' => Action::CopyAs,
         's' => Action::Subshell,
         'o' => Action::Console,
         'i' => Action::ShowIdentity,
@@ -144,6 +144,9 @@ mod tests {
     fn enter_picks_only_in_the_list() {
         assert_eq!(map_key(Mode::Normal, key(KeyCode::Enter)), Some(Action::Pick));
         assert_eq!(map_key(Mode::Filter, key(KeyCode::Enter)), Some(Action::Confirm));
-        assert_eq!(map_key(Mode::Export, key(KeyCode::Enter)), Some(Action::Confirm));
+        assert_eq!(
+            map_key(Mode::CopyFormat, key(KeyCode::Enter)),
+            Some(Action::Confirm)
+        );
     }
 }

@@ -3,11 +3,13 @@
 //! - [`action`]: one enum for everything that happens (keys mapped by [`keymap`], the
 //!   clock, resizes, resolution results);
 //! - [`state`]: plain data; [`update`] is the only code that changes it and returns
-//!   [`effect::Effect`]s instead of doing anything itself;
+//!   [`effect::Effect`]s instead of doing anything itself. Both depend on nothing but
+//!   their own data: no view, no doctor;
 //! - [`view`]: pure `render(&State, &mut Frame)`;
 //! - `app` (the runtime): runs effects on tokio with bounded concurrency, feeds results
-//!   back as actions, draws on `/dev/tty` (never stdout) and restores the terminal on
-//!   every way out.
+//!   back as actions (with what `update` must not compute itself: the list's height from
+//!   the view's layout, the doctor's verdict on a failure), draws on `/dev/tty` (never
+//!   stdout) and restores the terminal on every way out.
 //!
 //! Resolution and the credential hand-overs are the caller's: [`ResolveProfile`] and
 //! [`TuiHandlers`]. This module never talks to STS, the clipboard or a shell itself.
@@ -17,8 +19,6 @@ mod app;
 pub mod effect;
 pub mod filter;
 pub mod keymap;
-pub mod login;
-mod modal;
 mod resolver;
 pub mod rows;
 pub mod state;
@@ -27,7 +27,7 @@ pub mod update;
 pub mod view;
 
 pub use app::{Screen, run, run_on};
-pub use effect::{Effect, ResolveProfile, TuiHandlers};
+pub use effect::{Effect, MfaCode, ResolveProfile, TuiHandlers};
 pub use resolver::TuiResolver;
 pub use rows::{ProfileRow, profile_rows};
 pub use state::{Look, State, TuiExit};

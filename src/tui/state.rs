@@ -2,7 +2,7 @@
 
 use super::filter;
 use super::rows::ProfileRow;
-use super::view::layout::list_rows;
+use crate::export::Format;
 use crate::resolve::outcome::Resolution;
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -155,10 +155,10 @@ pub enum Overlay {
         body: String,
         scroll: u16,
     },
-    /// Choose an export format for `profile`.
-    Export {
+    /// Choose the format `profile`'s credentials are copied in.
+    CopyFormat {
         profile: String,
-        formats: Vec<String>,
+        formats: Vec<Format>,
         selected: usize,
     },
     /// Ask for the MFA code of `profile`'s chain.
@@ -185,7 +185,7 @@ pub enum Mode {
     Filter,
     Help,
     Text,
-    Export,
+    CopyFormat,
     Mfa,
     Login,
 }
@@ -226,14 +226,17 @@ pub struct State {
     pub group_by_account: bool,
     pub overlay: Option<Overlay>,
     pub status: Option<StatusMessage>,
-    /// Formats offered by `e`.
-    pub export_formats: Vec<String>,
+    /// Formats offered by `e` (copy in a chosen format).
+    pub copy_formats: Vec<Format>,
     /// Clock used for countdowns; advanced by ticks so that views stay pure.
     pub now: SystemTime,
     /// Spinner frame counter.
     pub spinner: usize,
-    /// Terminal size, for paging.
+    /// Terminal size.
     pub size: (u16, u16),
+    /// Profile rows the list shows at once (filter line included), as the runtime last
+    /// laid it out: the page for PageUp/PageDown and the window the cursor stays in.
+    pub list_rows: usize,
     /// Lines scrolled in the details pane.
     pub detail_scroll: u16,
     pub look: Look,
@@ -254,10 +257,12 @@ impl State {
             group_by_account: false,
             overlay: None,
             status: None,
-            export_formats: Vec::new(),
+            copy_formats: Vec::new(),
             now,
             spinner: 0,
             size: (80, 24),
+            // What the list shows in an 80x24 terminal, until the runtime says otherwise.
+            list_rows: 21,
             detail_scroll: 0,
             look,
             next_request_id: 1,
@@ -271,7 +276,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Mode::Help,
             Some(Overlay::Text { .. }) => Mode::Text,
-            Some(Overlay::Export { .. }) => Mode::Export,
+            Some(Overlay::CopyFormat { .. }) => Mode::CopyFormat,
             Some(Overlay::Mfa { .. }) => Mode::Mfa,
             Some(Overlay::Login { .. }) => Mode::Login,
             None if self.filter_editing => Mode::Filter,
@@ -328,7 +333,7 @@ impl State {
     /// Moves the list's scroll offset just enough to show the selection.
     pub fn scroll_to_cursor(&mut self) {
         let filter_line = usize::from(self.filter_editing || !self.filter.is_empty());
-        let rows = list_rows(self.size).saturating_sub(filter_line).max(1);
+        let rows = self.list_rows.saturating_sub(filter_line).max(1);
         let cursor = self.cursor().unwrap_or(0);
         let last_top = self.visible.len().saturating_sub(rows);
         if cursor < self.list_top {

@@ -5,6 +5,7 @@ use super::fixtures::{self, answer, resolution, unicode};
 use super::state::{press, status_of, type_text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rswitch::creds::Secret;
+use rswitch::export::Format;
 use rswitch::tui::TuiExit;
 use rswitch::tui::action::Action;
 use rswitch::tui::effect::Effect;
@@ -37,11 +38,14 @@ fn mfa_prompt_then_resolve_with_the_code() {
     let effects = press(&mut state, KeyCode::Enter);
     assert_eq!(effects.len(), 1);
     match &effects[0] {
-        Effect::Resolve {
-            profile, mfa_code, ..
-        } => {
+        Effect::Resolve { profile, mfa, .. } => {
             assert_eq!(profile, "mfa-admin");
-            assert_eq!(mfa_code, &Some(Secret::new("123456")));
+            let mfa = mfa.as_ref().expect("a code");
+            assert_eq!(mfa.code, Secret::new("123456"));
+            assert_eq!(
+                mfa.serial, "arn:aws:iam::111111111111:mfa/alice",
+                "the chain's device"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -178,9 +182,9 @@ fn commands_need_a_resolved_profile() {
 }
 
 #[test]
-fn export_chooser_picks_a_format() {
+fn copy_format_chooser_picks_a_format() {
     let mut state = fixtures::state(unicode());
-    state.export_formats = vec!["sh".into(), "fish".into(), "json".into()];
+    state.copy_formats = vec![Format::Env, Format::Fish, Format::Json];
     let effects = resolve_all(&mut state);
     answer(&mut state, effects);
     state.select("SwitchToRole");
@@ -188,8 +192,8 @@ fn export_chooser_picks_a_format() {
     press(&mut state, KeyCode::Char('j'));
     let effects = press(&mut state, KeyCode::Enter);
     match effects.as_slice() {
-        [Effect::Export { resolution, format }] => {
-            assert_eq!(format, "fish");
+        [Effect::CopyAs { resolution, format }] => {
+            assert_eq!(*format, Format::Fish);
             assert_eq!(resolution.profile, "SwitchToRole");
         }
         other => panic!("{other:?}"),

@@ -208,12 +208,18 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                 request_id, profile, ..
             } => {
                 let resolution = Box::new(resolution(&profile));
+                // As the runtime does: the doctor's verdict comes with a failure.
+                let verdict = resolution
+                    .outcome
+                    .is_err()
+                    .then(|| rswitch::doctor::diagnose(None, &resolution).short_verdict());
                 out.extend(rswitch::tui::update::update(
                     state,
                     rswitch::tui::action::Action::Resolved {
                         request_id,
                         profile,
                         resolution,
+                        verdict,
                     },
                 ));
             }

@@ -7,8 +7,9 @@ use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::{Stream, future::BoxFuture};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use rswitch::export::Format;
 use rswitch::resolve::outcome::Resolution;
-use rswitch::tui::{ResolveProfile, Screen, TuiExit, TuiHandlers, TuiOptions, run_on};
+use rswitch::tui::{MfaCode, ResolveProfile, Screen, TuiExit, TuiHandlers, TuiOptions, run_on};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -80,11 +81,11 @@ impl Drop for Unfinished {
 }
 
 impl ResolveProfile for SlowResolver {
-    fn resolve(&self, profile: String, mfa_code: Option<String>) -> BoxFuture<'static, Resolution> {
+    fn resolve(&self, profile: String, mfa: Option<MfaCode>, _again: bool) -> BoxFuture<'static, Resolution> {
         let (running, peak, delay) = (self.running.clone(), self.peak.clone(), self.delay);
         let abandoned = self.abandoned.clone();
         if let Ok(mut calls) = self.calls.lock() {
-            calls.push((profile.clone(), mfa_code));
+            calls.push((profile.clone(), mfa.map(|m| m.code.expose().to_string())));
         }
         Box::pin(async move {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
@@ -124,11 +125,11 @@ impl TuiHandlers for Handlers {
         }
         Ok("copied to clipboard via OSC 52".into())
     }
-    fn export_formats(&self) -> Vec<String> {
-        vec!["sh".into()]
+    fn copy_formats(&self) -> Vec<Format> {
+        vec![Format::Env]
     }
-    fn export(&self, _: &Resolution, format: &str) -> anyhow::Result<String> {
-        Ok(format!("exported as {format}"))
+    fn copy_as(&self, _: &Resolution, format: Format) -> anyhow::Result<String> {
+        Ok(format!("copied as {}", format.name()))
     }
     fn subshell(&self, r: &Resolution) -> anyhow::Result<String> {
         self.shells.fetch_add(1, Ordering::SeqCst);

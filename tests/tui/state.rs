@@ -109,6 +109,7 @@ fn stale_replies_are_dropped() {
         request_id: request_id(&first[0]),
         profile: "denied".into(),
         resolution: Box::new(resolution("alice")),
+        verdict: None,
     };
     update(&mut state, stale.clone());
     assert_eq!(status_of(&state, "denied"), RowStatus::Resolving);
@@ -127,6 +128,7 @@ fn stale_replies_are_dropped() {
             request_id: 999,
             profile: "nope".into(),
             resolution: Box::new(resolution("alice")),
+            verdict: None,
         },
     );
     assert!(effects.is_empty());
@@ -215,6 +217,7 @@ fn the_list_scrolls_only_as_needed() {
         Action::Resize {
             width: 80,
             height: 12,
+            list_rows: rswitch::tui::view::layout::list_rows((80, 12)),
         },
     );
     let rows_shown = rswitch::tui::view::layout::list_rows(state.size);

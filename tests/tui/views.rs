@@ -9,7 +9,15 @@ use rswitch::tui::update::{resolve_all, update};
 use rswitch::tui::{Look, State, view};
 
 fn draw(state: &mut State, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(state, Action::Resize { width, height });
+    let list_rows = view::layout::list_rows((width, height));
+    update(
+        state,
+        Action::Resize {
+            width,
+            height,
+            list_rows,
+        },
+    );
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal.draw(|f| view::render(state, f)).expect("draw");
     terminal

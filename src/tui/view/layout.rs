@@ -38,3 +38,15 @@ pub fn list_rows(size: (u16, u16)) -> usize {
     let borders = if a.stacked { 1 } else { 2 };
     usize::from(a.list.height.saturating_sub(borders))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::state::{Look, State};
+
+    #[test]
+    fn a_new_state_pages_as_an_80x24_terminal_shows() {
+        let state = State::new(Vec::new(), Look::default(), std::time::SystemTime::UNIX_EPOCH);
+        assert_eq!((state.size, state.list_rows), ((80, 24), list_rows((80, 24))));
+    }
+}

@@ -1,5 +1,5 @@
 //! Windows drawn over the list: help, read-only text (identity JSON, doctor report), the
-//! export-format chooser and the masked MFA prompt.
+//! copy-format chooser and the masked MFA prompt.
 
 use super::text::{clean, clean_lines};
 use super::theme::Theme;
@@ -38,7 +38,7 @@ pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
             let title = format!(" {} (Esc closes) ", clean(title));
             text_window(frame, area, &title, lines, *scroll, theme);
         }
-        Overlay::Export {
+        Overlay::CopyFormat {
             profile,
             formats,
             selected,
@@ -46,7 +46,7 @@ pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
             let area = centered(screen, 40, formats.len() as u16 + 2);
             frame.render_widget(Clear, area);
             let block = window(&format!(" Export {} ", clean(profile)), theme);
-            let items: Vec<ListItem> = formats.iter().map(|f| ListItem::new(clean(f))).collect();
+            let items: Vec<ListItem> = formats.iter().map(|f| ListItem::new(f.name())).collect();
             let list = List::new(items)
                 .block(block)
                 .highlight_symbol(Line::from(theme.highlight()))

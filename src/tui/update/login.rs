@@ -3,10 +3,10 @@
 //! up when the portal answers; a finished login closes the overlay and resolves again
 //! every profile that uses it. Esc stops the login.
 
-use super::action::Action;
-use super::effect::{Effect, LoggedIn, LoginShown};
-use super::state::{Overlay, State};
-use super::update::{one_line, set_status, start_resolve};
+use super::{one_line, set_status, start_resolve};
+use crate::tui::action::Action;
+use crate::tui::effect::{Effect, LoggedIn, LoginShown};
+use crate::tui::state::{Overlay, State};
 
 /// `l`: log in for the selected profile.
 pub fn start(state: &mut State) -> Vec<Effect> {

@@ -1,11 +1,12 @@
-//! The overlays' side of [`super::update`]: help and text windows, the export chooser and
-//! the MFA prompt, plus the commands that open them or act on the selected profile.
+//! Keys while an overlay is open: help and text windows scroll or close, the copy-format
+//! chooser chooses, the MFA prompt takes digits, the login can be cancelled.
 
-use super::action::Action;
-use super::effect::Effect;
-use super::state::{MaskedInput, Overlay, State};
-use super::update::{one_line, set_status, start_resolve};
+use super::{login, set_status, start_resolve};
 use crate::creds::Secret;
+use crate::export::Format;
+use crate::tui::action::Action;
+use crate::tui::effect::{Effect, MfaCode};
+use crate::tui::state::{MaskedInput, Overlay, State};
 
 /// Length of an MFA code (TOTP), as STS requires.
 const MFA_CODE_LEN: usize = 6;
@@ -17,11 +18,11 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let (overlay, effects) = match overlay {
         Overlay::Help { scroll } => (scroll_or_close(Overlay::Help { scroll }, &action), Vec::new()),
         text @ Overlay::Text { .. } => (scroll_or_close(text, &action), Vec::new()),
-        Overlay::Export {
+        Overlay::CopyFormat {
             profile,
             formats,
             selected,
-        } => export(state, profile, formats, selected, action),
+        } => copy_format(state, profile, formats, selected, action),
         Overlay::Mfa {
             profile,
             serial,
@@ -29,7 +30,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             then_pick,
             error,
         } => mfa(state, profile, serial, code, then_pick, error, action),
-        login @ Overlay::Login { .. } => super::login::overlay(login, action),
+        login @ Overlay::Login { .. } => login::overlay(login, action),
     };
     state.overlay = overlay;
     effects
@@ -61,7 +62,11 @@ fn mfa(
                 return (None, Vec::new());
             };
             state.entries[i].pick_when_resolved = then_pick;
-            let effect = start_resolve(state, i, Some(Secret::new(code.expose())));
+            let mfa = MfaCode {
+                serial,
+                code: Secret::new(code.expose()),
+            };
+            let effect = start_resolve(state, i, Some(mfa));
             return (None, vec![effect]);
         }
         Action::Confirm => wrong_length(),
@@ -98,10 +103,11 @@ fn scroll_or_close(mut overlay: Overlay, action: &Action) -> Option<Overlay> {
     Some(overlay)
 }
 
-fn export(
+/// The copy-format chooser: j/k choose, Enter copies, Esc cancels.
+fn copy_format(
     state: &mut State,
     profile: String,
-    formats: Vec<String>,
+    formats: Vec<Format>,
     selected: usize,
     action: Action,
 ) -> (Option<Overlay>, Vec<Effect>) {
@@ -116,9 +122,9 @@ fn export(
             return match (resolution, formats.get(selected)) {
                 (Some(r), Some(format)) => (
                     None,
-                    vec![Effect::Export {
+                    vec![Effect::CopyAs {
                         resolution: Box::new(r),
-                        format: format.clone(),
+                        format: *format,
                     }],
                 ),
                 _ => (None, Vec::new()),
@@ -130,83 +136,10 @@ fn export(
         Action::Bottom | Action::PageDown => last,
         _ => selected,
     };
-    let overlay = Overlay::Export {
+    let overlay = Overlay::CopyFormat {
         profile,
         formats,
         selected,
     };
     (Some(overlay), Vec::new())
-}
-
-/// `c`, `s`, `e`, `i`, `d` on the selected profile.
-pub(super) fn on_selected(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(entry) = state.selected_entry() else {
-        return Vec::new();
-    };
-    let name = entry.row.name.clone();
-    let any = entry.resolution.clone();
-    let ok = entry.resolved().cloned().map(Box::new);
-    let busy = entry.in_flight.is_some();
-    let not_yet = |state: &mut State| {
-        let why = match &any {
-            _ if busy => "is still resolving".to_string(),
-            Some(r) => match r.failure() {
-                Some(f) => format!("did not resolve ({})", one_line(&f.error.summary())),
-                None => "did not resolve".to_string(),
-            },
-            None => "is not resolved yet (press r)".to_string(),
-        };
-        set_status(state, format!("{name} {why}"), true);
-        Vec::new()
-    };
-    match action {
-        Action::Copy => match ok {
-            Some(resolution) => vec![Effect::Copy { resolution }],
-            None => not_yet(state),
-        },
-        Action::Console => match ok {
-            Some(resolution) => {
-                set_status(state, format!("signing in to the AWS console as {name}…"), false);
-                vec![Effect::Console { resolution }]
-            }
-            None => not_yet(state),
-        },
-        Action::Subshell => match ok {
-            Some(resolution) => vec![Effect::Subshell { resolution }],
-            None => not_yet(state),
-        },
-        Action::OpenExport => match ok {
-            Some(_) if state.export_formats.is_empty() => {
-                set_status(state, "no export formats available", true);
-                Vec::new()
-            }
-            Some(_) => {
-                state.overlay = Some(Overlay::Export {
-                    profile: name,
-                    formats: state.export_formats.clone(),
-                    selected: 0,
-                });
-                Vec::new()
-            }
-            None => not_yet(state),
-        },
-        Action::ShowIdentity => match any {
-            Some(r) => {
-                let body = serde_json::to_string_pretty(&r.to_json()).unwrap_or_default();
-                state.overlay = Some(Overlay::Text {
-                    title: format!("identity: {name}"),
-                    body,
-                    scroll: 0,
-                });
-                Vec::new()
-            }
-            None => not_yet(state),
-        },
-        // The doctor explains failures too, so any result will do.
-        Action::ShowDoctor => match any {
-            Some(resolution) => vec![Effect::Doctor { resolution }],
-            None => not_yet(state),
-        },
-        _ => Vec::new(),
-    }
 }
