@@ -4,7 +4,7 @@
 //!
 //! `moto_facts` checks the harness itself with aws-sdk-sts; the other modules hold the
 //! CLI contract of `list`, `whoami` and `check`, the hand-over commands (`handover`,
-//! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `sso` (with `sso_refresh`, the renewal of
+//! `handover_cache`, `handover_mfa`), `doctor` and `lint`; `account_aliases` the names from IAM aliases; `sso` (with `sso_refresh`, the renewal of
 //! a login, `sso_login`, `sso_login_ui` and `sso_interop`, `rswitch login` and its interop with the AWS CLI, and `sso_sync`) and `web_identity` the base sources that need a login or a token file; `tui` drives the interactive view in a
 //! tmux pane (`tmux` holds that harness); `console` and `console_handover` sign in to the demo world's
 //! console (its federation endpoint in process); `clipboard` copies through OSC 52 in a tmux pane
@@ -12,6 +12,8 @@
 
 mod support;
 
+#[path = "e2e/account_aliases.rs"]
+mod account_aliases;
 #[path = "e2e/cli.rs"]
 mod cli;
 #[path = "e2e/clipboard.rs"]

@@ -32,8 +32,11 @@ pub async fn run(
             !needs_mfa
         });
     }
-    let accounts = crate::sso::names::AccountNames::load(env);
+    let deadline = resolver.deadline();
     let results = resolver.resolve_many(names).await;
+    let resolved: Vec<_> = results.iter().collect();
+    crate::sso::aliases::learn(&resolver, &resolved, &deadline).await;
+    let accounts = crate::sso::names::AccountNames::load(env);
     if args.json {
         let mut json = report::check_json(&results, &accounts);
         json["skipped"] = serde_json::json!(skipped);

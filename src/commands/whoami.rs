@@ -14,7 +14,11 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
-    let resolution = resolver(set, env, settings).resolve(&args.profile).await;
+    let resolver = resolver(set, env, settings);
+    // One --timeout for the resolution and the account-name lookup after it.
+    let deadline = resolver.deadline();
+    let resolution = resolver.resolve_within(&args.profile, &deadline).await;
+    crate::sso::aliases::learn(&resolver, &[&resolution], &deadline).await;
     let names = crate::sso::names::AccountNames::load(env);
     if args.json {
         let mut json = resolution.to_json();

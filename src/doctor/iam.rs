@@ -122,11 +122,12 @@ pub fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(String, Stri
     Some((url.to_string(), region.to_string()))
 }
 
-struct Iam {
-    url: String,
-    region: String,
-    credentials: Credentials,
-    deadline: Deadline,
+/// Signed IAM Query API calls with one set of credentials, cut by `deadline`.
+pub(crate) struct Iam {
+    pub url: String,
+    pub region: String,
+    pub credentials: Credentials,
+    pub deadline: Deadline,
 }
 
 impl Iam {
@@ -169,10 +170,13 @@ impl Iam {
     }
 
     /// One signed Query API POST. `Err` is `CODE: message` for IAM errors.
-    async fn call(&self, params: &[(&str, &str)]) -> Result<String, String> {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.extend_pairs(params.iter().copied().chain([("Version", "2010-05-08")]));
-        let body = form.finish();
+    pub(crate) async fn call(&self, params: &[(&str, &str)]) -> Result<String, String> {
+        // Scoped: the serializer is not `Send`, and the call runs in spawned tasks too.
+        let body = {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.extend_pairs(params.iter().copied().chain([("Version", "2010-05-08")]));
+            form.finish()
+        };
         let url = if self.url.ends_with('/') {
             self.url.clone()
         } else {

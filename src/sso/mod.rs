@@ -4,6 +4,7 @@
 //! Resolving SSO profiles with a cached login stays with `resolve` (aws-config's SSO
 //! provider); this module only produces and reads the login.
 
+pub mod aliases;
 pub mod browser;
 pub mod client;
 pub mod device;

@@ -1,12 +1,14 @@
-//! Account names shown next to 12-digit account IDs. Two sources, the first winning:
+//! Account names shown next to 12-digit account IDs. Three sources, the first winning:
 //!
 //! 1. the user's own file, `<config dir>/rswitch/accounts.ini` (`$XDG_CONFIG_HOME` or
 //!    the platform's config directory): one `111111111111 = dev` a line, `#`/`;`
 //!    comments, section headers ignored;
 //! 2. what IAM Identity Center portals listed (`ListAccounts`), remembered by `rswitch
-//!    login` and `rswitch sso sync` in `<cache dir>/rswitch/sso-accounts.json`.
+//!    login` and `rswitch sso sync` in `<cache dir>/rswitch/sso-accounts.json`;
+//! 3. the accounts' IAM aliases, remembered by [`super::aliases`] in
+//!    `<cache dir>/rswitch/account-aliases.json`.
 //!
-//! Reading never fails and never calls anything: a missing or broken file just gives no
+//! Loading never fails and never calls anything: a missing or broken file just gives no
 //! names, and a name is absent rather than guessed. Names come from outside (a portal, a
 //! file): they are shown only through the sanitizer, and capped in length.
 
@@ -29,9 +31,9 @@ pub struct AccountNames {
 }
 
 impl AccountNames {
-    /// The names of both sources, the user's file winning.
+    /// The names of the three sources, the user's file winning.
     pub fn load(env: &Env) -> AccountNames {
-        let mut names = BTreeMap::new();
+        let mut names = super::aliases::cached(env);
         if let Some(path) = portal_cache_path(env) {
             names.extend(read_portal_cache(&path));
         }
@@ -85,7 +87,7 @@ impl AccountNames {
 }
 
 /// A name as shown: trimmed, without control characters, at most 64 characters.
-fn clean(name: &str) -> Option<String> {
+pub(crate) fn clean(name: &str) -> Option<String> {
     let name: String = name
         .trim()
         .chars()
@@ -113,7 +115,7 @@ pub fn portal_cache_path(env: &Env) -> Option<PathBuf> {
     Some(dir.join("rswitch").join("sso-accounts.json"))
 }
 
-fn read_capped(path: &Path) -> Option<String> {
+pub(crate) fn read_capped(path: &Path) -> Option<String> {
     let mut text = String::new();
     std::fs::File::open(path)
         .ok()?

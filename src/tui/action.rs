@@ -73,6 +73,8 @@ pub enum Action {
     LoginPrompt(crate::tui::effect::LoginShown),
     /// The login ended: on success, the profiles that use it (to resolve again).
     LoginDone(Result<crate::tui::effect::LoggedIn, String>),
+    /// Account names known now (a lookup after a resolution learned one).
+    AccountNames(crate::sso::names::AccountNames),
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
                 | Action::DoctorReport { .. }
                 | Action::LoginPrompt(_)
                 | Action::LoginDone(_)
+                | Action::AccountNames(_)
         )
     }
 }

@@ -228,7 +228,7 @@ impl Tasks {
         let tx = self.tx.clone();
         let name = profile.clone();
         let task = tokio::spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
+            let Ok(permit) = permits.acquire_owned().await else {
                 return;
             };
             let fut = resolver.resolve(name.clone(), mfa, again);
@@ -236,12 +236,20 @@ impl Tasks {
                 Ok(r) => r,
                 Err(_) => internal_error(&name, "the resolver panicked"),
             };
+            let names = resolver.account_names(&resolution);
             let _ = tx.send(Action::Resolved {
                 request_id,
                 profile: name,
                 verdict: verdict(&resolution),
                 resolution: Box::new(resolution),
             });
+            drop(permit);
+            // The account's name, after the row shows its identity.
+            if let Some(names) = names
+                && let Ok(Some(names)) = AssertUnwindSafe(names).catch_unwind().await
+            {
+                let _ = tx.send(Action::AccountNames(names));
+            }
         });
         self.running.insert(profile, task.abort_handle());
     }

@@ -63,6 +63,16 @@ pub struct MfaCode {
 /// Never fails: every failure is inside the [`Resolution`].
 pub trait ResolveProfile: Send + Sync {
     fn resolve(&self, profile: String, mfa: Option<MfaCode>, again: bool) -> BoxFuture<'static, Resolution>;
+    /// After `resolution`: a background lookup of account names (the account's IAM
+    /// alias) answering with every name known then, or `None` when nothing new was
+    /// learned. `None` here when there is nothing to ask.
+    fn account_names(
+        &self,
+        resolution: &Resolution,
+    ) -> Option<BoxFuture<'static, Option<crate::sso::names::AccountNames>>> {
+        let _ = resolution;
+        None
+    }
 }
 
 impl<F, Fut> ResolveProfile for F

@@ -1,6 +1,7 @@
 //! [`ResolveProfile`] over the real [`Resolver`]: the MFA code typed in the TUI's prompt
 //! is handed to the resolver's MFA callback, which must never read the terminal itself
-//! while the TUI owns it.
+//! while the TUI owns it. After a resolution it looks up the account's IAM alias in the
+//! background ([`crate::sso::aliases`]), once per account, caller and run.
 //!
 //! The code travels with the call that carries it: the resolution runs inside a task-local
 //! scope holding it, and the callback (which runs inside that call) reads it from there.
@@ -11,8 +12,11 @@ use crate::config::ConfigSet;
 use crate::env::Env;
 use crate::resolve::outcome::Resolution;
 use crate::resolve::{Catalog, MfaPrompt, Resolver, ResolverOptions};
+use crate::sso::aliases;
+use crate::sso::names::AccountNames;
 use futures::future::BoxFuture;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 tokio::task_local! {
     /// The code typed for the resolution running in this task, if any.
@@ -21,6 +25,8 @@ tokio::task_local! {
 
 pub struct TuiResolver {
     resolver: Arc<Resolver>,
+    /// Account and caller pairs that asked for the alias already (once per run).
+    aliases_asked: Mutex<HashSet<String>>,
 }
 
 impl TuiResolver {
@@ -50,6 +56,7 @@ impl TuiResolver {
         });
         TuiResolver {
             resolver: Arc::new(Resolver::with_catalog(catalog, options).with_mfa_prompt(prompt)),
+            aliases_asked: Mutex::default(),
         }
     }
 }
@@ -66,5 +73,22 @@ impl ResolveProfile for TuiResolver {
             resolver.forget_chain(&plan);
         }
         Box::pin(TYPED.scope(mfa, async move { resolver.resolve(&profile).await }))
+    }
+
+    fn account_names(&self, resolution: &Resolution) -> Option<BoxFuture<'static, Option<AccountNames>>> {
+        let mut asks = aliases::wanted(&self.resolver, &[resolution]);
+        if let Ok(mut asked) = self.aliases_asked.lock() {
+            asks.retain(|a| asked.insert(format!("{} {}", a.account, a.caller)));
+        }
+        if asks.is_empty() {
+            return None;
+        }
+        let env = self.resolver.env().clone();
+        let deadline = self.resolver.deadline();
+        Some(Box::pin(async move {
+            aliases::look_up(&env, asks, &deadline)
+                .await
+                .then(|| AccountNames::load(&env))
+        }))
     }
 }

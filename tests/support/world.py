@@ -19,6 +19,9 @@ import boto3
 
 SOURCE = "111111111111"
 TARGET = "222222222222"
+# A third account with an IAM alias: dana may read it (iam:ListAccountAliases), erin may not.
+ALIASED = "333333333333"
+ALIAS = "rswitch-aliased"
 EXTERNAL_ID = "rswitch-ext-7731"
 
 
@@ -108,6 +111,16 @@ def main():
     # so the trust names "*" and narrows with a condition moto does not evaluate.
     role(iam2, "Deploy", trust({"AWS": "*"}, {"ArnEquals": {"aws:PrincipalArn": switch_to}}))
 
+    iam3 = client(endpoint, "iam", ALIASED)
+    iam3.create_account_alias(AccountAlias=ALIAS)
+    list_aliases = {"Effect": "Allow", "Action": "iam:ListAccountAliases", "Resource": "*"}
+    for name, doc in [("dana", policy(list_aliases)), ("erin", None)]:
+        iam3.create_user(UserName=name)
+        if doc:
+            iam3.put_user_policy(UserName=name, PolicyName="aliases", PolicyDocument=doc)
+        k = iam3.create_access_key(UserName=name)["AccessKey"]
+        keys[name] = {"access_key_id": k["AccessKeyId"], "secret_access_key": k["SecretAccessKey"]}
+
     sts = client(endpoint, "sts", SOURCE)
     c = sts.assume_role(RoleArn=switch_from, RoleSessionName="i-0123456789abcdef0")["Credentials"]
     instance = {
@@ -130,6 +143,10 @@ def main():
                 "external_id": EXTERNAL_ID,
                 "alice": dict(keys["alice"], arn=alice),
                 "carol": dict(keys["carol"], arn=carol),
+                "aliased_account": ALIASED,
+                "alias": ALIAS,
+                "dana": dict(keys["dana"], arn=arn(ALIASED, "user", "dana")),
+                "erin": dict(keys["erin"], arn=arn(ALIASED, "user", "erin")),
                 "instance_role": dict(instance, name="SwitchFromRole", arn=switch_from),
                 "roles": {
                     "switch_from": switch_from,

@@ -58,6 +58,13 @@ pub struct World {
     pub external_id: String,
     pub alice: User,
     pub carol: User,
+    /// 333333333333, whose IAM alias is [`World::alias`].
+    pub aliased_account: String,
+    pub alias: String,
+    /// 333333333333; may call iam:ListAccountAliases.
+    pub dana: User,
+    /// 333333333333; may not.
+    pub erin: User,
     /// A real SwitchFromRole session, served by the stack's IMDS.
     pub instance_role: Session,
     pub roles: Roles,

@@ -392,3 +392,29 @@ fn only_a_missing_or_expired_login_asks_for_l() {
     )));
     assert_eq!(status_of(&state, "alice"), RowStatus::Failed);
 }
+
+#[test]
+fn names_learned_after_a_resolution_label_the_row_and_match_the_filter() {
+    let mut state = fixtures::state(unicode());
+    let effects = resolve_all(&mut state);
+    answer(&mut state, effects);
+    let label = |state: &State| {
+        let entry = &state.entries[state.index_of("alice").expect("alice")];
+        entry.account_label(&state.names)
+    };
+    assert_eq!(label(&state).as_deref(), Some("111111111111"));
+    // The filter is open when the names arrive: the list follows at once.
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "identity-alias");
+    assert!(visible(&state).is_empty(), "{:?}", visible(&state));
+    let effects = update(
+        &mut state,
+        Action::AccountNames(rswitch::sso::names::AccountNames::from_pairs([(
+            "111111111111".to_string(),
+            "identity-alias".to_string(),
+        )])),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(label(&state).as_deref(), Some("111111111111 (identity-alias)"));
+    assert!(visible(&state).contains(&"alice"), "{:?}", visible(&state));
+}

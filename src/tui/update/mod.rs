@@ -72,6 +72,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::LoginPrompt(shown) => login::prompt(state, shown),
         Action::LoginDone(result) => login::done(state, result),
+        Action::AccountNames(names) => {
+            state.names = names;
+            state.refresh_visible();
+            Vec::new()
+        }
         action => match state.mode() {
             Mode::Normal => normal::update(state, action),
             Mode::Filter => filter::update(state, action),
