@@ -111,3 +111,14 @@ mod tests {
         assert!(!s.contains("token-secret"), "{s}");
     }
 }
+
+/// One profile's credentials as they are handed over (export, exec, shell, copy, the
+/// credential server), and what is known about them.
+#[derive(Clone, Debug)]
+pub struct ProfileCredentials {
+    pub profile: String,
+    /// `credentials.expiration` becomes `AWS_CREDENTIAL_EXPIRATION` / `Expiration`.
+    pub credentials: Credentials,
+    pub identity: Option<Identity>,
+    pub region: Option<String>,
+}

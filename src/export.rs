@@ -22,20 +22,14 @@
 
 mod more_shells;
 
-use crate::creds::{Credentials, Identity, rfc3339};
+use crate::creds::{Credentials, rfc3339};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
-/// What to export: the credentials of one profile, and what is known about them.
-#[derive(Clone, Debug)]
-pub struct ExportInput {
-    pub profile: String,
-    /// `credentials.expiration` becomes `AWS_CREDENTIAL_EXPIRATION` / `Expiration`.
-    pub credentials: Credentials,
-    pub identity: Option<Identity>,
-    pub region: Option<String>,
-}
+/// What to export: [`crate::creds::ProfileCredentials`], made by
+/// [`crate::resolve::Resolution::handover`].
+pub use crate::creds::ProfileCredentials as ExportInput;
 
 /// Output formats; names follow `aws configure export-credentials --format`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]

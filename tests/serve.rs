@@ -437,7 +437,7 @@ fn renewals_reuse_the_mfa_session_and_never_prompt() {
     );
     let rt = runtime();
     let first = rt.block_on(resolver.resolve("prod-mfa"));
-    let input = rswitch::serve::renew::input_of(&first).expect("prod-mfa resolves with the code");
+    let input = first.handover().expect("prod-mfa resolves with the code");
     assert_eq!(asked.load(Ordering::SeqCst), 1);
 
     // The same resolver renews from its MFA session: new keys, no second code.

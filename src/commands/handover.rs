@@ -25,24 +25,13 @@ async fn resolve(env: &Env, settings: &Settings, profile: &str) -> Result<Export
         FAILURE
     })?;
     let resolution = resolver(set, env, settings).resolve(profile).await;
-    export_input(&resolution).ok_or_else(|| {
+    resolution.handover().ok_or_else(|| {
         text::eprint(&report::whoami_text(
             &resolution,
             &crate::sso::names::AccountNames::load(env),
             SystemTime::now(),
         ));
         FAILURE
-    })
-}
-
-/// What to hand over from a successful resolution.
-pub fn export_input(resolution: &crate::resolve::Resolution) -> Option<ExportInput> {
-    let resolved = resolution.outcome.as_ref().ok()?;
-    Some(ExportInput {
-        profile: resolution.profile.clone(),
-        credentials: resolved.credentials.clone(),
-        identity: Some(resolved.identity.clone()),
-        region: resolution.region.clone(),
     })
 }
 
@@ -178,7 +167,7 @@ impl Handover {
         let prompts = Arc::new(AtomicBool::new(true));
         let resolver = gated_resolver(set.clone(), env, settings, profile, prompts.clone());
         let resolution = resolver.resolve(profile).await;
-        let input = export_input(&resolution).ok_or_else(|| {
+        let input = resolution.handover().ok_or_else(|| {
             text::eprint(&report::whoami_text(
                 &resolution,
                 &crate::sso::names::AccountNames::load(env),

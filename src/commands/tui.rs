@@ -4,9 +4,7 @@
 
 use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::clipboard::{self, CopyOptions, Keeper};
-use crate::commands::handover::{
-    child_pairs, export_input, gated_resolver, servable, served_note, start_served,
-};
+use crate::commands::handover::{child_pairs, gated_resolver, servable, served_note, start_served};
 use crate::env::Env;
 use crate::export::{self, Format};
 use crate::resolve::{Catalog, Resolution};
@@ -60,7 +58,7 @@ pub async fn run(
         TuiExit::Quit => Ok(if pick { FAILURE } else { SUCCESS }),
         TuiExit::Signal(n) => Ok(u8::try_from(128 + n).unwrap_or(FAILURE)),
         TuiExit::Pick { profile, resolution } => {
-            let input = match resolution.as_deref().and_then(export_input) {
+            let input = match resolution.as_deref().and_then(Resolution::handover) {
                 Some(input) => input,
                 None => {
                     crate::text::eprintln(format_args!(
@@ -86,7 +84,9 @@ struct Handlers {
 
 impl TuiHandlers for Handlers {
     fn copy_as(&self, resolution: &Resolution, format: Format) -> anyhow::Result<String> {
-        let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials to copy"))?;
+        let input = resolution
+            .handover()
+            .ok_or_else(|| anyhow::anyhow!("no credentials to copy"))?;
         let text = export::render(&input, format)?;
         let opts = CopyOptions {
             keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
@@ -105,7 +105,9 @@ impl TuiHandlers for Handlers {
     }
 
     fn subshell(&self, resolution: &Resolution) -> anyhow::Result<String> {
-        let input = export_input(resolution).ok_or_else(|| anyhow::anyhow!("no credentials for a shell"))?;
+        let input = resolution
+            .handover()
+            .ok_or_else(|| anyhow::anyhow!("no credentials for a shell"))?;
         // The same guard as `rswitch shell`: no shell inside an rswitch shell, checked
         // before a server is started for nothing.
         crate::shell::refuse_nesting(&self.env, false)?;

@@ -2,7 +2,7 @@
 //! the TUI's detail pane and `doctor`. Its JSON form is a stable interface (see README).
 
 use super::plan::{Plan, RoleHop};
-use crate::creds::{Credentials, Identity, rfc3339};
+use crate::creds::{Credentials, Identity, ProfileCredentials, rfc3339};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::time::SystemTime;
@@ -201,6 +201,17 @@ pub struct Resolution {
 }
 
 impl Resolution {
+    /// What a successful resolution hands over; `None` when it failed.
+    pub fn handover(&self) -> Option<ProfileCredentials> {
+        let resolved = self.outcome.as_ref().ok()?;
+        Some(ProfileCredentials {
+            profile: self.profile.clone(),
+            credentials: resolved.credentials.clone(),
+            identity: Some(resolved.identity.clone()),
+            region: self.region.clone(),
+        })
+    }
+
     pub fn status(&self) -> Status {
         match &self.outcome {
             Ok(_) => Status::Ok,

@@ -114,7 +114,7 @@ impl Renewer {
         self.resolver.forget();
         let started = SystemTime::now();
         let resolution = self.resolver.resolve(&self.profile).await;
-        match input_of(&resolution) {
+        match resolution.handover() {
             Some(input) => {
                 state.input = input;
                 state.obtained = started;
@@ -142,17 +142,6 @@ impl Renewer {
             Err(poisoned) => *poisoned.into_inner() = schedule,
         }
     }
-}
-
-/// What a successful resolution hands over.
-pub fn input_of(resolution: &crate::resolve::Resolution) -> Option<ExportInput> {
-    let resolved = resolution.outcome.as_ref().ok()?;
-    Some(ExportInput {
-        profile: resolution.profile.clone(),
-        credentials: resolved.credentials.clone(),
-        identity: Some(resolved.identity.clone()),
-        region: resolution.region.clone(),
-    })
 }
 
 fn schedule_of(input: &ExportInput, obtained: SystemTime, renewals: u32) -> Schedule {
