@@ -15,17 +15,7 @@ use crate::creds::{Credentials, Identity};
 use crate::error::{ErrorKind, HopError};
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_runtime_api::client::retries::classifiers::{
-    ClassifyRetry, RetryAction, RetryClassifierPriority,
-};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -37,8 +27,14 @@ pub const ANSWER_MAX: usize = 64 * 1024;
 /// Most characters of an answer body an error shows.
 pub const BODY_SHOWN: usize = 2048;
 
+mod answer_cap;
 mod endpoint;
+mod redact;
+pub use answer_cap::AnswerTooLarge;
+use answer_cap::{AnswerCap, NoRetryOfLargeAnswers, too_large};
 pub use endpoint::resolve_endpoint;
+use redact::cut;
+pub use redact::redact;
 
 /// Region used when neither the environment nor the profile names one (STS is global).
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -308,74 +304,6 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(config.build())
 }
 
-/// An answer body over [`ANSWER_MAX`] bytes, by its Content-Length.
-#[derive(Debug, thiserror::Error)]
-#[error("the answer is {0} bytes, more than the {ANSWER_MAX} rswitch reads")]
-pub struct AnswerTooLarge(pub u64);
-
-/// Caps every answer body at [`ANSWER_MAX`] bytes before the SDK reads it: a declared
-/// larger one fails at once, an undeclared one fails when the cap is passed.
-#[derive(Debug)]
-struct AnswerCap;
-
-impl Intercept for AnswerCap {
-    fn name(&self) -> &'static str {
-        "AnswerCap"
-    }
-
-    fn modify_before_deserialization(
-        &self,
-        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let response = context.response_mut();
-        let declared = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if let Some(len) = declared.filter(|len| *len > ANSWER_MAX as u64) {
-            return Err(AnswerTooLarge(len).into());
-        }
-        let body = response.take_body();
-        *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, ANSWER_MAX));
-        Ok(())
-    }
-}
-
-/// An answer over the cap is not asked for again: the next would be as large.
-#[derive(Debug)]
-struct NoRetryOfLargeAnswers;
-
-impl ClassifyRetry for NoRetryOfLargeAnswers {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        match ctx.output_or_error() {
-            Some(Err(e)) if too_large(e) => RetryAction::RetryForbidden,
-            _ => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "NoRetryOfLargeAnswers"
-    }
-
-    fn priority(&self) -> RetryClassifierPriority {
-        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
-    }
-}
-
-/// True when `err` or one of its sources says the answer passed [`ANSWER_MAX`].
-fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(err);
-    while let Some(e) = current {
-        if e.is::<AnswerTooLarge>() || e.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        current = e.source();
-    }
-    false
-}
-
 /// Turns any SDK error into a [`HopError`] that keeps STS's code and full message.
 pub fn convert_error<E>(err: SdkError<E, HttpResponse>, timeout: Duration) -> HopError
 where
@@ -481,78 +409,10 @@ fn body_error(status: u16, body: &str, why: Option<&str>) -> HopError {
     HopError::new(ErrorKind::Other, None, message)
 }
 
-/// Element and field names whose values are credentials.
-const CREDENTIAL_FIELDS: &[&str] = &["SecretAccessKey", "SessionToken", "AccessKeyId", "SecurityToken"];
-
-/// `text` with the values of credential elements (`<SessionToken>…</SessionToken>`) and
-/// JSON fields (`"SessionToken": "…"`) replaced by `(removed)`; an element left open
-/// loses everything after it.
-pub fn redact(text: &str) -> String {
-    let mut out = text.to_string();
-    for field in CREDENTIAL_FIELDS {
-        out = redact_xml(&out, field);
-        out = redact_json(&out, field);
-    }
-    out
-}
-
-fn redact_xml(text: &str, field: &str) -> String {
-    let (open, close) = (format!("<{field}>"), format!("</{field}>"));
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(&open) {
-        out.push_str(&rest[..start + open.len()]);
-        out.push_str("(removed)");
-        rest = &rest[start + open.len()..];
-        match rest.find(&close) {
-            Some(end) => rest = &rest[end..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn redact_json(text: &str, field: &str) -> String {
-    let key = format!("\"{field}\"");
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(&key) {
-        let after = start + key.len();
-        out.push_str(&rest[..after]);
-        rest = &rest[after..];
-        let value = rest.trim_start().strip_prefix(':').map(str::trim_start);
-        let Some(value) = value.and_then(|v| v.strip_prefix('"')) else {
-            continue;
-        };
-        out.push_str(": \"(removed)\"");
-        let mut escaped = false;
-        let end = value.char_indices().find(|&(_, c)| {
-            let quote = c == '"' && !escaped;
-            escaped = c == '\\' && !escaped;
-            quote
-        });
-        match end {
-            Some((i, _)) => rest = &value[i + 1..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// An error `<Message>` as shown: without credential values, at most [`BODY_SHOWN`]
 /// characters.
 fn shown_message(message: &str) -> String {
     cut(&redact(message), BODY_SHOWN)
-}
-
-/// At most `max` characters of `text`, saying how many more there were.
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}… ({} more bytes not shown)", &text[..i], text.len() - i),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

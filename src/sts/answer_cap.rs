@@ -1,0 +1,83 @@
+//! The byte cap on STS answers: an SDK interceptor that refuses a declared body over
+//! [`ANSWER_MAX`] and stops reading an undeclared one there, and a retry rule that does
+//! not ask again for an answer that was too large.
+
+use super::ANSWER_MAX;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// An answer body over [`ANSWER_MAX`] bytes, by its Content-Length.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is {0} bytes, more than the {ANSWER_MAX} rswitch reads")]
+pub struct AnswerTooLarge(pub u64);
+
+/// Caps every answer body at [`ANSWER_MAX`] bytes before the SDK reads it: a declared
+/// larger one fails at once, an undeclared one fails when the cap is passed.
+#[derive(Debug)]
+pub(super) struct AnswerCap;
+
+impl Intercept for AnswerCap {
+    fn name(&self) -> &'static str {
+        "AnswerCap"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response_mut();
+        let declared = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(len) = declared.filter(|len| *len > ANSWER_MAX as u64) {
+            return Err(AnswerTooLarge(len).into());
+        }
+        let body = response.take_body();
+        *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, ANSWER_MAX));
+        Ok(())
+    }
+}
+
+/// An answer over the cap is not asked for again: the next would be as large.
+#[derive(Debug)]
+pub(super) struct NoRetryOfLargeAnswers;
+
+impl ClassifyRetry for NoRetryOfLargeAnswers {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e)) if too_large(e) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "NoRetryOfLargeAnswers"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// True when `err` or one of its sources says the answer passed [`ANSWER_MAX`].
+pub(super) fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.is::<AnswerTooLarge>() || e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
