@@ -7,10 +7,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod arn;
-pub mod aws_query;
+pub(crate) mod aws_query;
 pub mod cache;
 pub mod cli;
-pub mod clipboard;
+pub(crate) mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod console;
@@ -18,12 +18,12 @@ pub mod creds;
 pub mod demo;
 pub mod doctor;
 pub mod env;
-pub mod error;
+pub(crate) mod error;
 pub mod export;
 pub mod loopback;
 pub mod nesting;
 pub mod platform;
-pub mod prompt;
+pub(crate) mod prompt;
 pub mod report;
 pub mod resolve;
 pub mod serve;
@@ -32,5 +32,5 @@ pub mod shell;
 pub mod sso;
 pub mod sts;
 pub mod text;
-pub mod tty;
+pub(crate) mod tty;
 pub mod tui;
