@@ -32,6 +32,19 @@ pub enum ShellError {
 }
 
 impl ShellError {
+    /// Why `command` could not be started (or waited for): not found, or another error.
+    pub(crate) fn starting(command: &str, source: io::Error) -> ShellError {
+        match source.kind() {
+            io::ErrorKind::NotFound => ShellError::NotFound {
+                command: command.to_string(),
+            },
+            _ => ShellError::Spawn {
+                command: command.to_string(),
+                source,
+            },
+        }
+    }
+
     /// The exit code a shell would use for this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -68,7 +81,8 @@ pub fn exec(
 
 pub use crate::platform::{exit_code, user_shell};
 
-/// The interactive shell [`subshell`] would run, without running it (tests set its stdio).
+/// The user's interactive shell with the credentials of `pairs`, not yet started (`shell`
+/// waits for it through [`crate::serve::child::run`]; the TUI's `s` and tests set its stdio).
 /// Refuses with [`ShellError::Nested`] when `env` already has `RSWITCH_PROFILE`, unless
 /// `nested`. `pairs` must come from [`crate::export::env_pairs`] (they export
 /// `RSWITCH_PROFILE` and unset `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`).
@@ -90,16 +104,6 @@ pub fn refuse_nesting(env: &Env, nested: bool) -> Result<(), ShellError> {
         }),
         _ => Ok(()),
     }
-}
-
-/// Starts the user's shell with the credentials set and waits until it exits.
-pub fn subshell(
-    env: &Env,
-    pairs: &[(String, Option<String>)],
-    nested: bool,
-) -> Result<ExitStatus, ShellError> {
-    let cmd = subshell_command(env, pairs, nested)?;
-    run(cmd, OsStr::new(&user_shell(env)))
 }
 
 /// One line for stderr before a subshell starts: who the shell will be. The profile and
@@ -125,15 +129,9 @@ fn run(mut cmd: Command, program: &OsStr) -> Result<ExitStatus, ShellError> {
     let name = program.to_string_lossy().into_owned();
     // Installed before the spawn so that no signal sent right after it can be missed.
     let _guard = crate::platform::TerminalSignals::hold();
-    let mut child = cmd.spawn().map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => ShellError::NotFound {
-            command: name.clone(),
-        },
-        _ => ShellError::Spawn {
-            command: name.clone(),
-            source,
-        },
-    })?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|source| ShellError::starting(&name, source))?;
     child.wait().map_err(|source| ShellError::Spawn {
         command: name,
         source,

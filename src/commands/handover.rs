@@ -20,14 +20,24 @@ use std::time::{Duration, SystemTime};
 /// Resolves `profile` for hand-over. On failure the report goes to stderr and nothing
 /// reaches stdout, so `eval "$(rswitch export bad)"` changes nothing.
 async fn resolve(env: &Env, settings: &Settings, profile: &str) -> Result<ExportInput, Exit> {
-    let set = load_config(env).map_err(|e| {
+    let set = config_or_report(env)?;
+    let resolution = resolver(set, env, settings).resolve(profile).await;
+    handover_or_report(&resolution, env)
+}
+
+/// The configuration, or the reason it cannot be read on stderr.
+fn config_or_report(env: &Env) -> Result<Arc<crate::config::ConfigSet>, Exit> {
+    load_config(env).map_err(|e| {
         text::eprintln(format_args!("rswitch: error: {e:#}"));
         FAILURE
-    })?;
-    let resolution = resolver(set, env, settings).resolve(profile).await;
+    })
+}
+
+/// What `resolution` hands over, or its report on stderr.
+fn handover_or_report(resolution: &crate::resolve::Resolution, env: &Env) -> Result<ExportInput, Exit> {
     resolution.handover().ok_or_else(|| {
         text::eprint(&report::whoami_text(
-            &resolution,
+            resolution,
             &crate::sso::names::AccountNames::load(env),
             SystemTime::now(),
         ));
@@ -160,21 +170,11 @@ impl Handover {
         profile: &str,
         static_copy: bool,
     ) -> Result<Handover, Exit> {
-        let set = load_config(env).map_err(|e| {
-            text::eprintln(format_args!("rswitch: error: {e:#}"));
-            FAILURE
-        })?;
+        let set = config_or_report(env)?;
         let prompts = Arc::new(AtomicBool::new(true));
         let resolver = gated_resolver(set.clone(), env, settings, profile, prompts.clone());
         let resolution = resolver.resolve(profile).await;
-        let input = resolution.handover().ok_or_else(|| {
-            text::eprint(&report::whoami_text(
-                &resolution,
-                &crate::sso::names::AccountNames::load(env),
-                SystemTime::now(),
-            ));
-            FAILURE
-        })?;
+        let input = handover_or_report(&resolution, env)?;
         Ok(Handover {
             input,
             set,
@@ -262,15 +262,10 @@ pub fn gated_resolver(
                     "renewing needs a new MFA code, and rswitch never asks while a shell or command runs: {advice}"
                 ));
             }
-            tokio::task::spawn_blocking(move || crate::prompt::mfa_code(&profile, &serial))
-                .await
-                .map_err(|e| e.to_string())?
+            super::terminal_mfa_code(profile, serial).await
         })
     });
-    Arc::new(
-        crate::resolve::Resolver::new(set, env.clone(), settings.resolver_options(env))
-            .with_mfa_prompt(prompt),
-    )
+    super::resolver_with(set, env, settings, prompt)
 }
 
 pub async fn copy(env: &Env, settings: &Settings, args: &CopyArgs) -> anyhow::Result<Exit> {

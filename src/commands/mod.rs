@@ -68,15 +68,27 @@ pub(crate) fn load_config(env: &Env) -> anyhow::Result<Arc<ConfigSet>> {
 
 /// The resolver every command uses: MFA codes are asked on the terminal.
 pub(crate) fn resolver(set: Arc<ConfigSet>, env: &Env, settings: &Settings) -> Arc<crate::resolve::Resolver> {
-    let prompt: crate::resolve::MfaPrompt = Arc::new(|profile, serial| {
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || crate::prompt::mfa_code(&profile, &serial))
-                .await
-                .map_err(|e| e.to_string())?
-        })
-    });
+    let prompt: crate::resolve::MfaPrompt =
+        Arc::new(|profile, serial| Box::pin(terminal_mfa_code(profile, serial)));
+    resolver_with(set, env, settings, prompt)
+}
+
+/// A resolver with `prompt` as its way of asking for MFA codes.
+pub(crate) fn resolver_with(
+    set: Arc<ConfigSet>,
+    env: &Env,
+    settings: &Settings,
+    prompt: crate::resolve::MfaPrompt,
+) -> Arc<crate::resolve::Resolver> {
     Arc::new(
         crate::resolve::Resolver::new(set, env.clone(), settings.resolver_options(env))
             .with_mfa_prompt(prompt),
     )
+}
+
+/// Asks for `serial`'s code on the terminal, off the async threads.
+pub(crate) async fn terminal_mfa_code(profile: String, serial: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || crate::prompt::mfa_code(&profile, &serial))
+        .await
+        .map_err(|e| e.to_string())?
 }

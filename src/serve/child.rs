@@ -10,7 +10,6 @@
 use crate::platform::{Stop, StopRequests};
 use crate::shell::ShellError;
 use std::ffi::OsStr;
-use std::io;
 use std::process::ExitStatus;
 use std::time::Duration;
 
@@ -34,16 +33,16 @@ pub async fn run(
 ) -> Result<ExitStatus, ShellError> {
     let name = program.to_string_lossy().into_owned();
     let _terminal = crate::platform::TerminalSignals::hold();
-    let mut stops = StopRequests::listen().map_err(|e| spawn_error(&name, e))?;
+    let mut stops = StopRequests::listen().map_err(|e| ShellError::starting(&name, e))?;
     // From here on a stop signal is this function's to handle: `main` must not end the
     // process under the child.
     let _owned = crate::platform::ChildOwnsSignals::claim();
     let mut child = tokio::process::Command::from(cmd)
         .spawn()
-        .map_err(|e| spawn_error(&name, e))?;
+        .map_err(|e| ShellError::starting(&name, e))?;
     let pid = child.id();
     let received = tokio::select! {
-        status = child.wait() => return status.map_err(|e| spawn_error(&name, e)),
+        status = child.wait() => return status.map_err(|e| ShellError::starting(&name, e)),
         stop = stops.next() => stop,
     };
     let stop = match forward {
@@ -54,22 +53,10 @@ pub async fn run(
         crate::platform::send_stop(pid, stop);
     }
     match tokio::time::timeout(GRACE, child.wait()).await {
-        Ok(status) => status.map_err(|e| spawn_error(&name, e)),
+        Ok(status) => status.map_err(|e| ShellError::starting(&name, e)),
         Err(_) => {
             let _ = child.start_kill();
-            child.wait().await.map_err(|e| spawn_error(&name, e))
+            child.wait().await.map_err(|e| ShellError::starting(&name, e))
         }
-    }
-}
-
-fn spawn_error(name: &str, source: io::Error) -> ShellError {
-    match source.kind() {
-        io::ErrorKind::NotFound => ShellError::NotFound {
-            command: name.to_string(),
-        },
-        _ => ShellError::Spawn {
-            command: name.to_string(),
-            source,
-        },
     }
 }
