@@ -37,7 +37,7 @@ impl<'a> Arn<'a> {
 
     /// Parses an IAM ARN of `kind` (`"role"` or `"mfa"`) written in a profile, refusing it
     /// with the config checker's problems (and suggested fix) when it is not well formed.
-    pub fn parse_iam(text: &'a str, kind: &str) -> Result<Arn<'a>, ArnProblems> {
+    pub(crate) fn parse_iam(text: &'a str, kind: &str) -> Result<Arn<'a>, ArnProblems> {
         if let Some(problems) = check_iam_arn(text, kind) {
             return Err(problems);
         }
@@ -47,36 +47,27 @@ impl<'a> Arn<'a> {
         })
     }
 
-    pub fn partition(&self) -> &'a str {
+    pub(crate) fn partition(&self) -> &'a str {
         self.partition
     }
 
-    pub fn service(&self) -> &'a str {
+    pub(crate) fn service(&self) -> &'a str {
         self.service
     }
 
-    pub fn region(&self) -> &'a str {
-        self.region
-    }
-
     /// The account id field, `None` when empty (as in `arn:aws:s3:::bucket`).
-    pub fn account(&self) -> Option<&'a str> {
+    pub(crate) fn account(&self) -> Option<&'a str> {
         (!self.account.is_empty()).then_some(self.account)
     }
 
     /// Everything after the account: `role/team/Admin`, `assumed-role/Admin/session`.
-    pub fn resource(&self) -> &'a str {
+    pub(crate) fn resource(&self) -> &'a str {
         self.resource
     }
 
     /// The resource's type and the rest: `role/team/Admin` -> (`role`, `team/Admin`).
-    pub fn resource_kind(&self) -> Option<(&'a str, &'a str)> {
+    pub(crate) fn resource_kind(&self) -> Option<(&'a str, &'a str)> {
         self.resource.split_once('/')
-    }
-
-    /// The last `/` segment of the resource: a role's or user's name without its path.
-    pub fn name(&self) -> &'a str {
-        last_segment(self.resource)
     }
 
     /// The role an ARN names: `role/PATH/NAME` of IAM, or the role of an STS
@@ -102,7 +93,7 @@ impl<'a> Arn<'a> {
 /// The name at the end of an ARN (`arn:aws:iam::1:role/team/Admin` -> `Admin`): what
 /// follows its last `/`, all of the text when it has none, so a malformed `role_arn` still
 /// shows as written.
-pub fn name_of(text: &str) -> &str {
+pub(crate) fn name_of(text: &str) -> &str {
     last_segment(text)
 }
 
@@ -113,7 +104,7 @@ pub fn account_of(text: &str) -> Option<&str> {
 
 /// A short name for who an ARN is ([`Arn::principal_name`]); text that is not an ARN is
 /// returned as it is.
-pub fn principal_name(text: &str) -> &str {
+pub(crate) fn principal_name(text: &str) -> &str {
     Arn::parse(text).map_or(text, |arn| arn.principal_name())
 }
 
@@ -130,7 +121,7 @@ mod tests {
         let arn = Arn::parse("arn:aws-cn:s3:eu-west-1:123456789012:bucket:key/a").unwrap();
         assert_eq!(arn.partition(), "aws-cn");
         assert_eq!(arn.service(), "s3");
-        assert_eq!(arn.region(), "eu-west-1");
+        assert_eq!(arn.region, "eu-west-1");
         assert_eq!(arn.account(), Some("123456789012"));
         assert_eq!(arn.resource(), "bucket:key/a");
     }
@@ -166,10 +157,10 @@ mod tests {
         assert_eq!(role.resource_kind(), Some(("role", "team/ops/Admin")));
         let session = Arn::parse("arn:aws:sts::123456789012:assumed-role/Deploy/ci-42").unwrap();
         assert_eq!(session.role_name(), Some("Deploy"));
-        assert_eq!(session.name(), "ci-42");
+        assert_eq!(last_segment(session.resource()), "ci-42");
         let user = Arn::parse("arn:aws:iam::123456789012:user/alice").unwrap();
         assert_eq!(user.role_name(), None);
-        assert_eq!(user.name(), "alice");
+        assert_eq!(last_segment(user.resource()), "alice");
     }
 
     #[test]

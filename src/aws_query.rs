@@ -6,7 +6,7 @@ use crate::error::ErrorKind;
 use aws_smithy_xml::decode::{Document, try_data};
 
 /// An error and its sources, each said once: `dispatch failure: io error: … refused`.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current = Some(err);
     while let Some(e) = current {
@@ -55,7 +55,7 @@ pub fn caller_from_message(message: &str) -> Option<String> {
 /// Text of the first element named `tag` (at any depth, in any namespace) in `xml`, with
 /// entities, numeric character references and CDATA sections decoded; `None` when there
 /// is none or the document breaks off before it.
-pub fn xml_tag(xml: &str, tag: &str) -> Option<String> {
+pub(crate) fn xml_tag(xml: &str, tag: &str) -> Option<String> {
     let xml = cdata_as_text(xml);
     let mut doc = Document::new(&xml);
     while let Some(el) = doc.next_start_element() {

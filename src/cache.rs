@@ -32,8 +32,10 @@
 mod botocore;
 mod file;
 
-pub use botocore::{format_expiration, parse_expiration, python_json_dumps};
-pub use file::{MAX_ENTRY_BYTES, Unsafe, check_dir, read_entry, read_foreign};
+pub(crate) use botocore::python_json_dumps;
+pub use botocore::{format_expiration, parse_expiration};
+pub(crate) use file::read_foreign;
+pub use file::{MAX_ENTRY_BYTES, read_entry};
 
 use crate::arn::account_of;
 use crate::creds::{Credentials, Secret};
@@ -77,7 +79,7 @@ impl CacheKey {
     }
 
     /// The text that is hashed: `json.dumps(args, sort_keys=True)`.
-    pub fn args_json(
+    pub(crate) fn args_json(
         role_arn: &str,
         session_name: Option<&str>,
         external_id: Option<&str>,
@@ -158,7 +160,7 @@ pub struct CachedRole {
 
 impl CachedRole {
     /// The account id from the assumed-role ARN (what botocore stores as `AccountId`).
-    pub fn account_id(&self) -> Option<&str> {
+    pub(crate) fn account_id(&self) -> Option<&str> {
         account_of(&self.assumed_role_arn)
     }
 }
@@ -182,7 +184,7 @@ impl Cache {
     }
 
     /// The AWS CLI's cache, `~/.aws/cli/cache`.
-    pub fn for_env(env: &Env) -> Cache {
+    pub(crate) fn for_env(env: &Env) -> Cache {
         Cache::new(env.cli_cache_dir())
     }
 
@@ -283,7 +285,7 @@ impl Cache {
         )
     }
 
-    pub fn remove_mfa_session(&self, key: &MfaKey) -> io::Result<bool> {
+    pub(crate) fn remove_mfa_session(&self, key: &MfaKey) -> io::Result<bool> {
         remove_file(&self.mfa_path(key))
     }
 }

@@ -32,12 +32,6 @@ pub struct GlobalArgs {
     pub no_cache: bool,
 }
 
-impl GlobalArgs {
-    pub fn timeout(&self) -> Duration {
-        Duration::from_secs_f64(self.timeout)
-    }
-}
-
 fn parse_timeout(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
@@ -300,7 +294,7 @@ pub struct DoctorArgs {
 
 impl Command {
     /// The profile a command resolves, if any (for the credential_process loop guard).
-    pub fn profile(&self) -> Option<&str> {
+    pub(crate) fn profile(&self) -> Option<&str> {
         match self {
             Command::Whoami(a) => Some(&a.profile),
             Command::Export(a) => Some(&a.profile),

@@ -28,7 +28,7 @@
 
 mod keeper;
 
-pub use keeper::run_keeper;
+pub(crate) use keeper::run_keeper;
 
 use crate::env::Env;
 use crossterm::Command as _;
@@ -41,11 +41,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// The tmux buffer `copy` fills inside tmux.
-pub const TMUX_BUFFER: &str = "rswitch";
+pub(crate) const TMUX_BUFFER: &str = "rswitch";
 
 /// Where the text went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CopyPath {
+pub(crate) enum CopyPath {
     /// The system clipboard (X11, Wayland, macOS, Windows).
     System,
     /// An OSC 52 sequence written to the terminal.
@@ -70,14 +70,14 @@ impl std::fmt::Display for CopyPath {
 /// How to start the process that keeps X11/Wayland ownership: `program args…`, which
 /// must call [`run_keeper`] with its stdin (e.g. `rswitch __clipboard-keeper`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Keeper {
+pub(crate) struct Keeper {
     pub program: PathBuf,
     pub args: Vec<OsString>,
 }
 
 impl Keeper {
     /// The running binary with `args` (the hidden subcommand).
-    pub fn current_exe(args: &[&str]) -> io::Result<Keeper> {
+    pub(crate) fn current_exe(args: &[&str]) -> io::Result<Keeper> {
         Ok(Keeper {
             program: std::env::current_exe()?,
             args: args.iter().map(OsString::from).collect(),
@@ -86,7 +86,7 @@ impl Keeper {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct CopyOptions {
+pub(crate) struct CopyOptions {
     /// Clear the clipboard after this long (if it still holds the text).
     pub clear_after: Option<Duration>,
     /// Skip the system clipboard and use the terminal.
@@ -97,7 +97,7 @@ pub struct CopyOptions {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ClipboardError {
+pub(crate) enum ClipboardError {
     #[error(
         "no clipboard reachable: the system clipboard failed ({system}) and the terminal could not be written: {tty}"
     )]
@@ -111,12 +111,12 @@ pub enum ClipboardError {
 }
 
 /// Copies `text`, opening `/dev/tty` only if the terminal is needed.
-pub fn copy(text: &str, opts: &CopyOptions, env: &Env) -> Result<CopyPath, ClipboardError> {
+pub(crate) fn copy(text: &str, opts: &CopyOptions, env: &Env) -> Result<CopyPath, ClipboardError> {
     copy_with(text, opts, env, crate::tty::open_write)
 }
 
 /// [`copy`] with the terminal supplied by the caller (tests capture the bytes).
-pub fn copy_with<W: Write>(
+pub(crate) fn copy_with<W: Write>(
     text: &str,
     opts: &CopyOptions,
     env: &Env,
@@ -153,7 +153,7 @@ pub fn copy_with<W: Write>(
 }
 
 /// The exact bytes sent to the terminal for `text`.
-pub fn osc52_sequence(text: &str) -> String {
+pub(crate) fn osc52_sequence(text: &str) -> String {
     let mut s = String::new();
     // Writing into a String cannot fail.
     let _ = CopyToClipboard::to_clipboard_from(text.as_bytes()).write_ansi(&mut s);
@@ -177,7 +177,7 @@ fn write_osc52<W: Write>(
 }
 
 /// Whether a system clipboard can exist here.
-pub fn display_reachable(env: &Env) -> bool {
+pub(crate) fn display_reachable(env: &Env) -> bool {
     if cfg!(any(target_os = "macos", windows)) {
         return true;
     }

@@ -58,7 +58,7 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    pub fn to_sdk(&self) -> aws_credential_types::Credentials {
+    pub(crate) fn to_sdk(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             self.access_key_id.clone(),
             self.secret_access_key.expose().to_string(),
@@ -68,7 +68,7 @@ impl Credentials {
         )
     }
 
-    pub fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
+    pub(crate) fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
         Credentials {
             access_key_id: c.access_key_id().to_string(),
             secret_access_key: Secret::new(c.secret_access_key()),

@@ -39,20 +39,12 @@ impl Env {
         self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
     }
 
-    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
+    pub(crate) fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
         self.vars.insert(key.into(), value.into());
-    }
-
-    pub fn remove(&mut self, key: &str) {
-        self.vars.remove(key);
     }
 
     pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
         self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
-    pub fn home(&self) -> Option<&PathBuf> {
-        self.home.as_ref()
     }
 
     fn expand_home(&self, path: &str) -> PathBuf {
@@ -70,31 +62,31 @@ impl Env {
     }
 
     /// `AWS_CONFIG_FILE`, default `~/.aws/config`.
-    pub fn config_file(&self) -> PathBuf {
+    pub(crate) fn config_file(&self) -> PathBuf {
         self.get("AWS_CONFIG_FILE")
             .map(|p| self.expand_home(p))
             .unwrap_or_else(|| self.aws_dir().join("config"))
     }
 
     /// `AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`.
-    pub fn credentials_file(&self) -> PathBuf {
+    pub(crate) fn credentials_file(&self) -> PathBuf {
         self.get("AWS_SHARED_CREDENTIALS_FILE")
             .map(|p| self.expand_home(p))
             .unwrap_or_else(|| self.aws_dir().join("credentials"))
     }
 
     /// The AWS CLI's assume-role cache directory, `~/.aws/cli/cache`.
-    pub fn cli_cache_dir(&self) -> PathBuf {
+    pub(crate) fn cli_cache_dir(&self) -> PathBuf {
         self.aws_dir().join("cli").join("cache")
     }
 
     /// The SSO token cache directory that `aws sso login` writes, `~/.aws/sso/cache`.
-    pub fn sso_cache_dir(&self) -> PathBuf {
+    pub(crate) fn sso_cache_dir(&self) -> PathBuf {
         self.aws_dir().join("sso").join("cache")
     }
 
     /// The local user name, for default role session names.
-    pub fn user_name(&self) -> String {
+    pub(crate) fn user_name(&self) -> String {
         self.get("USER")
             .or_else(|| self.get("LOGNAME"))
             .or_else(|| self.get("USERNAME"))

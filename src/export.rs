@@ -150,7 +150,7 @@ pub fn env_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> {
 /// When the prompt hook of `rswitch init` re-exports credentials expiring at `expiration`,
 /// in seconds since the epoch: as the credential server renews (15 minutes before expiry,
 /// or after two thirds of a shorter life, counted from now).
-pub fn renew_epoch(expiration: std::time::SystemTime) -> u64 {
+pub(crate) fn renew_epoch(expiration: std::time::SystemTime) -> u64 {
     let at = crate::serve::renew::renew_at(std::time::SystemTime::now(), expiration);
     at.duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -238,13 +238,13 @@ pub fn posix_quote(v: &str) -> String {
 }
 
 /// fish single quotes: only `\\` and `\'` are escapes inside them.
-pub fn fish_quote(v: &str) -> String {
+pub(crate) fn fish_quote(v: &str) -> String {
     format!("'{}'", v.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
 /// A PowerShell expression for `v` made only of printable ASCII: single-quoted runs
 /// joined with `[char]0xXXXX` for every other UTF-16 unit (newlines, non-ASCII, …).
-pub fn powershell_literal(v: &str) -> String {
+pub(crate) fn powershell_literal(v: &str) -> String {
     // Starts with a string literal so that `+` concatenates instead of adding char codes.
     let mut out = String::from("'");
     let mut in_quote = true;

@@ -52,7 +52,7 @@ impl Response {
     }
 }
 
-pub type Handler = Arc<dyn Fn(Request) -> BoxFuture<'static, Response> + Send + Sync>;
+pub(crate) type Handler = Arc<dyn Fn(Request) -> BoxFuture<'static, Response> + Send + Sync>;
 
 /// A running server; stops when dropped.
 pub struct Server {
@@ -67,7 +67,7 @@ impl Server {
         Self::start_on(listener, handler)
     }
 
-    pub fn start_on(listener: TcpListener, handler: Handler) -> std::io::Result<Server> {
+    pub(crate) fn start_on(listener: TcpListener, handler: Handler) -> std::io::Result<Server> {
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
         tokio::spawn(async move {
@@ -120,10 +120,6 @@ impl Server {
             }
         });
         Ok(Server { addr, stop })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
     }
 
     /// `http://127.0.0.1:PORT`

@@ -5,7 +5,7 @@
 //! gets two variables ([`child_vars`]): [`DEPTH_VAR`], how many rswitch processes are
 //! above it, and [`RESOLVING_VAR`], the profiles they were resolving (a JSON array, so a
 //! profile named `""` or `a,b` is one name). Every command checks them first
-//! ([`check`]), whatever it does and whatever the names: more than [`MAX_DEPTH`] nested
+//! ([`Nesting::check`]), whatever it does and whatever the names: more than [`MAX_DEPTH`] nested
 //! rswitch processes, or a profile already on the chain, stop with an error naming the
 //! chain. Commands the user runs (`exec`, `shell`) do not inherit either variable.
 
@@ -14,12 +14,12 @@ use crate::env::Env;
 /// How many rswitch processes are above this one through `credential_process`.
 pub const DEPTH_VAR: &str = "RSWITCH_DEPTH";
 /// The profiles being resolved by the rswitch processes above this one (JSON array).
-pub const RESOLVING_VAR: &str = "RSWITCH_RESOLVING";
+pub(crate) const RESOLVING_VAR: &str = "RSWITCH_RESOLVING";
 /// More nested rswitch processes than this is a loop, whatever the names.
-pub const MAX_DEPTH: usize = 8;
+pub(crate) const MAX_DEPTH: usize = 8;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum NestingError {
+pub(crate) enum NestingError {
     #[error(
         "profile '{name}': credential_process loop: rswitch is resolving {} -> {again} (a credential_process runs rswitch for a profile that leads back here)",
         show(chain),
@@ -42,7 +42,7 @@ pub struct Nesting {
 }
 
 impl Nesting {
-    pub fn from_env(env: &Env) -> Nesting {
+    pub(crate) fn from_env(env: &Env) -> Nesting {
         let chain: Vec<String> = env
             .get(RESOLVING_VAR)
             .and_then(|v| serde_json::from_str(v).ok())
@@ -58,15 +58,10 @@ impl Nesting {
     }
 }
 
-/// Refuses to run when this process is nested too deep, or resolves `profile` (the one
-/// the command names, if any) for a process above it.
-pub fn check(env: &Env, profile: Option<&str>) -> Result<(), NestingError> {
-    Nesting::from_env(env).check(profile)
-}
-
 impl Nesting {
-    /// [`check`] on a nesting already read.
-    pub fn check(&self, profile: Option<&str>) -> Result<(), NestingError> {
+    /// Refuses to run when this process is nested too deep, or resolves `profile` (the
+    /// one the command names, if any) for a process above it.
+    pub(crate) fn check(&self, profile: Option<&str>) -> Result<(), NestingError> {
         let Nesting { depth, chain } = self;
         if let Some(profile) = profile
             && chain.iter().any(|p| p == profile)
@@ -87,7 +82,7 @@ impl Nesting {
 }
 
 /// The variables a `credential_process` run while resolving `profile` gets.
-pub fn child_vars(env: &Env, profile: &str) -> [(&'static str, String); 2] {
+pub(crate) fn child_vars(env: &Env, profile: &str) -> [(&'static str, String); 2] {
     let Nesting { depth, mut chain } = Nesting::from_env(env);
     chain.push(profile.to_string());
     [
@@ -118,6 +113,10 @@ mod tests {
 
     fn env(vars: &[(&str, &str)]) -> Env {
         Env::from_vars(vars.iter().copied(), None)
+    }
+
+    fn check(env: &Env, profile: Option<&str>) -> Result<(), NestingError> {
+        Nesting::from_env(env).check(profile)
     }
 
     #[test]

@@ -13,16 +13,16 @@ use crate::env::Env;
 use std::process::ExitStatus;
 
 /// The controlling terminal of the process's session.
-pub const TTY_DEVICE: &str = "/dev/tty";
+pub(crate) const TTY_DEVICE: &str = "/dev/tty";
 
 /// The shell `rswitch shell` starts: `$SHELL` from `env`, else `/bin/sh`.
-pub fn user_shell(env: &Env) -> String {
+pub(crate) fn user_shell(env: &Env) -> String {
     env.get("SHELL").unwrap_or("/bin/sh").to_string()
 }
 
 /// A `credential_process` command line as the AWS CLI runs it: `sh -c` (`cmd.exe /C` on
 /// Windows).
-pub fn shell_command(command: &str) -> tokio::process::Command {
+pub(crate) fn shell_command(command: &str) -> tokio::process::Command {
     #[cfg(windows)]
     {
         let mut cmd = tokio::process::Command::new("cmd.exe");
@@ -38,7 +38,7 @@ pub fn shell_command(command: &str) -> tokio::process::Command {
 }
 
 /// Creates `dir` and its missing parents, readable by the user only (0700).
-pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -50,7 +50,7 @@ pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 
 /// Options that create a new file (never an existing one) readable by the user only
 /// (0600), for writing.
-pub fn private_new_file() -> std::fs::OpenOptions {
+pub(crate) fn private_new_file() -> std::fs::OpenOptions {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -79,7 +79,7 @@ pub fn exit_code(status: ExitStatus) -> i32 {
 
 /// Starts the child as the leader of its own process group, so that [`kill_group`] can
 /// stop it with everything it started.
-pub fn own_group(cmd: &mut tokio::process::Command) {
+pub(crate) fn own_group(cmd: &mut tokio::process::Command) {
     #[cfg(unix)]
     cmd.process_group(0);
     #[cfg(not(unix))]
@@ -88,7 +88,7 @@ pub fn own_group(cmd: &mut tokio::process::Command) {
 
 /// Kills the process group led by `pid` (see [`own_group`]); a group already gone is no
 /// error.
-pub fn kill_group(pid: u32) {
+pub(crate) fn kill_group(pid: u32) {
     #[cfg(unix)]
     if let Ok(pid) = i32::try_from(pid) {
         use nix::sys::signal::{Signal, killpg};
@@ -101,7 +101,7 @@ pub fn kill_group(pid: u32) {
 
 /// Detaches a process that must outlive rswitch (the clipboard keeper) from the
 /// terminal's job: its own process group, so Ctrl-C in the shell does not reach it.
-pub fn detach(cmd: &mut std::process::Command) {
+pub(crate) fn detach(cmd: &mut std::process::Command) {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -135,7 +135,7 @@ pub fn stop_signal() -> impl std::future::Future<Output = i32> {
 
 /// Ctrl-C, as signal 2.
 #[cfg(not(unix))]
-pub fn stop_signal() -> impl std::future::Future<Output = i32> {
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = i32> {
     async {
         match tokio::signal::ctrl_c().await {
             Ok(()) => 2,
@@ -151,7 +151,7 @@ pub struct ChildOwnsSignals(());
 static CHILDREN_OWNING_SIGNALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl ChildOwnsSignals {
-    pub fn claim() -> ChildOwnsSignals {
+    pub(crate) fn claim() -> ChildOwnsSignals {
         CHILDREN_OWNING_SIGNALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         ChildOwnsSignals(())
     }
@@ -170,7 +170,7 @@ impl Drop for ChildOwnsSignals {
 
 /// A request to stop that a served child is told about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// SIGTERM.
     Terminate,
     /// SIGHUP (the terminal went away; interactive shells leave on it).
@@ -178,14 +178,14 @@ pub enum Stop {
 }
 
 /// The stop requests rswitch listens for while a served child runs: SIGTERM and SIGHUP.
-pub struct StopRequests {
+pub(crate) struct StopRequests {
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
 
 impl StopRequests {
     /// Registers the handlers now, so that none sent after this returns is missed.
-    pub fn listen() -> std::io::Result<StopRequests> {
+    pub(crate) fn listen() -> std::io::Result<StopRequests> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(StopRequests {
             term: signal(SignalKind::terminate())?,
@@ -194,7 +194,7 @@ impl StopRequests {
     }
 
     /// The next request.
-    pub async fn next(&mut self) -> Stop {
+    pub(crate) async fn next(&mut self) -> Stop {
         tokio::select! {
             _ = self.term.recv() => Stop::Terminate,
             _ = self.hup.recv() => Stop::Hangup,
@@ -203,7 +203,7 @@ impl StopRequests {
 }
 
 /// Passes `stop` on to the process `pid`.
-pub fn send_stop(pid: u32, stop: Stop) {
+pub(crate) fn send_stop(pid: u32, stop: Stop) {
     use nix::sys::signal::{Signal, kill};
     let signal = match stop {
         Stop::Terminate => Signal::SIGTERM,

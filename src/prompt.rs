@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Write};
 
 /// Asks for an MFA code on the controlling terminal.
-pub fn mfa_code(profile: &str, serial: &str) -> Result<String, String> {
+pub(crate) fn mfa_code(profile: &str, serial: &str) -> Result<String, String> {
     let tty = crate::tty::open().map_err(|e| format!("no terminal to ask on ({e})"))?;
     let mut out = tty.try_clone().map_err(|e| e.to_string())?;
     let question = crate::text::line(&format!("MFA code for {serial} (profile {profile}): "));
@@ -23,13 +23,13 @@ pub fn mfa_code(profile: &str, serial: &str) -> Result<String, String> {
 }
 
 /// How many digits an MFA code has (TOTP devices and IAM's `TokenCode`).
-pub const MFA_CODE_LEN: usize = 6;
+pub(crate) const MFA_CODE_LEN: usize = 6;
 
 /// The rule, as the prompt and the TUI tell it to the user.
-pub const MFA_CODE_RULE: &str = "an MFA code is six digits";
+pub(crate) const MFA_CODE_RULE: &str = "an MFA code is six digits";
 
 /// True for a complete MFA code: exactly [`MFA_CODE_LEN`] ASCII digits.
-pub fn is_mfa_code(code: &str) -> bool {
+pub(crate) fn is_mfa_code(code: &str) -> bool {
     code.len() == MFA_CODE_LEN && code.bytes().all(|b| b.is_ascii_digit())
 }
 

@@ -19,12 +19,12 @@ pub fn printable(text: &str) -> String {
     text::lines(text).into_string()
 }
 
-pub fn finding_line(f: &Finding) -> String {
+pub(crate) fn finding_line(f: &Finding) -> String {
     f.line()
 }
 
 /// The `list` table, with lint findings under each profile and file-level ones at the end.
-pub fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
+pub(crate) fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
     let headers = ["PROFILE", "KIND", "CHAIN", "REGION", "DEFINED AT"];
     let cells: Vec<[String; 5]> = rows
         .iter()
@@ -79,7 +79,7 @@ pub fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
 
 /// `list --json`, pretty-printed. Serialised straight from the rows (no JSON tree in
 /// between), so a config of tens of thousands of profiles stays cheap.
-pub fn list_json(rows: &[ProfileRow], other: &[Finding], set: &ConfigSet) -> String {
+pub(crate) fn list_json(rows: &[ProfileRow], other: &[Finding], set: &ConfigSet) -> String {
     #[derive(Serialize)]
     struct FindingOut<'a> {
         severity: Severity,
@@ -138,7 +138,7 @@ pub fn list_json(rows: &[ProfileRow], other: &[Finding], set: &ConfigSet) -> Str
     serde_json::to_string_pretty(&out).unwrap_or_default()
 }
 
-pub fn finding_json(f: &Finding) -> Value {
+pub(crate) fn finding_json(f: &Finding) -> Value {
     json!({
         "severity": f.severity,
         "code": f.code,
@@ -156,7 +156,7 @@ pub fn countdown(expiration: SystemTime, now: SystemTime) -> String {
     }
 }
 
-pub fn short_duration(d: Duration) -> String {
+pub(crate) fn short_duration(d: Duration) -> String {
     let secs = d.as_secs();
     match secs {
         0..60 => format!("{secs}s"),
@@ -167,7 +167,7 @@ pub fn short_duration(d: Duration) -> String {
 
 /// `whoami`'s report. Every value is one [`text::line`]: an STS message holding a
 /// newline cannot add a line of its own.
-pub fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime) -> Clean {
+pub(crate) fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime) -> Clean {
     let mut out = String::new();
     let field = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<9} {}\n", text::line(v)));
     field(&mut out, "profile", &r.profile);
@@ -232,7 +232,7 @@ pub fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime) -> Cle
 }
 
 /// One `check` line: `OK      prod   222222222222  arn:…` or the full error.
-pub fn check_line(r: &Resolution, names: &AccountNames, name_width: usize) -> Clean {
+pub(crate) fn check_line(r: &Resolution, names: &AccountNames, name_width: usize) -> Clean {
     let status = r.status();
     let detail = match &r.outcome {
         Ok(ok) => format!("{}  {}", names.label(&ok.identity.account), ok.identity.arn),
@@ -259,7 +259,7 @@ pub fn check_line(r: &Resolution, names: &AccountNames, name_width: usize) -> Cl
     ))
 }
 
-pub fn check_json(results: &[Resolution], names: &AccountNames) -> Value {
+pub(crate) fn check_json(results: &[Resolution], names: &AccountNames) -> Value {
     let count = |s: Status| results.iter().filter(|r| r.status() == s).count();
     let json_of = |r: &Resolution| {
         let mut v = r.to_json();

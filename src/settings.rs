@@ -49,12 +49,12 @@ impl Settings {
     }
 
     /// `--timeout`: the bound of a whole command.
-    pub fn timeout(&self) -> Duration {
+    pub(crate) fn timeout(&self) -> Duration {
         Duration::from_secs_f64(self.timeout_secs)
     }
 
     /// The resolver's options: the one place they are made from the command line.
-    pub fn resolver_options(&self, env: &Env) -> ResolverOptions {
+    pub(crate) fn resolver_options(&self, env: &Env) -> ResolverOptions {
         ResolverOptions {
             timeout: self.timeout(),
             concurrency: self.concurrency,

@@ -14,9 +14,9 @@ use std::io;
 use std::process::{Command, ExitStatus};
 
 /// Exit code when the command does not exist (as in shells).
-pub const EXIT_NOT_FOUND: i32 = 127;
+pub(crate) const EXIT_NOT_FOUND: i32 = 127;
 /// Exit code when the command exists but cannot be run.
-pub const EXIT_CANNOT_RUN: i32 = 126;
+pub(crate) const EXIT_CANNOT_RUN: i32 = 126;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
@@ -79,7 +79,8 @@ pub fn exec(
     run(command(program.as_ref(), args, pairs), program.as_ref())
 }
 
-pub use crate::platform::{exit_code, user_shell};
+pub use crate::platform::exit_code;
+pub(crate) use crate::platform::user_shell;
 
 /// The user's interactive shell with the credentials of `pairs`, not yet started (`shell`
 /// waits for it through [`crate::serve::child::run`]; the TUI's `s` and tests set its stdio).
@@ -97,7 +98,7 @@ pub fn subshell_command(
 
 /// The one nesting guard of every subshell (`rswitch shell`, the TUI's `s`): refuses with
 /// [`ShellError::Nested`] inside an rswitch shell (`RSWITCH_PROFILE` set) unless `nested`.
-pub fn refuse_nesting(env: &Env, nested: bool) -> Result<(), ShellError> {
+pub(crate) fn refuse_nesting(env: &Env, nested: bool) -> Result<(), ShellError> {
     match (env.get("RSWITCH_PROFILE"), nested) {
         (Some(current), false) => Err(ShellError::Nested {
             current: current.to_string(),
@@ -108,7 +109,7 @@ pub fn refuse_nesting(env: &Env, nested: bool) -> Result<(), ShellError> {
 
 /// One line for stderr before a subshell starts: who the shell will be. The profile and
 /// the ARN (an STS answer, maybe from the cache) are shown through [`crate::text::line`].
-pub fn banner(input: &ExportInput) -> crate::text::Clean {
+pub(crate) fn banner(input: &ExportInput) -> crate::text::Clean {
     let who = input
         .identity
         .as_ref()

@@ -9,8 +9,9 @@
 //! shares its connection pool; the calling credentials are set per call.
 
 use crate::arn::account_of;
+pub(crate) use crate::aws_query::error_chain;
 use crate::aws_query::xml_tag;
-pub use crate::aws_query::{caller_from_message, error_chain, kind_of_code};
+pub use crate::aws_query::{caller_from_message, kind_of_code};
 use crate::creds::{Credentials, Identity};
 use crate::error::{ErrorKind, HopError};
 use aws_sdk_sts::config::{BehaviorVersion, Region};
@@ -23,21 +24,20 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 /// Most bytes of one STS answer rswitch reads. Real answers are under 4 KB.
-pub const ANSWER_MAX: usize = 64 * 1024;
+pub(crate) const ANSWER_MAX: usize = 64 * 1024;
 /// Most characters of an answer body an error shows.
-pub const BODY_SHOWN: usize = 2048;
+pub(crate) const BODY_SHOWN: usize = 2048;
 
 mod answer_cap;
 mod endpoint;
 mod redact;
-pub use answer_cap::AnswerTooLarge;
 use answer_cap::{AnswerCap, NoRetryOfLargeAnswers, too_large};
-pub use endpoint::resolve_endpoint;
+pub(crate) use endpoint::resolve_endpoint;
 use redact::cut;
-pub use redact::redact;
+pub(crate) use redact::redact;
 
 /// Region used when neither the environment nor the profile names one (STS is global).
-pub const FALLBACK_REGION: &str = "us-east-1";
+pub(crate) const FALLBACK_REGION: &str = "us-east-1";
 
 #[derive(Clone, Debug, Default)]
 pub struct StsSettings {
@@ -88,7 +88,7 @@ impl Sts {
     }
 
     /// The URL this client's calls go to, as the SDK's endpoint rules resolve it.
-    pub fn endpoint(&self) -> Result<String, String> {
+    pub(crate) fn endpoint(&self) -> Result<String, String> {
         resolve_endpoint(&self.settings)
     }
 
@@ -123,7 +123,7 @@ impl Sts {
     }
 
     /// AssumeRoleWithWebIdentity: unsigned; the token file's content is the proof.
-    pub async fn assume_role_with_web_identity(
+    pub(crate) async fn assume_role_with_web_identity(
         &self,
         role_arn: &str,
         session_name: &str,
@@ -185,7 +185,7 @@ impl Sts {
 
     /// GetFederationToken: a federated user session of the calling IAM user, limited by
     /// `policy` (the session's permissions are the intersection of the user's and the policy's).
-    pub async fn federation_token(
+    pub(crate) async fn federation_token(
         &self,
         creds: &Credentials,
         name: &str,
@@ -305,7 +305,7 @@ fn build_client(settings: &StsSettings) -> aws_sdk_sts::Client {
 }
 
 /// Turns any SDK error into a [`HopError`] that keeps STS's code and full message.
-pub fn convert_error<E>(err: SdkError<E, HttpResponse>, timeout: Duration) -> HopError
+pub(crate) fn convert_error<E>(err: SdkError<E, HttpResponse>, timeout: Duration) -> HopError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -18,32 +18,25 @@ use std::fmt;
 use std::io::{self, Write};
 
 /// Most characters one value shows on one line.
-pub const LINE_MAX: usize = 2048;
+pub(crate) const LINE_MAX: usize = 2048;
 /// Most characters one multi-line text (a report) shows.
-pub const BLOCK_MAX: usize = 256 * 1024;
+pub(crate) const BLOCK_MAX: usize = 256 * 1024;
 
 /// Text safe to write to a terminal. Made only by [`line`] and [`lines`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Clean(String);
+pub(crate) struct Clean(String);
 
 impl Clean {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
-    pub fn into_string(self) -> String {
+    pub(crate) fn into_string(self) -> String {
         self.0
     }
 
-    /// Appends `other` (clean text joined to clean text stays clean). For reports built
-    /// line by line, each line bounded by [`line`], so a long report is not cut at
-    /// [`BLOCK_MAX`] as one outside text is.
-    pub fn push(&mut self, other: &Clean) {
-        self.0.push_str(&other.0);
-    }
-
     /// Appends [`line`]`(text)` and a newline.
-    pub fn push_line(&mut self, text: &str) {
+    pub(crate) fn push_line(&mut self, text: &str) {
         self.0.push_str(&line(text).0);
         self.0.push('\n');
     }
@@ -86,43 +79,43 @@ fn sanitize(text: &str, keep_newlines: bool, max: usize) -> Clean {
 
 /// One line: controls shown escaped, newlines, carriage returns and tabs as spaces, at
 /// most [`LINE_MAX`] characters. For every value that is meant to be one line.
-pub fn line(text: &str) -> Clean {
+pub(crate) fn line(text: &str) -> Clean {
     sanitize(text, false, LINE_MAX)
 }
 
 /// Several lines (a report): newlines and tabs kept, every other control shown escaped,
 /// at most [`BLOCK_MAX`] characters. Values inside should already be [`line`]s, so that
 /// none of them adds a line of its own.
-pub fn lines(text: &str) -> Clean {
+pub(crate) fn lines(text: &str) -> Clean {
     sanitize(text, true, BLOCK_MAX)
 }
 
 /// Writes `text` to `out` (human stdout, or an opened terminal).
-pub fn put(out: &mut dyn Write, text: &Clean) -> io::Result<()> {
+pub(crate) fn put(out: &mut dyn Write, text: &Clean) -> io::Result<()> {
     out.write_all(text.0.as_bytes())
 }
 
 /// Writes `text` and a newline to `out`.
-pub fn put_line(out: &mut dyn Write, text: &Clean) -> io::Result<()> {
+pub(crate) fn put_line(out: &mut dyn Write, text: &Clean) -> io::Result<()> {
     out.write_all(text.0.as_bytes())?;
     out.write_all(b"\n")
 }
 
 /// Pretty JSON plus a newline, with every unsafe character of its strings written as a
 /// `\uXXXX` escape (serde_json escapes C0 controls only).
-pub fn put_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
+pub(crate) fn put_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
     let mut text = json(value);
     text.push('\n');
     out.write_all(text.as_bytes())
 }
 
 /// [`put_json`]'s text, without the newline.
-pub fn json(value: &serde_json::Value) -> String {
+pub(crate) fn json(value: &serde_json::Value) -> String {
     escape_json_text(&format!("{value:#}"))
 }
 
 /// [`put_json`] for JSON already serialised (e.g. straight from structs), plus a newline.
-pub fn put_json_text(out: &mut dyn Write, raw: &str) -> io::Result<()> {
+pub(crate) fn put_json_text(out: &mut dyn Write, raw: &str) -> io::Result<()> {
     let mut text = escape_json_text(raw);
     text.push('\n');
     out.write_all(text.as_bytes())
@@ -146,7 +139,7 @@ fn escape_json_text(raw: &str) -> String {
 }
 
 /// Writes `text` to stderr.
-pub fn eprint(text: &Clean) {
+pub(crate) fn eprint(text: &Clean) {
     let _ = io::stderr().lock().write_all(text.0.as_bytes());
 }
 
@@ -156,13 +149,6 @@ pub fn eprintln(args: fmt::Arguments<'_>) {
     let mut clean = lines(&args.to_string());
     clean.0.push('\n');
     eprint(&clean);
-}
-
-/// Writes `text` to the controlling terminal (`/dev/tty`).
-pub fn tty(text: &Clean) -> io::Result<()> {
-    let mut tty = crate::tty::open_write()?;
-    put(&mut tty, text)?;
-    tty.flush()
 }
 
 /// A word for a POSIX shell command the user may paste: as is when it holds only safe

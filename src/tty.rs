@@ -8,16 +8,16 @@ use std::fs::{File, OpenOptions};
 use std::io;
 
 /// The terminal opened for reading and writing (prompts, the TUI, a subshell's stdio).
-pub fn open() -> io::Result<File> {
+pub(crate) fn open() -> io::Result<File> {
     OpenOptions::new().read(true).write(true).open(DEVICE)
 }
 
 /// The terminal opened for writing only (OSC 52, notices).
-pub fn open_write() -> io::Result<File> {
+pub(crate) fn open_write() -> io::Result<File> {
     OpenOptions::new().write(true).open(DEVICE)
 }
 
 /// True when there is a controlling terminal to talk to.
-pub fn available() -> bool {
+pub(crate) fn available() -> bool {
     open().is_ok()
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// `json.dumps(value, sort_keys=sort_keys)`: separators `", "` and `": "`, everything
 /// outside printable ASCII escaped as lower-case `\uXXXX` (UTF-16 surrogate pairs above
 /// the BMP), as Python's `ensure_ascii=True` does.
-pub fn python_json_dumps(value: &Value, sort_keys: bool) -> String {
+pub(crate) fn python_json_dumps(value: &Value, sort_keys: bool) -> String {
     let mut out = String::new();
     dump(value, sort_keys, &mut out);
     out

@@ -47,7 +47,7 @@ pub fn read_entry(dir: &Path, path: &Path) -> Result<Option<Vec<u8>>, Unsafe> {
 }
 
 /// [`read_entry`], `None` for a missing, unreadable or unsafe file.
-pub fn read_foreign(dir: &Path, path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_foreign(dir: &Path, path: &Path) -> Option<Vec<u8>> {
     read_entry(dir, path).ok().flatten()
 }
 
@@ -86,7 +86,7 @@ fn read_checked(dir: &Path, path: &Path) -> Result<Option<Vec<u8>>, Unsafe> {
 }
 
 /// Refuses a directory that other users can write to or own (only where a uid exists).
-pub fn check_dir(dir: &Path) -> Result<(), Unsafe> {
+pub(crate) fn check_dir(dir: &Path) -> Result<(), Unsafe> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -127,7 +127,7 @@ fn private_group(user: nix::unistd::Uid, gid: u32) -> bool {
 
 /// Checks `dir` before a write: an unsafe directory is an error (it is reported by the
 /// caller), so no secret is written where others can read or replace it.
-pub fn check_dir_for_write(dir: &Path) -> io::Result<()> {
+pub(crate) fn check_dir_for_write(dir: &Path) -> io::Result<()> {
     check_dir(dir).map_err(|why| {
         io::Error::new(
             io::ErrorKind::PermissionDenied,

@@ -93,7 +93,7 @@ pub(super) fn spawn_keeper(
 /// The keeper's side: reads what [`copy`] sent on `input` and serves it, saying `ready` on
 /// `ready` once the clipboard is its own. Call this from the hidden subcommand with stdin
 /// and stdout; exit 0 on `Ok`, non-zero (message on stderr) on `Err`.
-pub fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), ClipboardError> {
+pub(crate) fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), ClipboardError> {
     let mut buf = Vec::new();
     input
         .read_to_end(&mut buf)

@@ -4,7 +4,7 @@ use super::{Exit, SUCCESS, load_config};
 use crate::env::Env;
 use crate::text;
 
-pub fn clear(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
+pub(crate) fn clear(env: &Env, profile: Option<&str>) -> anyhow::Result<Exit> {
     let cache = crate::cache::Cache::for_env(env);
     let removed = match profile {
         None => cache.clear_all()?,

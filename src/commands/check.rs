@@ -7,7 +7,7 @@ use crate::settings::Settings;
 use crate::text;
 use std::io::Write;
 
-pub async fn run(
+pub(crate) async fn run(
     env: &Env,
     settings: &Settings,
     args: &CheckArgs,

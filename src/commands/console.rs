@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 /// Where the URL goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Delivery {
+pub(crate) enum Delivery {
     Print,
     Copy,
     Open,
@@ -21,7 +21,7 @@ pub enum Delivery {
 
 /// `--print`/`--copy`/`--open`, or the default: open where a browser can be opened,
 /// print where it cannot (with the reason, on stderr).
-pub fn delivery(args: &ConsoleArgs, env: &Env) -> (Delivery, Option<&'static str>) {
+pub(crate) fn delivery(args: &ConsoleArgs, env: &Env) -> (Delivery, Option<&'static str>) {
     if args.print {
         (Delivery::Print, None)
     } else if args.copy {
@@ -36,7 +36,7 @@ pub fn delivery(args: &ConsoleArgs, env: &Env) -> (Delivery, Option<&'static str
     }
 }
 
-pub async fn run(
+pub(crate) async fn run(
     env: &Env,
     settings: &Settings,
     args: &ConsoleArgs,
@@ -87,7 +87,12 @@ pub async fn run(
 }
 
 /// Sends the URL where asked; returns what to tell the user (never the URL).
-pub fn deliver(signin: &SignIn, how: Delivery, env: &Env, out: &mut dyn Write) -> anyhow::Result<String> {
+pub(crate) fn deliver(
+    signin: &SignIn,
+    how: Delivery,
+    env: &Env,
+    out: &mut dyn Write,
+) -> anyhow::Result<String> {
     let what = signin.describe();
     match how {
         Delivery::Print => {

@@ -11,7 +11,7 @@ use crate::text;
 use std::ffi::OsString;
 use std::io::Write;
 
-pub async fn run(
+pub(crate) async fn run(
     env: &Env,
     settings: &Settings,
     args: &DemoArgs,

@@ -55,7 +55,7 @@ pub(crate) fn child_pairs(input: &ExportInput) -> Vec<(String, Option<String>)> 
     pairs
 }
 
-pub async fn export(
+pub(crate) async fn export(
     env: &Env,
     settings: &Settings,
     args: &ExportArgs,
@@ -71,7 +71,7 @@ pub async fn export(
     Ok(SUCCESS)
 }
 
-pub async fn exec(env: &Env, settings: &Settings, args: &ExecArgs) -> anyhow::Result<Exit> {
+pub(crate) async fn exec(env: &Env, settings: &Settings, args: &ExecArgs) -> anyhow::Result<Exit> {
     let (program, rest) = args
         .command
         .split_first()
@@ -96,7 +96,7 @@ pub async fn exec(env: &Env, settings: &Settings, args: &ExecArgs) -> anyhow::Re
     Ok(finish(status))
 }
 
-pub async fn subshell(env: &Env, settings: &Settings, args: &ShellArgs) -> anyhow::Result<Exit> {
+pub(crate) async fn subshell(env: &Env, settings: &Settings, args: &ShellArgs) -> anyhow::Result<Exit> {
     // Refuse nesting before resolving: no STS call or MFA prompt for nothing.
     if let Err(e) = shell::refuse_nesting(env, args.nested) {
         text::eprintln(format_args!("rswitch: {e}"));
@@ -157,7 +157,7 @@ struct Handover {
 }
 
 /// The server of a running child and the environment pointing at it.
-pub struct Served {
+pub(crate) struct Served {
     pub server: CredentialServer,
     pub renewer: Arc<Renewer>,
     pub env: ServedEnv,
@@ -200,13 +200,13 @@ impl Handover {
 
 /// Whether `input` is worth serving: credentials that expire (long-term keys are not:
 /// nothing to renew, and botocore requires a token from the container endpoint).
-pub fn servable(input: &ExportInput) -> bool {
+pub(crate) fn servable(input: &ExportInput) -> bool {
     input.credentials.expiration.is_some() && input.credentials.session_token.is_some()
 }
 
 /// Starts the credential server for `input` (renewed through `resolver`) and the child
 /// environment pointing at it.
-pub async fn start_served(
+pub(crate) async fn start_served(
     env: &Env,
     set: &crate::config::ConfigSet,
     resolver: Arc<crate::resolve::Resolver>,
@@ -223,7 +223,7 @@ pub async fn start_served(
 }
 
 /// The second banner line of a served shell.
-pub fn served_note(served: &Served) -> String {
+pub(crate) fn served_note(served: &Served) -> String {
     let next = served
         .renewer
         .schedule()
@@ -268,7 +268,7 @@ pub fn gated_resolver(
     super::resolver_with(set, env, settings, prompt)
 }
 
-pub async fn copy(env: &Env, settings: &Settings, args: &CopyArgs) -> anyhow::Result<Exit> {
+pub(crate) async fn copy(env: &Env, settings: &Settings, args: &CopyArgs) -> anyhow::Result<Exit> {
     let input = match resolve(env, settings, &args.profile).await {
         Ok(input) => input,
         Err(code) => return Ok(code),

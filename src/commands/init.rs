@@ -5,7 +5,7 @@ use crate::cli::InitArgs;
 use crate::shell;
 use std::io::Write;
 
-pub fn run(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     use clap::CommandFactory;
     out.write_all(shell::init_script(args.shell).as_bytes())?;
     let mut completions = Vec::new();

@@ -5,7 +5,7 @@ use super::{Exit, SUCCESS};
 use crate::clipboard;
 use std::io::Write;
 
-pub fn run(out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn run(out: &mut dyn Write) -> anyhow::Result<Exit> {
     clipboard::run_keeper(std::io::stdin().lock(), out)?;
     Ok(SUCCESS)
 }

@@ -7,7 +7,7 @@ use crate::resolve::Catalog;
 use crate::text;
 use std::io::Write;
 
-pub fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
     let catalog = Catalog::build(set.clone(), env);
     let findings = catalog.findings();

@@ -6,7 +6,7 @@ use crate::resolve::Catalog;
 use crate::text;
 use std::io::Write;
 
-pub fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn run(env: &Env, args: &ListArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
     if args.names {
         for name in set.names() {

@@ -15,7 +15,7 @@ use crate::sso::{SsoError, SsoSession};
 use anyhow::bail;
 use std::time::SystemTime;
 
-pub async fn run(env: &Env, settings: &Settings, args: &LoginArgs) -> anyhow::Result<Exit> {
+pub(crate) async fn run(env: &Env, settings: &Settings, args: &LoginArgs) -> anyhow::Result<Exit> {
     let set = load_config(env)?;
     let session = target(&set, env, args)?;
     crate::text::eprintln(format_args!(

@@ -3,7 +3,7 @@
 
 mod cache;
 pub(crate) mod check;
-pub mod console;
+pub(crate) mod console;
 mod demo;
 mod doctor;
 pub mod handover;
@@ -25,9 +25,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 /// What `main` turns into the process exit status.
-pub type Exit = u8;
-pub const SUCCESS: Exit = 0;
-pub const FAILURE: Exit = 1;
+pub(crate) type Exit = u8;
+pub(crate) const SUCCESS: Exit = 0;
+pub(crate) const FAILURE: Exit = 1;
 
 pub async fn dispatch(cli: Cli, env: Env, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let settings = Settings::new(&cli, &env);

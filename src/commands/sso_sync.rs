@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::SystemTime;
 
-pub async fn run(
+pub(crate) async fn run(
     env: &Env,
     settings: &Settings,
     args: &SsoSyncArgs,

@@ -15,11 +15,11 @@ use std::io::Write;
 use std::sync::Arc;
 
 /// True when the TUI has a terminal to draw on.
-pub fn terminal_available() -> bool {
+pub(crate) fn terminal_available() -> bool {
     crate::tty::available()
 }
 
-pub async fn run(
+pub(crate) async fn run(
     env: &Env,
     settings: &Settings,
     format: Format,

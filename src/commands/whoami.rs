@@ -7,7 +7,7 @@ use crate::text;
 use std::io::Write;
 use std::time::SystemTime;
 
-pub async fn run(
+pub(crate) async fn run(
     env: &Env,
     settings: &Settings,
     args: &WhoamiArgs,

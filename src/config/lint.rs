@@ -61,7 +61,7 @@ pub struct Finding {
 
 impl Finding {
     /// `error[code] file:line: message`, as `lint`, `list` and the TUI show it.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let severity = match self.severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
@@ -71,7 +71,7 @@ impl Finding {
 }
 
 /// Sorts by file, line, code, profile and message.
-pub fn sort(findings: &mut [Finding]) {
+pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.location, a.code, &a.profile, &a.message).cmp(&(&b.location, b.code, &b.profile, &b.message))
     });

@@ -56,7 +56,7 @@ pub(super) fn sections(set: &ConfigSet, findings: &mut Vec<Finding>) {
 }
 
 /// Levenshtein distance over chars (short strings only).
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

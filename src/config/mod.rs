@@ -14,6 +14,6 @@ mod merge;
 mod model;
 mod parse;
 
-pub use lint_sections::edit_distance;
+pub(crate) use lint_sections::edit_distance;
 pub use load::{ConfigError, load, parse_str};
 pub use model::*;

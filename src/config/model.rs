@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// Which of the two AWS files a section came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum FileKind {
+pub(crate) enum FileKind {
     Config,
     Credentials,
 }
@@ -51,7 +51,7 @@ impl Profile {
         self.properties.get(key).map(|p| p.value.as_str())
     }
 
-    pub fn property(&self, key: &str) -> Option<&Property> {
+    pub(crate) fn property(&self, key: &str) -> Option<&Property> {
         self.properties.get(key)
     }
 

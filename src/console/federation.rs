@@ -13,7 +13,7 @@ use std::time::Duration;
 use url::Url;
 
 /// The largest answer read from the federation endpoint.
-pub const ANSWER_CAP: usize = 64 * 1024;
+pub(crate) const ANSWER_CAP: usize = 64 * 1024;
 /// How much of a refusal's text is shown.
 const SHOWN: usize = 300;
 
@@ -36,7 +36,7 @@ pub enum FederationError {
 }
 
 /// The `Session` parameter: the temporary credentials as JSON.
-pub fn session_json(creds: &Credentials) -> String {
+pub(crate) fn session_json(creds: &Credentials) -> String {
     serde_json::json!({
         "sessionId": creds.access_key_id,
         "sessionKey": creds.secret_access_key.expose(),

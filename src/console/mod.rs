@@ -13,9 +13,9 @@
 //!   only stdout, the clipboard, or the browser through [`open`].
 
 pub mod federation;
-pub mod open;
-pub mod session;
-pub mod url;
+pub(crate) mod open;
+pub(crate) mod session;
+pub(crate) mod url;
 
 use crate::config::ConfigSet;
 use crate::creds::{Credentials, Identity, Secret};
@@ -27,12 +27,12 @@ use std::time::Duration;
 /// The session policy passed to GetFederationToken. A federated session's permissions are
 /// the intersection of the IAM user's own policies and this one: allowing everything here
 /// leaves exactly the user's permissions (permission boundaries and SCPs still apply).
-pub const ALLOW_ALL_POLICY: &str =
+pub(crate) const ALLOW_ALL_POLICY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// What the console should open.
 #[derive(Clone, Debug, Default)]
-pub struct ConsoleRequest {
+pub(crate) struct ConsoleRequest {
     /// A service name (`s3`) or a console URL.
     pub destination: Option<String>,
     pub region: Option<String>,
@@ -41,7 +41,7 @@ pub struct ConsoleRequest {
 
 /// A sign-in URL and what it signs in as.
 #[derive(Clone, Debug)]
-pub struct SignIn {
+pub(crate) struct SignIn {
     pub profile: String,
     /// The sign-in URL: a credential.
     pub url: Secret,
@@ -55,13 +55,12 @@ pub struct SignIn {
 
 impl SignIn {
     /// One line for stderr or a status line: who, where, how long (never the URL).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let how = match &self.kind {
             SessionKind::Role { chained: true } => "chained role session",
             SessionKind::Role { chained: false } => "role session",
             SessionKind::Federated => "federated user session",
             SessionKind::LongTermUser { .. } => "federated user session (GetFederationToken)",
-            SessionKind::UserSession { .. } => "session",
         };
         let lasts = match self.lasts {
             Some(d) => format!(", {}", session::human(d)),
@@ -75,7 +74,7 @@ impl SignIn {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ConsoleError {
+pub(crate) enum ConsoleError {
     /// The profile did not resolve; the resolution says why.
     #[error("profile '{}' did not resolve", .0.profile)]
     Resolve(Box<Resolution>),
@@ -99,7 +98,7 @@ pub enum ConsoleError {
 /// (service id `signin`): `AWS_ENDPOINT_URL_SIGNIN`, `AWS_ENDPOINT_URL`, the profile's
 /// `[services]` section (`signin =` / `endpoint_url =`), the profile's `endpoint_url`;
 /// none when endpoint overrides are ignored.
-pub fn signin_endpoint(set: &ConfigSet, env: &Env, profile: &str) -> Option<String> {
+pub(crate) fn signin_endpoint(set: &ConfigSet, env: &Env, profile: &str) -> Option<String> {
     let is_true = |v: Option<&str>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
     if is_true(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
         return None;
@@ -124,7 +123,7 @@ pub fn signin_endpoint(set: &ConfigSet, env: &Env, profile: &str) -> Option<Stri
 }
 
 /// Resolves `profile` and turns its credentials into a console sign-in URL.
-pub async fn sign_in(
+pub(crate) async fn sign_in(
     resolver: &Resolver,
     profile: &str,
     request: &ConsoleRequest,
@@ -135,7 +134,7 @@ pub async fn sign_in(
 }
 
 /// Turns an already resolved profile's credentials into a console sign-in URL.
-pub async fn sign_in_resolved(
+pub(crate) async fn sign_in_resolved(
     resolution: &Resolution,
     set: &ConfigSet,
     env: &Env,

@@ -21,12 +21,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long rswitch waits for the browser to read the forwarding page.
-pub const READ_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const READ_WAIT: Duration = Duration::from_secs(10);
 /// How long it still waits once the opener has exited successfully.
-pub const AFTER_OPENER: Duration = Duration::from_secs(3);
+pub(crate) const AFTER_OPENER: Duration = Duration::from_secs(3);
 
 /// Why no browser can be opened here, if so: no display server, or a remote session.
-pub fn headless(env: &Env) -> Option<&'static str> {
+pub(crate) fn headless(env: &Env) -> Option<&'static str> {
     if env.get("SSH_CONNECTION").is_some() || env.get("SSH_TTY").is_some() || env.get("SSH_CLIENT").is_some()
     {
         return Some("an SSH session");
@@ -41,7 +41,7 @@ pub fn headless(env: &Env) -> Option<&'static str> {
 }
 
 /// The system's browser opener.
-pub fn opener() -> &'static str {
+pub(crate) fn opener() -> &'static str {
     if cfg!(target_os = "macos") {
         "open"
     } else {
@@ -50,7 +50,7 @@ pub fn opener() -> &'static str {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum OpenError {
+pub(crate) enum OpenError {
     #[error("cannot open a browser here ({0}): use --print or --copy")]
     Headless(&'static str),
     #[error("cannot write the page that forwards the browser: {0}")]
@@ -62,7 +62,7 @@ pub enum OpenError {
 }
 
 /// Opens `url` in the system browser (see the module documentation for how).
-pub fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
+pub(crate) fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
     if let Some(reason) = headless(env) {
         return Err(OpenError::Headless(reason));
     }

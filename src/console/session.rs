@@ -19,32 +19,30 @@ use crate::resolve::outcome::{HopKind, HopStatus, Resolution};
 use std::time::Duration;
 
 /// Console session bounds (`SessionDuration` of getSigninToken).
-pub const CONSOLE_MIN: u32 = 900;
-pub const CONSOLE_MAX: u32 = 43_200;
+pub(crate) const CONSOLE_MIN: u32 = 900;
+pub(crate) const CONSOLE_MAX: u32 = 43_200;
 /// Role chaining caps the console session at one hour.
-pub const CHAINED_MAX: u32 = 3_600;
+pub(crate) const CHAINED_MAX: u32 = 3_600;
 /// GetFederationToken's `DurationSeconds` bounds, and the root user's cap.
-pub const FEDERATION_MAX: u32 = 129_600;
-pub const ROOT_MAX: u32 = 3_600;
+pub(crate) const FEDERATION_MAX: u32 = 129_600;
+pub(crate) const ROOT_MAX: u32 = 3_600;
 /// The federated session's length when `--duration` is not given.
-pub const FEDERATION_DEFAULT: u32 = 3_600;
+pub(crate) const FEDERATION_DEFAULT: u32 = 3_600;
 
 /// How the resolved credentials reach the console.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SessionKind {
+pub(crate) enum SessionKind {
     /// A role session; `chain` names the profiles when it came from role chaining.
     Role { chained: bool },
     /// Already a federated user session (GetFederationToken credentials).
     Federated,
     /// Long-term access keys of an IAM user (or the root user).
     LongTermUser { root: bool, user_name: String },
-    /// An IAM user's GetSessionToken session.
-    UserSession { user_arn: String },
 }
 
 /// What to ask AWS for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Grant {
+pub(crate) enum Grant {
     /// Sign in with the role session; `Some` sends `SessionDuration`.
     Role { session_duration: Option<u32> },
     /// Sign in with the federated session as it is.
@@ -54,7 +52,7 @@ pub enum Grant {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SessionError {
+pub(crate) enum SessionError {
     #[error(
         "{user_arn} signs in with a GetSessionToken session (an IAM user's session token, e.g. after MFA): \
          the AWS sign-in endpoint accepts only role sessions and federated users, and STS refuses \
@@ -85,7 +83,7 @@ pub enum SessionError {
 }
 
 /// Classifies a successful resolution by its identity ARN and how it was reached.
-pub fn classify(resolution: &Resolution) -> Result<SessionKind, SessionError> {
+pub(crate) fn classify(resolution: &Resolution) -> Result<SessionKind, SessionError> {
     let Ok(resolved) = &resolution.outcome else {
         return Err(SessionError::Unknown(String::new()));
     };
@@ -153,7 +151,7 @@ fn chain_words(resolution: &Resolution) -> String {
 }
 
 /// What to ask for, given the kind of session and `--duration`.
-pub fn grant(
+pub(crate) fn grant(
     kind: &SessionKind,
     duration: Option<Duration>,
     resolution: &Resolution,
@@ -190,14 +188,11 @@ pub fn grant(
                 name: federated_name(user_name),
             })
         }
-        SessionKind::UserSession { user_arn } => Err(SessionError::UserSession {
-            user_arn: user_arn.clone(),
-        }),
     }
 }
 
 /// GetFederationToken's `Name`: 2–32 of `[A-Za-z0-9+=,.@_-]`, the IAM user's name when it fits.
-pub fn federated_name(user_name: &str) -> String {
+pub(crate) fn federated_name(user_name: &str) -> String {
     let name: String = user_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
@@ -211,7 +206,7 @@ pub fn federated_name(user_name: &str) -> String {
 }
 
 /// `1h`, `90m`, `1h30m`, `45s`.
-pub fn human(d: Duration) -> String {
+pub(crate) fn human(d: Duration) -> String {
     let s = d.as_secs();
     let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
     let mut out = String::new();
@@ -228,7 +223,7 @@ pub fn human(d: Duration) -> String {
 }
 
 /// Parses `3600`, `45m`, `1h`, `1h30m`, `90s`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     if let Ok(secs) = t.parse::<u64>() {
         return Ok(Duration::from_secs(secs));

@@ -12,14 +12,14 @@ use url::Url;
 
 /// An AWS partition with a public console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Partition {
+pub(crate) enum Partition {
     Aws,
     AwsCn,
     AwsUsGov,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum UrlError {
+pub(crate) enum UrlError {
     #[error("partition '{0}' has no public AWS console (only aws, aws-cn and aws-us-gov have one)")]
     NoConsole(String),
     #[error(
@@ -46,12 +46,12 @@ pub enum UrlError {
 
 impl Partition {
     /// The partition named by an ARN (`arn:aws-cn:sts::…` -> `aws-cn`).
-    pub fn of_arn(arn: &str) -> Result<Partition, UrlError> {
+    pub(crate) fn of_arn(arn: &str) -> Result<Partition, UrlError> {
         let name = crate::arn::Arn::parse(arn).map_or("", |a| a.partition());
         Partition::named(name)
     }
 
-    pub fn named(name: &str) -> Result<Partition, UrlError> {
+    pub(crate) fn named(name: &str) -> Result<Partition, UrlError> {
         match name {
             "aws" => Ok(Partition::Aws),
             "aws-cn" => Ok(Partition::AwsCn),
@@ -61,7 +61,7 @@ impl Partition {
     }
 
     /// The partition a region belongs to (`None` for ISO and unknown prefixes).
-    pub fn of_region(region: &str) -> Option<Partition> {
+    pub(crate) fn of_region(region: &str) -> Option<Partition> {
         if region.starts_with("cn-") {
             Some(Partition::AwsCn)
         } else if region.starts_with("us-gov-") {
@@ -73,7 +73,7 @@ impl Partition {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Partition::Aws => "aws",
             Partition::AwsCn => "aws-cn",
@@ -82,7 +82,7 @@ impl Partition {
     }
 
     /// The global sign-in host of the federation endpoint.
-    pub fn signin_host(self) -> &'static str {
+    pub(crate) fn signin_host(self) -> &'static str {
         match self {
             Partition::Aws => "signin.aws.amazon.com",
             Partition::AwsCn => "signin.amazonaws.cn",
@@ -91,7 +91,7 @@ impl Partition {
     }
 
     /// The console's domain; regional hosts are `REGION.` + this.
-    pub fn console_domain(self) -> &'static str {
+    pub(crate) fn console_domain(self) -> &'static str {
         match self {
             Partition::Aws => "console.aws.amazon.com",
             Partition::AwsCn => "console.amazonaws.cn",
@@ -100,7 +100,7 @@ impl Partition {
     }
 
     /// The region the console opens in when neither `--region` nor the profile names one.
-    pub fn default_region(self) -> &'static str {
+    pub(crate) fn default_region(self) -> &'static str {
         match self {
             Partition::Aws => "us-east-1",
             Partition::AwsCn => "cn-north-1",
@@ -109,7 +109,7 @@ impl Partition {
     }
 
     /// `eu-west-1.console.aws.amazon.com`; the default region uses the bare domain.
-    pub fn console_host(self, region: &str) -> String {
+    pub(crate) fn console_host(self, region: &str) -> String {
         if region == self.default_region() {
             self.console_domain().to_string()
         } else {
@@ -119,7 +119,7 @@ impl Partition {
 }
 
 /// Checks that `region` looks like a region and lies in `partition`.
-pub fn check_region(partition: Partition, region: &str) -> Result<(), UrlError> {
+pub(crate) fn check_region(partition: Partition, region: &str) -> Result<(), UrlError> {
     let well_formed = !region.is_empty()
         && region.len() <= 32
         && region
@@ -141,7 +141,11 @@ pub fn check_region(partition: Partition, region: &str) -> Result<(), UrlError> 
 }
 
 /// The console page to land on: a service's home in `region`, or the given console URL.
-pub fn destination(partition: Partition, region: &str, wanted: Option<&str>) -> Result<String, UrlError> {
+pub(crate) fn destination(
+    partition: Partition,
+    region: &str,
+    wanted: Option<&str>,
+) -> Result<String, UrlError> {
     let host = partition.console_host(region);
     let Some(wanted) = wanted.map(str::trim).filter(|w| !w.is_empty()) else {
         return Ok(format!("https://{host}/console/home?region={region}"));
@@ -176,7 +180,7 @@ fn is_service_name(s: &str) -> bool {
 
 /// The federation endpoint: `{base}/federation`, `base` being an override or the
 /// partition's sign-in host.
-pub fn federation_endpoint(partition: Partition, base: Option<&str>) -> Result<Url, UrlError> {
+pub(crate) fn federation_endpoint(partition: Partition, base: Option<&str>) -> Result<Url, UrlError> {
     let base = match base {
         Some(b) => b.trim_end_matches('/').to_string(),
         None => format!("https://{}", partition.signin_host()),
@@ -190,7 +194,7 @@ pub fn federation_endpoint(partition: Partition, base: Option<&str>) -> Result<U
 
 /// The `getSigninToken` request URL. `session_json` holds the credentials: the returned
 /// URL is a secret too.
-pub fn signin_token_request(endpoint: &Url, session_json: &str, session_duration: Option<u32>) -> Url {
+pub(crate) fn signin_token_request(endpoint: &Url, session_json: &str, session_duration: Option<u32>) -> Url {
     let mut url = endpoint.clone();
     {
         let mut q = url.query_pairs_mut();
@@ -204,7 +208,7 @@ pub fn signin_token_request(endpoint: &Url, session_json: &str, session_duration
 }
 
 /// The sign-in URL handed to the user: `Action=login` with the token and destination.
-pub fn login_url(endpoint: &Url, issuer: &str, destination: &str, signin_token: &str) -> Url {
+pub(crate) fn login_url(endpoint: &Url, issuer: &str, destination: &str, signin_token: &str) -> Url {
     let mut url = endpoint.clone();
     url.query_pairs_mut()
         .append_pair("Action", "login")

@@ -44,7 +44,7 @@ struct Pending {
 
 /// Tokens issued and not yet used, and the sign-ins made.
 #[derive(Default)]
-pub struct Console {
+pub(crate) struct Console {
     tokens: Mutex<HashMap<String, Pending>>,
     signed_in: Mutex<Vec<ConsoleSignIn>>,
 }
@@ -64,7 +64,7 @@ fn refuse(message: &str) -> Response {
     Response::text(400, format!("{message}\n"))
 }
 
-pub fn handle(sts: &DemoSts, req: &Request, now: SystemTime) -> Response {
+pub(crate) fn handle(sts: &DemoSts, req: &Request, now: SystemTime) -> Response {
     if req.method != "GET" && req.method != "POST" {
         return Response::text(405, "method not allowed\n");
     }

@@ -81,16 +81,16 @@ pub async fn start(role_name: &str, creds: Credentials) -> std::io::Result<Serve
 }
 
 /// The longest token TTL EC2 accepts (6 hours).
-pub const MAX_TTL_SECS: u64 = 21_600;
+pub(crate) const MAX_TTL_SECS: u64 = 21_600;
 /// The most live tokens kept; the oldest goes first.
-pub const MAX_TOKENS: usize = 1024;
+pub(crate) const MAX_TOKENS: usize = 1024;
 
 /// Issued session tokens with their expiry, oldest first.
 #[derive(Debug, Default)]
-pub struct Tokens(VecDeque<(String, Instant)>);
+pub(crate) struct Tokens(VecDeque<(String, Instant)>);
 
 impl Tokens {
-    pub fn issue(&mut self, token: String, now: Instant, ttl: Duration) {
+    pub(crate) fn issue(&mut self, token: String, now: Instant, ttl: Duration) {
         self.expire(now);
         while self.0.len() >= MAX_TOKENS {
             self.0.pop_front();
@@ -99,17 +99,14 @@ impl Tokens {
     }
 
     /// Whether `token` was issued and has not expired.
-    pub fn valid(&mut self, token: &str, now: Instant) -> bool {
+    pub(crate) fn valid(&mut self, token: &str, now: Instant) -> bool {
         self.expire(now);
         self.0.iter().any(|(t, _)| t == token)
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     fn expire(&mut self, now: Instant) {

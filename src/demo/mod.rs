@@ -36,12 +36,12 @@
 pub mod federation;
 pub mod imds;
 mod params;
-pub mod policy;
+pub(crate) mod policy;
 mod session;
 mod sigv4;
-pub mod sso;
-pub mod sts;
-pub mod world;
+pub(crate) mod sso;
+pub(crate) mod sts;
+pub(crate) mod world;
 mod xml;
 
 use crate::env::Env;
@@ -55,10 +55,10 @@ use tempfile::TempDir;
 use world::World;
 
 /// How long the demo portal takes to approve a device code "in the browser".
-pub const SSO_APPROVAL: std::time::Duration = std::time::Duration::from_secs(3);
+pub(crate) const SSO_APPROVAL: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The config template; `{sts}` and `{imds}` become the loopback endpoints.
-pub const CONFIG_TEMPLATE: &str = include_str!("../../assets/demo/config");
+pub(crate) const CONFIG_TEMPLATE: &str = include_str!("../../assets/demo/config");
 
 /// A running demo: servers on loopback and the files that point at them.
 pub struct Demo {
@@ -173,7 +173,7 @@ impl Demo {
 }
 
 /// The profiles of the demo config template, in order, with their comments.
-pub fn profiles() -> Vec<DemoProfile> {
+pub(crate) fn profiles() -> Vec<DemoProfile> {
     let mut out = Vec::new();
     let mut story: Vec<&str> = Vec::new();
     for line in CONFIG_TEMPLATE.lines().map(str::trim) {

@@ -6,23 +6,23 @@ use std::collections::HashMap;
 
 /// The parameters of a query-protocol request: the URL query and the form body, merged.
 #[derive(Clone, Debug, Default)]
-pub struct Params(HashMap<String, String>);
+pub(crate) struct Params(HashMap<String, String>);
 
 impl Params {
-    pub fn of(req: &Request) -> Params {
+    pub(crate) fn of(req: &Request) -> Params {
         let query = req.path.split_once('?').map(|(_, q)| q).unwrap_or_default();
         let pairs = form_urlencoded::parse(query.as_bytes()).chain(form_urlencoded::parse(&req.body));
         Params(pairs.map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
 
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
 }
 
 /// Collects constraint violations the way STS reports them.
 #[derive(Default)]
-pub struct Violations(Vec<String>);
+pub(crate) struct Violations(Vec<String>);
 
 impl Violations {
     fn push(&mut self, value: Option<&str>, field: &str, constraint: &str) {
@@ -33,7 +33,7 @@ impl Violations {
     }
 
     /// A required string with length bounds and an allowed character class.
-    pub fn string(
+    pub(crate) fn string(
         &mut self,
         value: Option<&str>,
         field: &str,
@@ -72,7 +72,12 @@ impl Violations {
     }
 
     /// An optional integer within bounds; returns the parsed value.
-    pub fn integer(&mut self, value: Option<&str>, field: &str, (min, max): (i64, i64)) -> Option<i64> {
+    pub(crate) fn integer(
+        &mut self,
+        value: Option<&str>,
+        field: &str,
+        (min, max): (i64, i64),
+    ) -> Option<i64> {
         let v = value?;
         let Ok(n) = v.trim().parse::<i64>() else {
             self.push(value, field, "must be a number");
@@ -96,7 +101,7 @@ impl Violations {
     }
 
     /// `None` when everything held, else STS's message.
-    pub fn message(&self) -> Option<String> {
+    pub(crate) fn message(&self) -> Option<String> {
         match self.0.len() {
             0 => None,
             1 => Some(format!("1 validation error detected: {}", self.0[0])),
@@ -107,7 +112,7 @@ impl Violations {
 
 /// The character classes of STS's input patterns.
 #[derive(Clone, Copy, Debug)]
-pub enum CharClass {
+pub(crate) enum CharClass {
     /// `RoleArn`: any printable character.
     Text,
     /// `RoleSessionName`: `[\w+=,.@-]*`

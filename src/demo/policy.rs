@@ -126,7 +126,7 @@ where
 
 /// Who is calling, as IAM sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// The principal a trust policy names: the user ARN, or the role ARN of a role session.
     pub principal_arn: String,
     /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` for a role session (trust policies may
@@ -137,14 +137,14 @@ pub struct Caller {
 
 impl Caller {
     /// A caller using a role session's credentials: role chaining applies.
-    pub fn is_role_session(&self) -> bool {
+    pub(crate) fn is_role_session(&self) -> bool {
         self.session_arn.is_some()
     }
 }
 
 /// Request values that conditions can test.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RequestContext {
+pub(crate) struct RequestContext {
     pub external_id: Option<String>,
     /// `aws:MultiFactorAuthPresent`. IAM leaves the key out (None) for long-term access keys,
     /// which is why `"Bool": {"aws:MultiFactorAuthPresent": "false"}` never matches them.
@@ -167,7 +167,7 @@ impl RequestContext {
 
 /// What a set of identity policies says about one action on one resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     Allow,
     ExplicitDeny,
     /// No statement applies: IAM's default deny.
@@ -176,7 +176,7 @@ pub enum Decision {
 
 /// What a trust policy says about a caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Trust {
+pub(crate) enum Trust {
     NoMatch,
     /// Trusts the caller's whole account (`:root` or the bare id): the account's own
     /// identity policies then decide.
@@ -188,7 +188,7 @@ pub enum Trust {
 
 /// Why an AssumeRole was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Denial {
+pub(crate) enum Denial {
     ExplicitDenyInIdentityPolicy,
     ExplicitDenyInTrustPolicy,
     TrustPolicyDoesNotAllow,
@@ -197,17 +197,22 @@ pub enum Denial {
 
 /// Why an AssumeRole was allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
+pub(crate) enum Grant {
     /// Same account, the trust policy names the caller: no identity policy needed.
     TrustNamesCaller,
     /// Both the trust policy and the caller's identity policy allow it.
     TrustAndIdentity,
 }
 
-pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+pub(crate) const ASSUME_ROLE: &str = "sts:AssumeRole";
 
 /// Evaluates identity policies for `action` on `resource`: an explicit Deny wins, then any Allow.
-pub fn identity(policies: &[PolicyDocument], action: &str, resource: &str, ctx: &RequestContext) -> Decision {
+pub(crate) fn identity(
+    policies: &[PolicyDocument],
+    action: &str,
+    resource: &str,
+    ctx: &RequestContext,
+) -> Decision {
     let mut allowed = false;
     for s in policies.iter().flat_map(|p| &p.statements) {
         let applies = s.actions.iter().any(|a| glob(a, action, true))
@@ -227,7 +232,7 @@ pub fn identity(policies: &[PolicyDocument], action: &str, resource: &str, ctx: 
 }
 
 /// Evaluates a role's trust policy for `sts:AssumeRole` by `caller`.
-pub fn trust(policy: &PolicyDocument, caller: &Caller, ctx: &RequestContext) -> Trust {
+pub(crate) fn trust(policy: &PolicyDocument, caller: &Caller, ctx: &RequestContext) -> Trust {
     let mut best = Trust::NoMatch;
     for s in &policy.statements {
         if !s.actions.iter().any(|a| glob(a, ASSUME_ROLE, true)) || !conditions_hold(&s.conditions, ctx) {
@@ -271,7 +276,7 @@ fn principal_match(p: &Principal, caller: &Caller) -> Trust {
 /// IAM's rule for AssumeRole. Same account: a trust policy that names the caller is enough,
 /// one that names only the account needs the identity policy too. Cross-account: both
 /// must allow. An explicit Deny in either always wins.
-pub fn may_assume(
+pub(crate) fn may_assume(
     caller: &Caller,
     identity_policies: &[PolicyDocument],
     role_arn: &str,
@@ -297,7 +302,7 @@ pub fn may_assume(
 
 /// A refused `DurationSeconds`, worded as STS words it (all are `ValidationError`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DurationError {
+pub(crate) enum DurationError {
     #[error(
         "1 validation error detected: Value '{0}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
     )]
@@ -314,11 +319,11 @@ pub enum DurationError {
     ExceedsMaxSessionDuration,
 }
 
-pub const DEFAULT_DURATION: u32 = 3600;
-pub const CHAINED_MAX: u32 = 3600;
+pub(crate) const DEFAULT_DURATION: u32 = 3600;
+pub(crate) const CHAINED_MAX: u32 = 3600;
 
 /// The parameter's own bounds, checked before anything else.
-pub fn validate_duration(requested: Option<i64>) -> Result<(), DurationError> {
+pub(crate) fn validate_duration(requested: Option<i64>) -> Result<(), DurationError> {
     match requested {
         Some(d) if d < 900 => Err(DurationError::TooShort(d)),
         Some(d) if d > 43200 => Err(DurationError::TooLong(d)),
@@ -328,7 +333,7 @@ pub fn validate_duration(requested: Option<i64>) -> Result<(), DurationError> {
 
 /// The session length AssumeRole grants: the request (default one hour), at most the role's
 /// MaxSessionDuration, and at most one hour when a role session assumes another role.
-pub fn check_duration(
+pub(crate) fn check_duration(
     requested: Option<i64>,
     role_chaining: bool,
     max_session_duration: u32,
@@ -384,7 +389,7 @@ fn condition_holds(operator: &str, actual: Option<&str>, values: &[String]) -> b
 }
 
 /// IAM wildcard match: `*` is any run of characters, `?` exactly one.
-pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let norm = |s: &str| -> Vec<char> {
         if ignore_case {
             s.to_lowercase().chars().collect()

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 #[derive(Clone)]
-pub struct Session {
+pub(crate) struct Session {
     pub secret: Secret,
     pub token: Secret,
     pub expiration: SystemTime,
@@ -20,7 +20,7 @@ pub struct Session {
 
 /// Who a set of credentials belongs to.
 #[derive(Clone, Debug)]
-pub enum Principal {
+pub(crate) enum Principal {
     User {
         arn: String,
         id: String,
@@ -42,7 +42,7 @@ pub enum Principal {
 
 impl Principal {
     /// The ARN STS reports and names in error messages.
-    pub fn arn(&self) -> String {
+    pub(crate) fn arn(&self) -> String {
         match self {
             Principal::User { arn, .. } => arn.clone(),
             Principal::Role {
@@ -60,7 +60,7 @@ impl Principal {
         }
     }
 
-    pub fn user_id(&self) -> String {
+    pub(crate) fn user_id(&self) -> String {
         match self {
             Principal::User { id, .. } => id.clone(),
             Principal::Role { id, session, .. } => format!("{id}:{session}"),
@@ -68,7 +68,7 @@ impl Principal {
         }
     }
 
-    pub fn account(&self) -> &str {
+    pub(crate) fn account(&self) -> &str {
         match self {
             Principal::User { account, .. }
             | Principal::Role { account, .. }
@@ -79,14 +79,20 @@ impl Principal {
 
 /// Issued sessions by access key id.
 #[derive(Default)]
-pub struct SessionStore(Mutex<HashMap<String, Session>>);
+pub(crate) struct SessionStore(Mutex<HashMap<String, Session>>);
 
 impl SessionStore {
-    pub fn get(&self, access_key_id: &str) -> Option<Session> {
+    pub(crate) fn get(&self, access_key_id: &str) -> Option<Session> {
         self.0.lock().ok()?.get(access_key_id).cloned()
     }
 
-    pub fn issue(&self, principal: Principal, mfa: bool, lifetime: Duration, now: SystemTime) -> Credentials {
+    pub(crate) fn issue(
+        &self,
+        principal: Principal,
+        mfa: bool,
+        lifetime: Duration,
+        now: SystemTime,
+    ) -> Credentials {
         // Whole seconds, as STS reports them, so the stored and the reported expiry agree.
         let expiration = now + lifetime;
         let expiration = SystemTime::UNIX_EPOCH
@@ -118,7 +124,7 @@ impl SessionStore {
     }
 
     /// Marks an issued role session as reached by role chaining.
-    pub fn set_chained(&self, access_key_id: &str) {
+    pub(crate) fn set_chained(&self, access_key_id: &str) {
         if let Ok(mut sessions) = self.0.lock()
             && let Some(s) = sessions.get_mut(access_key_id)
         {
@@ -129,7 +135,7 @@ impl SessionStore {
 
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-pub fn random(alphabet: &[u8], len: usize) -> String {
+pub(crate) fn random(alphabet: &[u8], len: usize) -> String {
     (0..len)
         .map(|_| alphabet[fastrand::usize(..alphabet.len())] as char)
         .collect()

@@ -15,7 +15,7 @@ const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Authorization {
+pub(crate) struct Authorization {
     pub access_key_id: String,
     pub date: String,
     pub region: String,
@@ -26,7 +26,7 @@ pub struct Authorization {
 
 /// An authentication failure, with the code and message STS sends for it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
+pub(crate) enum AuthError {
     #[error("Request is missing Authentication Token")]
     Missing,
     #[error("{0}")]
@@ -36,7 +36,7 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             AuthError::Missing => "MissingAuthenticationToken",
             AuthError::Incomplete(_) => "IncompleteSignature",
@@ -49,7 +49,7 @@ const MISMATCH: &str = "The request signature we calculated does not match the s
 Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 /// Reads the `Authorization` header of `req`.
-pub fn parse(req: &Request) -> Result<Authorization, AuthError> {
+pub(crate) fn parse(req: &Request) -> Result<Authorization, AuthError> {
     let value = req.header("authorization").ok_or(AuthError::Missing)?;
     let rest = value.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(|| {
         AuthError::Incomplete(format!("Unsupported AWS 'algorithm': '{}'", first_word(value)))
@@ -106,7 +106,7 @@ fn first_word(s: &str) -> &str {
 
 /// Checks the signature of `req` against the key's `secret` (and session token, which the SDK
 /// signs as `x-amz-security-token`), and that it was signed recently and for STS.
-pub fn verify(
+pub(crate) fn verify(
     req: &Request,
     auth: &Authorization,
     secret: &str,

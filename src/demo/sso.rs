@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The accounts the demo user may access, their names and permission sets.
-pub const ACCOUNTS: &[(&str, &str, &[&str])] = &[
+pub(crate) const ACCOUNTS: &[(&str, &str, &[&str])] = &[
     ("111111111111", "Development", &["Admin"]),
     ("222222222222", "Production", &["ReadOnly", "Deploy"]),
 ];
@@ -29,14 +29,14 @@ struct State {
     refresh_tokens: Vec<String>,
 }
 
-pub struct DemoSso {
+pub(crate) struct DemoSso {
     sts: Arc<DemoSts>,
     approve_after: Duration,
     state: Mutex<State>,
 }
 
 /// Starts the portal; device codes are approved `approve_after` after they were issued.
-pub async fn start(sts: Arc<DemoSts>, approve_after: Duration) -> std::io::Result<Server> {
+pub(crate) async fn start(sts: Arc<DemoSts>, approve_after: Duration) -> std::io::Result<Server> {
     let portal = Arc::new(DemoSso {
         sts,
         approve_after,

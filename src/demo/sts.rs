@@ -60,7 +60,7 @@ fn invalid_token() -> StsError {
 }
 
 impl DemoSts {
-    pub fn new(world: Arc<World>) -> Arc<DemoSts> {
+    pub(crate) fn new(world: Arc<World>) -> Arc<DemoSts> {
         Arc::new(DemoSts {
             world,
             sessions: SessionStore::default(),
@@ -90,12 +90,13 @@ impl DemoSts {
         calls.get(action).copied().unwrap_or(0)
     }
 
-    pub fn world(&self) -> &World {
+    #[cfg(test)]
+    pub(crate) fn world(&self) -> &World {
         &self.world
     }
 
     /// Serves this STS on 127.0.0.1 until the returned server is dropped.
-    pub async fn serve(self: &Arc<Self>) -> std::io::Result<Server> {
+    pub(crate) async fn serve(self: &Arc<Self>) -> std::io::Result<Server> {
         let sts = self.clone();
         Server::start(handler(move |req| {
             let sts = sts.clone();
@@ -106,7 +107,7 @@ impl DemoSts {
 
     /// Issues the instance role's session as EC2 does (session name = instance id), for the
     /// IMDS to hand out.
-    pub fn instance_credentials(&self, now: SystemTime) -> Option<Credentials> {
+    pub(crate) fn instance_credentials(&self, now: SystemTime) -> Option<Credentials> {
         let role = self.world.role_by_arn(&self.world.instance.role)?;
         let principal = Principal::Role {
             arn: role.arn(),
@@ -119,7 +120,12 @@ impl DemoSts {
 
     /// A role session as IAM Identity Center hands it out (GetRoleCredentials): issued
     /// to `role_arn` for `session`, one hour, no trust policy involved.
-    pub fn portal_credentials(&self, role_arn: &str, session: &str, now: SystemTime) -> Option<Credentials> {
+    pub(crate) fn portal_credentials(
+        &self,
+        role_arn: &str,
+        session: &str,
+        now: SystemTime,
+    ) -> Option<Credentials> {
         let role = self.world.role_by_arn(role_arn)?;
         let principal = Principal::Role {
             arn: role.arn(),
@@ -134,7 +140,7 @@ impl DemoSts {
     }
 
     /// Answers one request: the federation endpoint under `/federation`, STS elsewhere.
-    pub fn handle(&self, req: &Request, now: SystemTime) -> Response {
+    pub(crate) fn handle(&self, req: &Request, now: SystemTime) -> Response {
         if req.path == "/federation" || req.path.starts_with("/federation?") {
             return super::federation::handle(self, req, now);
         }
@@ -436,7 +442,7 @@ impl DemoSts {
 }
 
 /// Starts a demo STS for `world`; the server stops when dropped.
-pub async fn start(world: Arc<World>) -> std::io::Result<(Arc<DemoSts>, Server)> {
+pub(crate) async fn start(world: Arc<World>) -> std::io::Result<(Arc<DemoSts>, Server)> {
     let sts = DemoSts::new(world);
     let server = sts.serve().await?;
     Ok((sts, server))

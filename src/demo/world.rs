@@ -9,7 +9,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The world shipped with rswitch.
-pub const WORLD_JSON: &str = include_str!("../../assets/demo/world.json");
+pub(crate) const WORLD_JSON: &str = include_str!("../../assets/demo/world.json");
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct World {
@@ -74,20 +74,20 @@ fn default_max_session() -> u32 {
 }
 
 impl User {
-    pub fn arn(&self) -> String {
+    pub(crate) fn arn(&self) -> String {
         format!("arn:aws:iam::{}:user/{}", self.account, self.name)
     }
 }
 
 impl Role {
-    pub fn arn(&self) -> String {
+    pub(crate) fn arn(&self) -> String {
         format!("arn:aws:iam::{}:role/{}", self.account, self.name)
     }
 }
 
 /// A role ARN taken apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoleArn<'a> {
+pub(crate) struct RoleArn<'a> {
     pub account: &'a str,
     /// The resource after `role/`, path included.
     pub name: &'a str,
@@ -96,7 +96,7 @@ pub struct RoleArn<'a> {
 /// Splits `arn:PARTITION:iam::ACCOUNT:role/NAME`. `None` when the string does not have the
 /// six colon-separated fields of an ARN (STS answers such a value with a ValidationError);
 /// a well-formed ARN that names no role is for the caller to treat as a missing role.
-pub fn parse_arn(arn: &str) -> Option<Vec<&str>> {
+pub(crate) fn parse_arn(arn: &str) -> Option<Vec<&str>> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let well_formed = parts.len() == 6
         && parts[0] == "arn"
@@ -107,7 +107,7 @@ pub fn parse_arn(arn: &str) -> Option<Vec<&str>> {
 }
 
 /// The account and role name of a role ARN, if it is one.
-pub fn role_arn(arn: &str) -> Option<RoleArn<'_>> {
+pub(crate) fn role_arn(arn: &str) -> Option<RoleArn<'_>> {
     let parts = parse_arn(arn)?;
     let name = parts[5].strip_prefix("role/")?;
     (parts[2] == "iam" && parts[3].is_empty() && !name.is_empty()).then_some(RoleArn {
@@ -117,7 +117,7 @@ pub fn role_arn(arn: &str) -> Option<RoleArn<'_>> {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum WorldError {
+pub(crate) enum WorldError {
     #[error("demo world: {0}")]
     Json(#[from] serde_json::Error),
     #[error("demo world: {0}")]
@@ -126,11 +126,11 @@ pub enum WorldError {
 
 impl World {
     /// The world compiled into rswitch.
-    pub fn demo() -> Result<World, WorldError> {
+    pub(crate) fn demo() -> Result<World, WorldError> {
         World::from_json(WORLD_JSON)
     }
 
-    pub fn from_json(json: &str) -> Result<World, WorldError> {
+    pub(crate) fn from_json(json: &str) -> Result<World, WorldError> {
         let world: World = serde_json::from_str(json)?;
         world.validate()?;
         Ok(world)
@@ -175,7 +175,7 @@ impl World {
         Ok(())
     }
 
-    pub fn user_by_access_key(&self, access_key_id: &str) -> Option<(&User, &AccessKey)> {
+    pub(crate) fn user_by_access_key(&self, access_key_id: &str) -> Option<(&User, &AccessKey)> {
         self.users.iter().find_map(|u| {
             u.access_keys
                 .iter()
@@ -184,11 +184,11 @@ impl World {
         })
     }
 
-    pub fn user_by_arn(&self, arn: &str) -> Option<&User> {
+    pub(crate) fn user_by_arn(&self, arn: &str) -> Option<&User> {
         self.users.iter().find(|u| u.arn() == arn)
     }
 
-    pub fn role_by_arn(&self, arn: &str) -> Option<&Role> {
+    pub(crate) fn role_by_arn(&self, arn: &str) -> Option<&Role> {
         let parsed = role_arn(arn)?;
         self.roles
             .iter()

@@ -7,7 +7,7 @@ use crate::loopback::Response;
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /// Escapes element text (the demo never writes attributes from data).
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -44,7 +44,7 @@ fn with_request_id(mut r: Response, request_id: &str) -> Response {
     r
 }
 
-pub fn assume_role(c: &Credentials, assumed_role_id: &str, arn: &str, request_id: &str) -> Response {
+pub(crate) fn assume_role(c: &Credentials, assumed_role_id: &str, arn: &str, request_id: &str) -> Response {
     let result = format!(
         "<AssumedRoleUser><AssumedRoleId>{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>{}",
         escape(assumed_role_id),
@@ -54,7 +54,12 @@ pub fn assume_role(c: &Credentials, assumed_role_id: &str, arn: &str, request_id
     envelope("AssumeRole", &result, request_id)
 }
 
-pub fn federation_token(c: &Credentials, federated_user_id: &str, arn: &str, request_id: &str) -> Response {
+pub(crate) fn federation_token(
+    c: &Credentials,
+    federated_user_id: &str,
+    arn: &str,
+    request_id: &str,
+) -> Response {
     let result = format!(
         "{}<FederatedUser><FederatedUserId>{}</FederatedUserId><Arn>{}</Arn></FederatedUser>\
          <PackedPolicySize>6</PackedPolicySize>",
@@ -65,11 +70,11 @@ pub fn federation_token(c: &Credentials, federated_user_id: &str, arn: &str, req
     envelope("GetFederationToken", &result, request_id)
 }
 
-pub fn session_token(c: &Credentials, request_id: &str) -> Response {
+pub(crate) fn session_token(c: &Credentials, request_id: &str) -> Response {
     envelope("GetSessionToken", &credentials(c), request_id)
 }
 
-pub fn caller_identity(arn: &str, user_id: &str, account: &str, request_id: &str) -> Response {
+pub(crate) fn caller_identity(arn: &str, user_id: &str, account: &str, request_id: &str) -> Response {
     let result = format!(
         "<Arn>{}</Arn><UserId>{}</UserId><Account>{}</Account>",
         escape(arn),
@@ -80,7 +85,7 @@ pub fn caller_identity(arn: &str, user_id: &str, account: &str, request_id: &str
 }
 
 /// `<ErrorResponse>` as STS sends it; `Type` is `Sender` for every error the demo raises.
-pub fn error(status: u16, code: &str, message: &str, request_id: &str) -> Response {
+pub(crate) fn error(status: u16, code: &str, message: &str, request_id: &str) -> Response {
     let body = format!(
         "<ErrorResponse xmlns=\"{NS}\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>{}</Code>\n    \
          <Message>{}</Message>\n  </Error>\n  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n",

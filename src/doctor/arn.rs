@@ -18,7 +18,7 @@ pub struct RoleArn {
 }
 
 impl RoleArn {
-    pub fn arn(&self) -> String {
+    pub(crate) fn arn(&self) -> String {
         format!(
             "arn:{}:iam::{}:role{}{}",
             self.partition, self.account, self.path, self.name
@@ -41,15 +41,11 @@ fn problem(message: impl Into<String>, suggestion: Option<String>) -> ArnProblem
 }
 
 /// IAM's character set for role, user and path segment names: `[\w+=,.@-]`.
-pub fn is_iam_name(s: &str) -> bool {
+pub(crate) fn is_iam_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
-}
-
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Checks a configured `role_arn` with the config checker (one rule set for lint,
@@ -156,14 +152,14 @@ impl Principal {
     }
 
     /// The ARN as STS printed it (the session ARN for an assumed role).
-    pub fn arn(&self) -> &str {
+    pub(crate) fn arn(&self) -> &str {
         match self {
             Principal::AssumedRole { session_arn, .. } => session_arn,
             Principal::User { arn, .. } | Principal::Root { arn, .. } | Principal::Other { arn, .. } => arn,
         }
     }
 
-    pub fn account(&self) -> &str {
+    pub(crate) fn account(&self) -> &str {
         match self {
             Principal::AssumedRole { account, .. }
             | Principal::User { account, .. }
@@ -173,7 +169,7 @@ impl Principal {
     }
 
     /// The ARN a policy must name: the role behind a session, or the user.
-    pub fn policy_arn(&self) -> Option<&str> {
+    pub(crate) fn policy_arn(&self) -> Option<&str> {
         match self {
             Principal::AssumedRole { role_arn, .. } => Some(role_arn),
             Principal::User { arn, .. } => Some(arn),
@@ -183,7 +179,7 @@ impl Principal {
 
     /// Replaces the rebuilt role ARN by the exact one (with its path) when the caller is a
     /// role the configuration names.
-    pub fn with_known_role_arn(mut self, known: &str) -> Principal {
+    pub(crate) fn with_known_role_arn(mut self, known: &str) -> Principal {
         if let Principal::AssumedRole {
             role_arn, role_name, ..
         } = &mut self

@@ -9,7 +9,7 @@ use crate::resolve::outcome::{ErrorKind, HopError, HopKind, Resolution};
 use crate::resolve::{BaseSource, Plan};
 
 /// STS refuses role-chained sessions longer than this.
-pub const CHAINED_MAX_SECONDS: i32 = 3600;
+pub(crate) const CHAINED_MAX_SECONDS: i32 = 3600;
 
 pub(super) fn cause(
     id: CauseId,

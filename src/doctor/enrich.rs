@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// What `iam:GetRole` said about the target role.
 #[derive(Clone, Debug, PartialEq)]
-pub enum RoleAnswer {
+pub(crate) enum RoleAnswer {
     Found {
         trust_policy: Value,
         max_session_duration: Option<i64>,
@@ -20,7 +20,7 @@ pub enum RoleAnswer {
 
 /// `EvalDecision` of `iam:SimulatePrincipalPolicy` for `sts:AssumeRole` on the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     Allowed,
     ImplicitDeny,
     ExplicitDeny,
@@ -28,7 +28,7 @@ pub enum Decision {
 
 /// IAM's answers; `None` = not asked, `Err` = why IAM could not answer.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct IamFindings {
+pub(crate) struct IamFindings {
     pub role: Option<Result<RoleAnswer, String>>,
     pub simulation: Option<Result<Decision, String>>,
     /// Why nothing was asked, when nothing was.
@@ -37,7 +37,7 @@ pub struct IamFindings {
 
 /// How a trust policy treats one caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TrustVerdict {
+pub(crate) struct TrustVerdict {
     /// An Allow names the caller's role or user ARN exactly (or `*`).
     pub names_caller: bool,
     /// An Allow names the caller's account (root or bare id): the caller's identity policy
@@ -66,7 +66,7 @@ fn covers_assume_role(statement: &Value) -> bool {
 }
 
 /// Reads a trust policy as it applies to `caller_arn` (a role or user ARN) in `account`.
-pub fn read_trust(policy: &Value, caller_arn: &str, account: &str) -> TrustVerdict {
+pub(crate) fn read_trust(policy: &Value, caller_arn: &str, account: &str) -> TrustVerdict {
     let mut verdict = TrustVerdict::default();
     let statements = match policy.get("Statement") {
         Some(Value::Array(a)) => a.clone(),
@@ -131,7 +131,7 @@ fn add_or_set(report: &mut Report, cause: Cause) {
 }
 
 /// Applies IAM's answers to `report` (whose `hop` must be the failing AssumeRole hop).
-pub fn enrich(report: &mut Report, findings: &IamFindings) {
+pub(crate) fn enrich(report: &mut Report, findings: &IamFindings) {
     let Some(hop) = report.hop.clone() else {
         return;
     };

@@ -27,7 +27,12 @@ const ANSWER_MAX: usize = 256 * 1024;
 
 /// Asks IAM what it can about `hop`, both questions at once, within `deadline`; never
 /// fails, never changes anything.
-pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext, deadline: &Deadline) -> IamFindings {
+pub(crate) async fn check(
+    resolver: &Resolver,
+    plan: &Plan,
+    hop: &HopContext,
+    deadline: &Deadline,
+) -> IamFindings {
     let skipped = |why: String| IamFindings {
         skipped: Some(why),
         ..IamFindings::default()
@@ -93,7 +98,7 @@ pub async fn check(resolver: &Resolver, plan: &Plan, hop: &HopContext, deadline:
 
 /// `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`, the profile's STS endpoint when it is not
 /// AWS's own (a local emulator serves every service), else the partition's IAM endpoint.
-pub fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(String, String)> {
+pub(crate) fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(String, String)> {
     let region = plan.region.clone().unwrap_or_else(|| "us-east-1".into());
     if let Some(url) = env
         .get("AWS_ENDPOINT_URL_IAM")

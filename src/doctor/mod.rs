@@ -13,9 +13,9 @@
 
 pub mod arn;
 mod denied;
-pub mod diagnose;
-pub mod enrich;
-pub mod iam;
+pub(crate) mod diagnose;
+pub(crate) mod enrich;
+pub(crate) mod iam;
 pub mod policy;
 mod render;
 
@@ -42,7 +42,7 @@ pub enum Confidence {
 }
 
 impl Confidence {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Confidence::Confirmed => "confirmed",
             Confidence::Inferred => "inferred",
@@ -136,7 +136,7 @@ pub struct Report {
 
 impl Report {
     /// Orders causes: confirmed, then inferred, then ruled out; stable within each.
-    pub fn rank(&mut self) {
+    pub(crate) fn rank(&mut self) {
         self.causes.sort_by_key(|c| c.confidence);
     }
 
@@ -145,7 +145,7 @@ impl Report {
     }
 
     /// The most likely cause that is not ruled out.
-    pub fn top_cause(&self) -> Option<&Cause> {
+    pub(crate) fn top_cause(&self) -> Option<&Cause> {
         self.causes.iter().find(|c| c.confidence != Confidence::RuledOut)
     }
 }

@@ -65,7 +65,11 @@ fn sid(prefix: &str, name: &str) -> String {
 
 /// The trust-policy statement letting `caller_arn` (a role or user ARN, not a session
 /// ARN) assume the role, with the conditions the profile will satisfy.
-pub fn trust_statement(caller_arn: &str, external_id: Option<&str>, mfa: bool) -> Result<Value, PolicyError> {
+pub(crate) fn trust_statement(
+    caller_arn: &str,
+    external_id: Option<&str>,
+    mfa: bool,
+) -> Result<Value, PolicyError> {
     let caller = exact(caller_arn)?;
     let is_user = matches!(Principal::parse(caller), Principal::User { .. });
     if !is_user && parse_role_arn(caller).is_err() {
@@ -104,7 +108,7 @@ pub fn identity_statement(target_role_arn: &str) -> Result<Value, PolicyError> {
 }
 
 /// A full policy document around statements.
-pub fn document(statements: Vec<Value>) -> Value {
+pub(crate) fn document(statements: Vec<Value>) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
@@ -208,7 +212,7 @@ fn statements_of(value: &Value) -> Vec<Value> {
 }
 
 /// Pretty-printed JSON (two-space indent).
-pub fn pretty(value: &Value) -> String {
+pub(crate) fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 

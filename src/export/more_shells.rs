@@ -14,7 +14,7 @@ use super::{ExportError, Format, unrepresentable};
 use serde_json::{Map, Value};
 
 /// The `nushell` document for `pairs`.
-pub fn nushell(pairs: &[(String, Option<String>)]) -> String {
+pub(crate) fn nushell(pairs: &[(String, Option<String>)]) -> String {
     let mut set = Map::new();
     let mut unset = Vec::new();
     for (var, value) in pairs {
@@ -30,7 +30,7 @@ pub fn nushell(pairs: &[(String, Option<String>)]) -> String {
 }
 
 /// A tcsh word for `v`.
-pub fn tcsh_quote(var: &str, v: &str) -> Result<String, ExportError> {
+pub(crate) fn tcsh_quote(var: &str, v: &str) -> Result<String, ExportError> {
     if let Some(c) = v.chars().find(|c| c.is_control()) {
         let what = format!("the control character U+{:04X}", c as u32);
         return Err(unrepresentable(var, Format::Tcsh, &what));

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Where a base's credentials are asked for, resolved as the SDK resolves it (see
 /// [`HopOutcome::endpoint`](super::outcome::HopOutcome::endpoint)).
-pub fn base_endpoint(plan: &Plan, env: &Env, sts: &Sts) -> Option<String> {
+pub(crate) fn base_endpoint(plan: &Plan, env: &Env, sts: &Sts) -> Option<String> {
     match &plan.base {
         // A login is read from its cache; only a refresh calls AWS Sign-In.
         BaseSource::Static { .. }
@@ -74,7 +74,7 @@ fn sso_portal_url(env: &Env, sso_region: &str, plan: &Plan) -> Option<String> {
 
 /// Obtains the base credentials of a plan, within `timeout`, and who they are when the
 /// source says so (web identity names its session).
-pub async fn base_credentials(
+pub(crate) async fn base_credentials(
     plan: &Plan,
     env: &Env,
     sts: &Sts,

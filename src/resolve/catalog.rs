@@ -56,11 +56,11 @@ impl Catalog {
         }
     }
 
-    pub fn set(&self) -> &Arc<ConfigSet> {
+    pub(crate) fn set(&self) -> &Arc<ConfigSet> {
         &self.set
     }
 
-    pub fn env(&self) -> &Env {
+    pub(crate) fn env(&self) -> &Env {
         &self.env
     }
 
@@ -76,7 +76,7 @@ impl Catalog {
     }
 
     /// The first MFA device the chain of `name` asks a code for.
-    pub fn mfa_serial(&self, name: &str) -> Option<String> {
+    pub(crate) fn mfa_serial(&self, name: &str) -> Option<String> {
         let node = self.node(name)?;
         let first = self.chains.nodes[node].first_mfa?;
         self.chains.hop(first).and_then(|(hop, _)| hop.mfa_serial.clone())
@@ -87,12 +87,12 @@ impl Catalog {
     }
 
     /// Every finding, sorted by file, line and code.
-    pub fn findings(&self) -> &[Finding] {
+    pub(crate) fn findings(&self) -> &[Finding] {
         &self.findings
     }
 
     /// The findings that name `profile`.
-    pub fn findings_of<'s>(&'s self, profile: &str) -> impl Iterator<Item = &'s Finding> + 's {
+    pub(crate) fn findings_of<'s>(&'s self, profile: &str) -> impl Iterator<Item = &'s Finding> + 's {
         self.by_profile
             .get(profile)
             .into_iter()
@@ -101,7 +101,7 @@ impl Catalog {
     }
 
     /// Findings of no existing profile: whole files, ignored sections.
-    pub fn file_findings(&self) -> Vec<Finding> {
+    pub(crate) fn file_findings(&self) -> Vec<Finding> {
         self.findings
             .iter()
             .filter(|f| f.profile.as_ref().is_none_or(|p| self.set.profile(p).is_none()))
@@ -135,7 +135,7 @@ impl Catalog {
 }
 
 /// A plan error as a lint finding: the same words, the place in its own column.
-pub fn finding_of(error: &PlanError) -> Option<Finding> {
+pub(crate) fn finding_of(error: &PlanError) -> Option<Finding> {
     Some(Finding {
         severity: Severity::Error,
         code: error.code(),

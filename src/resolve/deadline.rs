@@ -11,14 +11,14 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 #[derive(Clone, Debug)]
-pub struct Deadline {
+pub(crate) struct Deadline {
     at: Arc<Mutex<Instant>>,
     budget: Duration,
 }
 
 impl Deadline {
     /// `budget` from now.
-    pub fn after(budget: Duration) -> Deadline {
+    pub(crate) fn after(budget: Duration) -> Deadline {
         Deadline {
             at: Arc::new(Mutex::new(Instant::now() + budget)),
             budget,
@@ -30,16 +30,16 @@ impl Deadline {
     }
 
     /// Time left (zero once passed).
-    pub fn remaining(&self) -> Duration {
+    pub(crate) fn remaining(&self) -> Duration {
         self.at().saturating_duration_since(Instant::now())
     }
 
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.remaining().is_zero()
     }
 
     /// The error of a step cut by the deadline; `what` names who did not answer.
-    pub fn error(&self, what: &str) -> HopError {
+    pub(crate) fn error(&self, what: &str) -> HopError {
         HopError::new(
             ErrorKind::Timeout,
             None,
@@ -51,7 +51,7 @@ impl Deadline {
     }
 
     /// Runs `step` until it ends or the deadline passes (then `None`; `step` is dropped).
-    pub async fn bound<T>(&self, step: impl Future<Output = T>) -> Option<T> {
+    pub(crate) async fn bound<T>(&self, step: impl Future<Output = T>) -> Option<T> {
         let step = std::pin::pin!(step);
         let mut step = step;
         loop {
@@ -67,7 +67,7 @@ impl Deadline {
 
     /// Runs a step that fails with a [`HopError`], failing with [`Deadline::error`] when
     /// the deadline passes first.
-    pub async fn step<T>(
+    pub(crate) async fn step<T>(
         &self,
         what: &str,
         step: impl Future<Output = Result<T, HopError>>,
@@ -76,7 +76,7 @@ impl Deadline {
     }
 
     /// Runs `wait` (the user typing) and moves the deadline by the time it took.
-    pub async fn paused<T>(&self, wait: impl Future<Output = T>) -> T {
+    pub(crate) async fn paused<T>(&self, wait: impl Future<Output = T>) -> T {
         let start = Instant::now();
         let out = wait.await;
         let waited = start.elapsed();

@@ -6,7 +6,7 @@
 use super::outcome::{ErrorKind, HopError};
 
 /// The command that renews a profile's console login.
-pub fn login_command(profile: &str) -> String {
+pub(crate) fn login_command(profile: &str) -> String {
     if profile == "default" {
         "aws login".to_string()
     } else {
@@ -18,7 +18,7 @@ pub fn login_command(profile: &str) -> String {
 /// such error means the cached login cannot be used (missing file, expired and not
 /// renewable, refused refresh), the command that renews it. Network failures and
 /// timeouts keep their own words: logging in again would not help.
-pub fn explain(profile: &str, session_arn: &str, mut error: HopError) -> HopError {
+pub(crate) fn explain(profile: &str, session_arn: &str, mut error: HopError) -> HopError {
     if matches!(error.kind, ErrorKind::Network | ErrorKind::Timeout) {
         return error;
     }

@@ -181,7 +181,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Status::Ok => "OK",
             Status::Denied => "DENIED",
@@ -220,7 +220,7 @@ impl Resolution {
         }
     }
 
-    pub fn identity(&self) -> Option<&Identity> {
+    pub(crate) fn identity(&self) -> Option<&Identity> {
         self.outcome.as_ref().ok().map(|r| &r.identity)
     }
 
@@ -229,7 +229,7 @@ impl Resolution {
     }
 
     /// The stable JSON form (documented in the README; tests pin it).
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let (identity, expiration) = match &self.outcome {
             Ok(r) => (Some(&r.identity), r.expiration.map(rfc3339)),
             Err(_) => (None, None),

@@ -153,7 +153,7 @@ pub struct Plan {
 impl Plan {
     /// Profile names from the base to the requested profile, without repeats:
     /// `alice -> SwitchFromRole -> SwitchToRole`.
-    pub fn chain_names(&self) -> Vec<String> {
+    pub(crate) fn chain_names(&self) -> Vec<String> {
         let mut names = vec![self.base.profile().to_string()];
         for hop in &self.hops {
             if names.last() != Some(&hop.profile) {
@@ -290,8 +290,8 @@ fn imds_endpoint(env: &Env, profile: &Profile) -> Result<Option<String>, PlanErr
 }
 
 /// aws-config's IMDS addresses for the two endpoint modes.
-pub const IMDS_IPV4: &str = "http://169.254.169.254";
-pub const IMDS_IPV6: &str = "http://[fd00:ec2::254]";
+pub(crate) const IMDS_IPV4: &str = "http://169.254.169.254";
+pub(crate) const IMDS_IPV6: &str = "http://[fd00:ec2::254]";
 
 /// STS endpoint precedence, as documented for service-specific endpoints.
 /// `ignore_configured_endpoint_urls` is itself a setting (environment first, then the

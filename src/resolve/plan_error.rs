@@ -150,7 +150,7 @@ impl PlanError {
 
     /// The profile whose settings are wrong (for an error deep in a chain, the source
     /// profile, not the one asked for).
-    pub fn profile(&self) -> &str {
+    pub(crate) fn profile(&self) -> &str {
         match self {
             PlanError::NotFound { profile, .. }
             | PlanError::Unparsable { profile, .. }
@@ -192,13 +192,13 @@ impl PlanError {
     }
 
     /// True for problems of a whole file or of the request, not of one profile's settings.
-    pub fn is_file_level(&self) -> bool {
+    pub(crate) fn is_file_level(&self) -> bool {
         matches!(self, PlanError::NotFound { .. } | PlanError::Unparsable { .. })
     }
 
     /// The text without the trailing ` (file:line)`, for a lint finding that shows the
     /// place in its own column.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let text = self.to_string();
         match self.location() {
             Some(location) => text

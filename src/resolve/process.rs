@@ -34,12 +34,12 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The most stdout read from a `credential_process`.
-pub const MAX_STDOUT_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_STDOUT_BYTES: usize = 64 * 1024;
 /// The most stderr kept for an error message.
-pub const MAX_STDERR_BYTES: usize = 4 * 1024;
+pub(crate) const MAX_STDERR_BYTES: usize = 4 * 1024;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ProcessError {
+pub(crate) enum ProcessError {
     #[error("cannot start the credential_process: {0}")]
     Spawn(std::io::Error),
     #[error("credential_process output exceeds {MAX_STDOUT_BYTES} bytes; it was stopped")]
@@ -121,7 +121,7 @@ pub fn parse_output(stdout: &[u8]) -> Result<Credentials, InvalidOutput> {
 
 /// Runs `command` with `vars` added to the environment, within `timeout`; in a process
 /// group of its own (killed after) when `own_group`, else in this process's group.
-pub async fn run(
+pub(crate) async fn run(
     command: &str,
     vars: &[(&str, String)],
     timeout: Duration,

@@ -8,7 +8,7 @@ use crate::config::lint::Finding;
 use crate::config::{Location, Profile};
 
 /// Hops shown of a longer chain: the base, then the last ones before the profile.
-pub const CHAIN_SHOWN: usize = 8;
+pub(crate) const CHAIN_SHOWN: usize = 8;
 
 /// One planned step of a chain, as the details pane lists it before (or without) a result.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl ProfileRow {
     }
 
     /// The names of `chain` without consecutive repeats (a profile that is its own source).
-    pub fn chain_names(&self) -> Vec<String> {
+    pub(crate) fn chain_names(&self) -> Vec<String> {
         if self.chain.is_empty() {
             return vec![self.name.clone()];
         }

@@ -65,7 +65,7 @@ impl Resolver {
     }
 
     /// A resolver over a catalogue the caller built already (plans are not made again).
-    pub fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
+    pub(crate) fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
         Resolver {
             env: catalog.env().clone(),
             set: catalog.set().clone(),
@@ -82,16 +82,16 @@ impl Resolver {
         self
     }
 
-    pub fn config(&self) -> &ConfigSet {
+    pub(crate) fn config(&self) -> &ConfigSet {
         &self.set
     }
 
-    pub fn env(&self) -> &Env {
+    pub(crate) fn env(&self) -> &Env {
         &self.env
     }
 
     /// A deadline `--timeout` from now, for a command that resolves and then does more.
-    pub fn deadline(&self) -> Deadline {
+    pub(crate) fn deadline(&self) -> Deadline {
         Deadline::after(self.options.timeout)
     }
 
@@ -106,7 +106,7 @@ impl Resolver {
 
     /// Forgets what was memoised for `plan`'s chain only (its base, each hop, the final
     /// identity), so that resolving it again calls STS again while other chains keep theirs.
-    pub fn forget_chain(&self, plan: &Plan) {
+    pub(crate) fn forget_chain(&self, plan: &Plan) {
         let mut key = ChainKey::base(plan);
         let mut keys = vec![key.clone()];
         for hop in &plan.hops {
@@ -160,7 +160,7 @@ impl Resolver {
     }
 
     /// [`Resolver::resolve`] within `deadline`.
-    pub async fn resolve_within(&self, profile: &str, deadline: &Deadline) -> Resolution {
+    pub(crate) async fn resolve_within(&self, profile: &str, deadline: &Deadline) -> Resolution {
         let plan = match self.catalog.planned(profile) {
             Ok(plan) => plan,
             Err(e) => {
@@ -203,14 +203,10 @@ impl Resolver {
             .clone()
     }
 
-    /// Runs a plan. When STS rejects credentials that came from the cache (revoked or
-    /// expired early), those entries are evicted and the plan runs once more without them.
-    pub async fn run(&self, plan: &Plan) -> Resolution {
-        self.run_within(plan, &self.deadline()).await
-    }
-
-    /// [`Resolver::run`] within `deadline`.
-    pub async fn run_within(&self, plan: &Plan, deadline: &Deadline) -> Resolution {
+    /// Runs a plan within `deadline`. When STS rejects credentials that came from the cache
+    /// (revoked or expired early), those entries are evicted and the plan runs once more
+    /// without them.
+    pub(crate) async fn run_within(&self, plan: &Plan, deadline: &Deadline) -> Resolution {
         // Boxed: the attempt's future is deep, and every command's future holds this one.
         let first = Box::pin(self.run_attempt(plan, true, deadline)).await;
         let rejected_cached = first

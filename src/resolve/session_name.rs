@@ -1,7 +1,7 @@
 //! Default role session names: `rswitch-<local user>`, so CloudTrail shows who switched.
 
 /// Sanitises `raw` to STS's `[\w+=,.@-]{2,64}`: other characters become `-`.
-pub fn sanitize(raw: &str) -> String {
+pub(crate) fn sanitize(raw: &str) -> String {
     let mut s: String = raw
         .chars()
         .map(|c| {
@@ -20,7 +20,7 @@ pub fn sanitize(raw: &str) -> String {
 }
 
 /// The session name used when a profile sets no `role_session_name`.
-pub fn default_for_user(user: &str) -> String {
+pub(crate) fn default_for_user(user: &str) -> String {
     sanitize(&format!("rswitch-{user}"))
 }
 

@@ -14,7 +14,7 @@ use std::time::SystemTime;
 /// `[sso-session]` (one login serves all of them), the profile for the legacy form.
 /// `rswitch login` writes the token cache as `aws sso login` does, so either serves.
 /// The name is shell-quoted: the command is meant to be pasted.
-pub fn login_command(profile: &str, session: Option<&str>) -> String {
+pub(crate) fn login_command(profile: &str, session: Option<&str>) -> String {
     use crate::text::shell_quote;
     match session {
         Some(session) => format!("rswitch login --sso-session {}", shell_quote(session)),
@@ -24,7 +24,7 @@ pub fn login_command(profile: &str, session: Option<&str>) -> String {
 
 /// `~/.aws/sso/cache/<sha1>.json`: keyed by the session name, or by the start URL in
 /// the legacy form.
-pub fn token_path(env: &Env, session: Option<&str>, start_url: &str) -> PathBuf {
+pub(crate) fn token_path(env: &Env, session: Option<&str>, start_url: &str) -> PathBuf {
     let key = session.unwrap_or(start_url);
     env.sso_cache_dir()
         .join(format!("{}.json", crate::cache::sha1_hex(key)))
@@ -32,7 +32,7 @@ pub fn token_path(env: &Env, session: Option<&str>, start_url: &str) -> PathBuf 
 
 /// One profile's IAM Identity Center login: the token cache file `aws sso login` leaves
 /// for it, and what to tell the user when that login is missing or no longer works.
-pub struct SsoLogin<'a> {
+pub(crate) struct SsoLogin<'a> {
     pub path: PathBuf,
     profile: &'a str,
     session: Option<&'a str>,
@@ -40,7 +40,7 @@ pub struct SsoLogin<'a> {
 }
 
 impl<'a> SsoLogin<'a> {
-    pub fn new(env: &Env, profile: &'a str, session: Option<&'a str>, start_url: &'a str) -> Self {
+    pub(crate) fn new(env: &Env, profile: &'a str, session: Option<&'a str>, start_url: &'a str) -> Self {
         SsoLogin {
             path: token_path(env, session, start_url),
             profile,
@@ -50,7 +50,7 @@ impl<'a> SsoLogin<'a> {
     }
 
     /// The error for a profile with no cached token at all, or `None` when there is one.
-    pub fn missing(&self) -> Option<HopError> {
+    pub(crate) fn missing(&self) -> Option<HopError> {
         let (path, profile, session, start_url) = (&self.path, self.profile, self.session, self.start_url);
         if path.exists() {
             return None;
@@ -72,7 +72,7 @@ impl<'a> SsoLogin<'a> {
 
     /// Names the profile in an error of the SSO provider and, when the login is the cause
     /// (the token expired, or the portal refused it), says so and how to log in again.
-    pub fn explain(&self, error: HopError) -> HopError {
+    pub(crate) fn explain(&self, error: HopError) -> HopError {
         let (profile, session) = (self.profile, self.session);
         // aws-config's wrapper adds nothing the rest of the chain does not say.
         let detail = error
@@ -129,7 +129,7 @@ pub struct CacheEntry {
 
 impl CacheEntry {
     /// The entry at `path`, when readable JSON.
-    pub fn read(path: &Path) -> Option<CacheEntry> {
+    pub(crate) fn read(path: &Path) -> Option<CacheEntry> {
         let dir = path.parent().unwrap_or(Path::new("."));
         CacheEntry::parse(&crate::cache::read_foreign(dir, path)?)
     }

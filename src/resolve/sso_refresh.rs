@@ -25,7 +25,7 @@ static REFRESHES: tokio::sync::Mutex<BTreeMap<PathBuf, Failed>> =
 
 /// Runs `fetch` (which resolves the SSO credentials through the token cache at `path`)
 /// alone when that token is due for a refresh, and at once otherwise.
-pub async fn one_at_a_time<F, Fut>(path: &Path, fetch: F) -> Result<Credentials, HopError>
+pub(crate) async fn one_at_a_time<F, Fut>(path: &Path, fetch: F) -> Result<Credentials, HopError>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<Credentials, HopError>>,

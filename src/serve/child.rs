@@ -14,11 +14,11 @@ use std::process::ExitStatus;
 use std::time::Duration;
 
 /// How long a child has to exit after the forwarded signal before it is killed.
-pub const GRACE: Duration = Duration::from_secs(10);
+pub(crate) const GRACE: Duration = Duration::from_secs(10);
 
 /// Which signal a child gets when rswitch is asked to stop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Forward {
+pub(crate) enum Forward {
     /// The signal rswitch received (commands).
     Same,
     /// Always SIGHUP (interactive shells ignore SIGTERM but leave on SIGHUP).
@@ -26,7 +26,7 @@ pub enum Forward {
 }
 
 /// Spawns `cmd` and waits for it, forwarding SIGTERM/SIGHUP as described above.
-pub async fn run(
+pub(crate) async fn run(
     cmd: std::process::Command,
     program: &OsStr,
     forward: Forward,

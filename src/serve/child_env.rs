@@ -23,10 +23,9 @@ use crate::config::ConfigSet;
 use crate::env::Env;
 use crate::export::ExportInput;
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 /// The variables removed from a served child's environment (see the module docs).
-pub const UNSET: &[&str] = &[
+pub(crate) const UNSET: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -43,20 +42,18 @@ pub const UNSET: &[&str] = &[
 ];
 
 /// The name of the credential-free profile the child's `AWS_PROFILE` names.
-pub const PROFILE: &str = "rswitch-served";
+pub(crate) const PROFILE: &str = "rswitch-served";
 
 /// A served child's environment and the private config copy it points at.
-pub struct ServedEnv {
+pub(crate) struct ServedEnv {
     /// Removed (with the copy) when dropped.
     _dir: tempfile::TempDir,
-    pub config_file: PathBuf,
-    pub profile: String,
     /// Variables to set (`Some`) and unset (`None`).
     pub pairs: Vec<(String, Option<String>)>,
 }
 
 /// Builds the environment a child needs to use `server` for `input`'s profile.
-pub fn served_env(
+pub(crate) fn served_env(
     env: &Env,
     set: &ConfigSet,
     input: &ExportInput,
@@ -88,12 +85,7 @@ pub fn served_env(
     }
     put("RSWITCH_PROFILE", input.profile.clone());
     put("RSWITCH_SERVED", "1".to_string());
-    Ok(ServedEnv {
-        _dir: dir,
-        config_file,
-        profile,
-        pairs,
-    })
+    Ok(ServedEnv { _dir: dir, pairs })
 }
 
 /// `rswitch-served`, or `rswitch-served-N` when the user's files already use that name.

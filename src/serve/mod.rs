@@ -18,8 +18,8 @@
 //! The server lives in the rswitch process that waits for the child ([`child`]): it stops
 //! when the child exits, and the child is signalled when rswitch is asked to stop.
 
-pub mod child;
-pub mod child_env;
+pub(crate) mod child;
+pub(crate) mod child_env;
 pub mod renew;
 
 use bytes::Bytes;
@@ -38,7 +38,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// The path the credentials are served at.
-pub const PATH: &str = "/rswitch/credentials";
+pub(crate) const PATH: &str = "/rswitch/credentials";
 
 /// How often the server retries on its own after a failed renewal.
 const OVERDUE_RETRY: Duration = Duration::from_secs(30);
@@ -48,11 +48,11 @@ const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The secret a client must present. `Debug` is redacted.
 #[derive(Clone)]
-pub struct Token(String);
+pub(crate) struct Token(String);
 
 impl Token {
     /// 32 bytes from the operating system's random generator, as 64 hex digits.
-    pub fn generate() -> std::io::Result<Token> {
+    pub(crate) fn generate() -> std::io::Result<Token> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(format!("no random bytes: {e}")))?;
         let mut hex = String::with_capacity(64);
@@ -63,7 +63,7 @@ impl Token {
     }
 
     /// The token itself, for the child's environment only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
@@ -80,7 +80,7 @@ impl std::fmt::Debug for Token {
 }
 
 /// A running credential server; stops when dropped.
-pub struct CredentialServer {
+pub(crate) struct CredentialServer {
     addr: SocketAddr,
     token: Token,
     stop: watch::Sender<bool>,
@@ -89,7 +89,7 @@ pub struct CredentialServer {
 impl CredentialServer {
     /// Binds 127.0.0.1 on a free port and serves `renewer`'s credentials on the current
     /// tokio runtime.
-    pub async fn start(renewer: Arc<Renewer>) -> std::io::Result<CredentialServer> {
+    pub(crate) async fn start(renewer: Arc<Renewer>) -> std::io::Result<CredentialServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let token = Token::generate()?;
@@ -103,17 +103,17 @@ impl CredentialServer {
         Ok(CredentialServer { addr, token, stop })
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// `http://127.0.0.1:PORT/rswitch/credentials`: `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}{PATH}", self.addr)
     }
 
     /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
-    pub fn token(&self) -> &Token {
+    pub(crate) fn token(&self) -> &Token {
         &self.token
     }
 }

@@ -15,10 +15,10 @@ use crate::resolve::Resolver;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-pub use crate::cache::EXPIRY_WINDOW;
+pub(crate) use crate::cache::EXPIRY_WINDOW;
 
 /// The least time between two failed renewal attempts.
-pub const RETRY_AFTER: Duration = Duration::from_secs(5);
+pub(crate) const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// Serves one profile's credentials and renews them.
 pub struct Renewer {
@@ -45,13 +45,13 @@ pub struct Schedule {
 }
 
 /// How long before `expiration` credentials obtained at `obtained` are renewed.
-pub fn window(obtained: SystemTime, expiration: SystemTime) -> Duration {
+pub(crate) fn window(obtained: SystemTime, expiration: SystemTime) -> Duration {
     let lifetime = expiration.duration_since(obtained).unwrap_or_default();
     EXPIRY_WINDOW.min(lifetime / 3)
 }
 
 /// When credentials obtained at `obtained` and expiring at `expiration` are renewed.
-pub fn renew_at(obtained: SystemTime, expiration: SystemTime) -> SystemTime {
+pub(crate) fn renew_at(obtained: SystemTime, expiration: SystemTime) -> SystemTime {
     expiration
         .checked_sub(window(obtained, expiration))
         .unwrap_or(expiration)
@@ -71,10 +71,6 @@ impl Renewer {
             }),
             schedule: std::sync::Mutex::new(schedule),
         }
-    }
-
-    pub fn profile(&self) -> &str {
-        &self.profile
     }
 
     /// The current schedule.
@@ -155,7 +151,7 @@ fn schedule_of(input: &ExportInput, obtained: SystemTime, renewals: u32) -> Sche
 
 /// `{AccessKeyId, SecretAccessKey, Token, Expiration, AccountId}` as the container
 /// credentials endpoint answers.
-pub fn container_json(input: &ExportInput) -> String {
+pub(crate) fn container_json(input: &ExportInput) -> String {
     let c = &input.credentials;
     let mut doc = serde_json::json!({
         "AccessKeyId": c.access_key_id,

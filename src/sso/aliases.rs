@@ -33,7 +33,7 @@ const PARALLEL: usize = 8;
 
 /// What is known about one account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The alias, when the account has one and the caller could read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -66,7 +66,7 @@ enum Answer {
 
 /// Who asked, as remembered for a denial: the ARN, an assumed role's without its
 /// session name (which may change from run to run).
-pub fn caller_key(arn: &str) -> String {
+pub(crate) fn caller_key(arn: &str) -> String {
     match arn.split_once(":assumed-role/") {
         Some((head, rest)) => format!("{head}:assumed-role/{}", rest.split('/').next().unwrap_or("")),
         None => arn.to_string(),
@@ -74,7 +74,7 @@ pub fn caller_key(arn: &str) -> String {
 }
 
 /// `$XDG_CACHE_HOME/rswitch/account-aliases.json`, else the platform's cache directory.
-pub fn cache_path(env: &Env) -> Option<PathBuf> {
+pub(crate) fn cache_path(env: &Env) -> Option<PathBuf> {
     super::names::portal_cache_path(env).map(|p| p.with_file_name("account-aliases.json"))
 }
 
@@ -90,7 +90,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// `{"accounts": {"ID": {"alias": "…", "checked": 1700000000}}}`; anything odd is skipped.
-pub fn read(path: &Path) -> BTreeMap<String, Entry> {
+pub(crate) fn read(path: &Path) -> BTreeMap<String, Entry> {
     #[derive(Deserialize)]
     struct File {
         accounts: BTreeMap<String, serde_json::Value>,
@@ -111,7 +111,7 @@ pub fn read(path: &Path) -> BTreeMap<String, Entry> {
 }
 
 /// The remembered aliases, account id -> alias.
-pub fn cached(env: &Env) -> BTreeMap<String, String> {
+pub(crate) fn cached(env: &Env) -> BTreeMap<String, String> {
     cache_path(env)
         .map(|p| read(&p))
         .unwrap_or_default()
@@ -174,7 +174,7 @@ fn store(path: &Path, answers: Vec<(String, Answer)>, checked: u64) -> std::io::
 }
 
 /// One account to ask about, with the credentials of a profile resolved into it.
-pub struct Ask {
+pub(crate) struct Ask {
     pub account: String,
     /// [`caller_key`] of the resolved identity.
     pub caller: String,
@@ -184,7 +184,7 @@ pub struct Ask {
 }
 
 /// The accounts of `results` that have no name yet and no fresh answer, each once.
-pub fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
+pub(crate) fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
     let env = resolver.env();
     let names = AccountNames::load(env);
     let known = cache_path(env).map(|p| read(&p)).unwrap_or_default();
@@ -221,7 +221,7 @@ pub fn wanted(resolver: &Resolver, results: &[&Resolution]) -> Vec<Ask> {
 
 /// Asks IAM for the alias of each account, a few at a time, within `deadline` (and at most
 /// a few seconds), and remembers the answers. True when a new alias was learned.
-pub async fn look_up(env: &Env, asks: Vec<Ask>, deadline: &Deadline) -> bool {
+pub(crate) async fn look_up(env: &Env, asks: Vec<Ask>, deadline: &Deadline) -> bool {
     if asks.is_empty() || deadline.passed() {
         return false;
     }
@@ -282,7 +282,7 @@ fn failure(error: &str, caller: &str) -> Option<Answer> {
 
 /// Looks up the aliases of the accounts `results` resolved into that have no name yet,
 /// within `deadline`; never fails, never prints.
-pub async fn learn(resolver: &Resolver, results: &[&Resolution], deadline: &Deadline) -> bool {
+pub(crate) async fn learn(resolver: &Resolver, results: &[&Resolution], deadline: &Deadline) -> bool {
     let asks = wanted(resolver, results);
     look_up(resolver.env(), asks, deadline).await
 }

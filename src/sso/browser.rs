@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 /// Why no browser was opened, or that one was asked to open.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Opened {
+pub(crate) enum Opened {
     /// The program that was started.
     Started(String),
     /// Not attempted, and why.
@@ -19,7 +19,7 @@ pub enum Opened {
 }
 
 /// The program that would open a URL here, or why there is none.
-pub fn opener(env: &Env) -> Result<String, &'static str> {
+pub(crate) fn opener(env: &Env) -> Result<String, &'static str> {
     if env.get("SSH_CONNECTION").is_some() || env.get("SSH_TTY").is_some() {
         return Err("remote session (SSH)");
     }
@@ -38,7 +38,7 @@ pub fn opener(env: &Env) -> Result<String, &'static str> {
 }
 
 /// Starts the opener on `url` without waiting for it.
-pub fn open(env: &Env, url: &str) -> Opened {
+pub(crate) fn open(env: &Env, url: &str) -> Opened {
     let program = match opener(env) {
         Ok(p) => p,
         Err(why) => return Opened::Skipped(why),

@@ -18,7 +18,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
 /// An endpoint override for the service whose variable suffix is `service` (`SSO_OIDC`, `SSO`).
-pub fn endpoint_override(env: &Env, service: &str) -> Option<String> {
+pub(crate) fn endpoint_override(env: &Env, service: &str) -> Option<String> {
     if env
         .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
@@ -37,7 +37,7 @@ fn timeouts(timeout: Duration) -> TimeoutConfig {
         .build()
 }
 
-pub fn oidc(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sdk_ssooidc::Client {
+pub(crate) fn oidc(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sdk_ssooidc::Client {
     let mut config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(session.region.clone()))
@@ -48,7 +48,7 @@ pub fn oidc(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sdk_ssooi
     aws_sdk_ssooidc::Client::from_conf(config.build())
 }
 
-pub fn portal(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sdk_sso::Client {
+pub(crate) fn portal(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sdk_sso::Client {
     let mut config = aws_sdk_sso::Config::builder()
         .behavior_version(aws_sdk_sso::config::BehaviorVersion::latest())
         .region(aws_sdk_sso::config::Region::new(session.region.clone()))
@@ -60,7 +60,7 @@ pub fn portal(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sdk_sso
 }
 
 /// An SDK error as one line: the service's code and message, or what went wrong on the way.
-pub fn describe<E>(service: &str, err: &SdkError<E, HttpResponse>) -> SsoError
+pub(crate) fn describe<E>(service: &str, err: &SdkError<E, HttpResponse>) -> SsoError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

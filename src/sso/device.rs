@@ -29,7 +29,7 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 
 /// What the user must do: open the URL and confirm the code, before `expires_at`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prompt {
+pub(crate) struct Prompt {
     pub verification_uri: String,
     /// The URL with the code filled in (what is opened and copied).
     pub verification_uri_complete: String,
@@ -39,7 +39,7 @@ pub struct Prompt {
 
 /// A finished login: the token and the cache file now holding it.
 #[derive(Debug)]
-pub struct Login {
+pub(crate) struct Login {
     pub token: Token,
     pub path: PathBuf,
 }
@@ -47,7 +47,7 @@ pub struct Login {
 /// Runs the whole flow for `session`; `on_prompt` is called once, when the user has to act.
 /// `timeout` bounds each call to SSO OIDC; the wait for the user is bounded by the
 /// device code's lifetime.
-pub async fn login(
+pub(crate) async fn login(
     env: &Env,
     session: &SsoSession,
     timeout: Duration,

@@ -4,14 +4,14 @@
 //! Resolving SSO profiles with a cached login stays with `resolve` (aws-config's SSO
 //! provider); this module only produces and reads the login.
 
-pub mod aliases;
-pub mod browser;
-pub mod client;
-pub mod device;
+pub(crate) mod aliases;
+pub(crate) mod browser;
+pub(crate) mod client;
+pub(crate) mod device;
 pub mod names;
-pub mod portal;
-pub mod session;
-pub mod sync;
+pub(crate) mod portal;
+pub(crate) mod session;
+pub(crate) mod sync;
 pub mod token_cache;
 
 pub use session::SsoSession;
@@ -19,7 +19,7 @@ pub use session::SsoSession;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
-pub enum SsoError {
+pub(crate) enum SsoError {
     /// The configuration names no usable session; the message names profile or session.
     #[error("{0}")]
     Config(String),

@@ -32,7 +32,7 @@ pub struct AccountNames {
 
 impl AccountNames {
     /// The names of the three sources, the user's file winning.
-    pub fn load(env: &Env) -> AccountNames {
+    pub(crate) fn load(env: &Env) -> AccountNames {
         let mut names = super::aliases::cached(env);
         if let Some(path) = portal_cache_path(env) {
             names.extend(read_portal_cache(&path));
@@ -57,7 +57,7 @@ impl AccountNames {
     }
 
     /// `111111111111 (dev)`, or the bare id when no name is known.
-    pub fn label(&self, account: &str) -> String {
+    pub(crate) fn label(&self, account: &str) -> String {
         match self.get(account) {
             Some(name) => format!("{account} ({name})"),
             None => account.to_string(),
@@ -66,7 +66,7 @@ impl AccountNames {
 
     /// Adds `account_name` to the `identity` of a resolution's JSON (and of each hop's)
     /// where a name is known.
-    pub fn annotate(&self, resolution: &mut Value) {
+    pub(crate) fn annotate(&self, resolution: &mut Value) {
         let put = |identity: &mut Value| {
             let name = identity
                 .get("account")
@@ -98,7 +98,7 @@ pub(crate) fn clean(name: &str) -> Option<String> {
 }
 
 /// `$XDG_CONFIG_HOME/rswitch/accounts.ini`, else the platform's config directory.
-pub fn settings_path(env: &Env) -> Option<PathBuf> {
+pub(crate) fn settings_path(env: &Env) -> Option<PathBuf> {
     let dir = env
         .get("XDG_CONFIG_HOME")
         .map(PathBuf::from)
@@ -107,7 +107,7 @@ pub fn settings_path(env: &Env) -> Option<PathBuf> {
 }
 
 /// `$XDG_CACHE_HOME/rswitch/sso-accounts.json`, else the platform's cache directory.
-pub fn portal_cache_path(env: &Env) -> Option<PathBuf> {
+pub(crate) fn portal_cache_path(env: &Env) -> Option<PathBuf> {
     let dir = env
         .get("XDG_CACHE_HOME")
         .map(PathBuf::from)
@@ -126,7 +126,7 @@ pub(crate) fn read_capped(path: &Path) -> Option<String> {
 }
 
 /// `ID = name` lines; anything else is skipped.
-pub fn parse_settings(text: &str) -> BTreeMap<String, String> {
+pub(crate) fn parse_settings(text: &str) -> BTreeMap<String, String> {
     text.lines()
         .filter_map(|line| {
             let line = line.trim();
@@ -163,7 +163,7 @@ fn read_portal_cache(path: &Path) -> BTreeMap<String, String> {
 
 /// Adds what a portal listed to the remembered names (best effort: the caller ignores a
 /// failure, names are a convenience).
-pub fn remember(env: &Env, accounts: &[PortalAccount]) -> std::io::Result<()> {
+pub(crate) fn remember(env: &Env, accounts: &[PortalAccount]) -> std::io::Result<()> {
     let Some(path) = portal_cache_path(env) else {
         return Ok(());
     };
@@ -187,13 +187,13 @@ pub fn remember(env: &Env, accounts: &[PortalAccount]) -> std::io::Result<()> {
 
 /// One account of ListAccounts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PortalAccount {
+pub(crate) struct PortalAccount {
     pub id: String,
     pub name: Option<String>,
 }
 
 /// Every account the login may access (ListAccounts, all pages).
-pub async fn list_accounts(
+pub(crate) async fn list_accounts(
     env: &Env,
     session: &SsoSession,
     access_token: &str,

@@ -13,7 +13,7 @@ use std::time::Duration;
 const PARALLEL: usize = 8;
 
 /// The accounts and, for each, its roles, sorted.
-pub async fn assignments(
+pub(crate) async fn assignments(
     env: &Env,
     session: &SsoSession,
     access_token: &str,

@@ -23,7 +23,7 @@ pub struct SsoSession {
 
 impl SsoSession {
     /// `sso-session 'corp'` or `start URL 'https://…'`, for messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.name {
             Some(name) => format!("sso-session '{name}'"),
             None => format!("start URL '{}'", self.start_url),
@@ -31,7 +31,7 @@ impl SsoSession {
     }
 
     /// The `[sso-session NAME]` section.
-    pub fn named(set: &ConfigSet, env: &Env, name: &str) -> Result<SsoSession, SsoError> {
+    pub(crate) fn named(set: &ConfigSet, env: &Env, name: &str) -> Result<SsoSession, SsoError> {
         let Some(section) = set.sso_sessions.get(name) else {
             return Err(SsoError::Config(format!(
                 "sso-session '{name}': no [sso-session {name}] section in {}",
@@ -56,7 +56,7 @@ impl SsoSession {
     }
 
     /// The login `profile` needs: its own, or that of the SSO profile its chain starts from.
-    pub fn for_profile(set: &ConfigSet, env: &Env, profile: &str) -> Result<SsoSession, SsoError> {
+    pub(crate) fn for_profile(set: &ConfigSet, env: &Env, profile: &str) -> Result<SsoSession, SsoError> {
         let plan =
             crate::resolve::plan::plan(set, env, profile).map_err(|e| SsoError::Config(e.to_string()))?;
         let BaseSource::Sso {
@@ -95,7 +95,7 @@ impl SsoSession {
 }
 
 /// `parse_sso_registration_scopes`: comma-separated, trimmed, empty items dropped.
-pub fn parse_scopes(raw: &str) -> Vec<String> {
+pub(crate) fn parse_scopes(raw: &str) -> Vec<String> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())

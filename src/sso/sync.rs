@@ -6,11 +6,11 @@
 use std::collections::BTreeSet;
 
 /// The default profile name: the account's name (its id when it has none) and the role.
-pub const DEFAULT_TEMPLATE: &str = "{account_name}/{role_name}";
+pub(crate) const DEFAULT_TEMPLATE: &str = "{account_name}/{role_name}";
 
 /// One role the portal offers in one account.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     pub account_name: Option<String>,
     pub account_id: String,
     pub role_name: String,
@@ -18,23 +18,23 @@ pub struct Assignment {
 
 /// What goes into the block.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Generated {
+pub(crate) struct Generated {
     pub profile: String,
     pub assignment: Assignment,
 }
 
 /// A profile that was not generated because the user already has one by that name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub profile: String,
     pub assignment: Assignment,
 }
 
-pub fn begin_marker(session: &str) -> String {
+pub(crate) fn begin_marker(session: &str) -> String {
     format!("# >>> rswitch sso sync: sso-session {session} (generated; edits inside are replaced) >>>")
 }
 
-pub fn end_marker(session: &str) -> String {
+pub(crate) fn end_marker(session: &str) -> String {
     format!("# <<< rswitch sso sync: sso-session {session} <<<")
 }
 
@@ -42,7 +42,7 @@ pub fn end_marker(session: &str) -> String {
 /// filled in, then made a valid profile name: every character outside
 /// `[A-Za-z0-9_-/.%@:+]` (spaces, brackets, `#`, `=`…) becomes `-`, runs of `-` shrink to
 /// one, and `-` is trimmed from both ends.
-pub fn profile_name(template: &str, session: &str, a: &Assignment) -> String {
+pub(crate) fn profile_name(template: &str, session: &str, a: &Assignment) -> String {
     let filled = template
         .replace(
             "{account_name}",
@@ -63,7 +63,7 @@ pub fn profile_name(template: &str, session: &str, a: &Assignment) -> String {
 }
 
 /// The profile names of `[profile NAME]` headers in `text` outside this session's block.
-pub fn user_profiles(text: &str, session: &str) -> BTreeSet<String> {
+pub(crate) fn user_profiles(text: &str, session: &str) -> BTreeSet<String> {
     let (before, _, after) = split(text, session);
     [before, after]
         .iter()
@@ -82,7 +82,7 @@ pub fn user_profiles(text: &str, session: &str) -> BTreeSet<String> {
 
 /// Names every assignment, sorted by name; a name the user already uses outside the block
 /// is skipped, a name two assignments would share gets the account id appended.
-pub fn plan(
+pub(crate) fn plan(
     assignments: &[Assignment],
     template: &str,
     session: &str,
@@ -119,7 +119,7 @@ pub fn plan(
 }
 
 /// The block's text, markers included, ending in a newline.
-pub fn render_block(session: &str, region: Option<&str>, profiles: &[Generated]) -> String {
+pub(crate) fn render_block(session: &str, region: Option<&str>, profiles: &[Generated]) -> String {
     let mut out = begin_marker(session);
     out.push('\n');
     for g in profiles {
@@ -140,7 +140,7 @@ pub fn render_block(session: &str, region: Option<&str>, profiles: &[Generated])
 
 /// `text` with this session's block replaced by `block`, or `block` appended (after a
 /// blank line) when there is none yet.
-pub fn apply(text: &str, session: &str, block: &str) -> String {
+pub(crate) fn apply(text: &str, session: &str, block: &str) -> String {
     let (before, existing, after) = split(text, session);
     if existing.is_some() {
         return format!("{before}{block}{after}");

@@ -24,14 +24,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// The AWS CLI registers a new client when the cached one expires within this window.
-pub const REGISTRATION_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const REGISTRATION_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// Cache files are small; anything bigger is not one.
 const MAX_FILE: u64 = 64 * 1024;
 
 /// An OIDC client registration (RegisterClient's answer).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Registration {
+pub(crate) struct Registration {
     pub client_id: String,
     pub client_secret: Secret,
     pub expires_at: SystemTime,
@@ -52,7 +52,7 @@ pub struct Token {
 }
 
 /// `BaseSSOTokenFetcher._registration_cache_key`.
-pub fn registration_key(session: &SsoSession) -> String {
+pub(crate) fn registration_key(session: &SsoSession) -> String {
     let scopes = match &session.scopes {
         Some(scopes) => json!(scopes),
         None => Value::Null,
@@ -72,13 +72,13 @@ pub fn registration_path(env: &Env, session: &SsoSession) -> PathBuf {
         .join(format!("{}.json", registration_key(session)))
 }
 
-pub fn token_path(env: &Env, session: &SsoSession) -> PathBuf {
+pub(crate) fn token_path(env: &Env, session: &SsoSession) -> PathBuf {
     crate::resolve::sso_login::token_path(env, session.name.as_deref(), &session.start_url)
 }
 
 /// The cached registration, when it is still good for a login: the AWS CLI's rule (not
 /// within [`REGISTRATION_WINDOW`] of expiring, not made for the authorization-code grant).
-pub fn read_registration(path: &Path, now: SystemTime) -> Option<Registration> {
+pub(crate) fn read_registration(path: &Path, now: SystemTime) -> Option<Registration> {
     let v = read_json(path)?;
     let text = |k: &str| v.get(k)?.as_str().map(str::to_string);
     let for_auth_code = v
@@ -103,7 +103,7 @@ pub fn read_registration(path: &Path, now: SystemTime) -> Option<Registration> {
     })
 }
 
-pub fn write_registration(path: &Path, r: &Registration) -> io::Result<()> {
+pub(crate) fn write_registration(path: &Path, r: &Registration) -> io::Result<()> {
     let mut doc = Map::new();
     doc.insert("clientId".into(), json!(r.client_id));
     doc.insert("clientSecret".into(), json!(r.client_secret.expose()));

@@ -17,7 +17,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 /// An answer body over [`ANSWER_MAX`] bytes, by its Content-Length.
 #[derive(Debug, thiserror::Error)]
 #[error("the answer is {0} bytes, more than the {ANSWER_MAX} rswitch reads")]
-pub struct AnswerTooLarge(pub u64);
+pub(crate) struct AnswerTooLarge(pub u64);
 
 /// Caps every answer body at [`ANSWER_MAX`] bytes before the SDK reads it: a declared
 /// larger one fails at once, an undeclared one fails when the cap is passed.

@@ -6,7 +6,7 @@ use crate::aws_query::error_chain;
 
 /// The STS endpoint the SDK's rules give for these settings (partition, FIPS, dual-stack,
 /// a configured URL), or the rules' own words when they refuse the combination.
-pub fn resolve_endpoint(settings: &StsSettings) -> Result<String, String> {
+pub(crate) fn resolve_endpoint(settings: &StsSettings) -> Result<String, String> {
     use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
     use futures::FutureExt;
     let region = settings

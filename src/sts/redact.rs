@@ -7,7 +7,7 @@ const CREDENTIAL_FIELDS: &[&str] = &["SecretAccessKey", "SessionToken", "AccessK
 /// `text` with the values of credential elements (`<SessionToken>…</SessionToken>`) and
 /// JSON fields (`"SessionToken": "…"`) replaced by `(removed)`; an element left open
 /// loses everything after it.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let mut out = text.to_string();
     for field in CREDENTIAL_FIELDS {
         out = redact_xml(&out, field);

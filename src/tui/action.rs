@@ -80,7 +80,7 @@ pub enum Action {
 impl Action {
     /// True for what the user did (as opposed to replies and the clock); a user action
     /// clears the status line.
-    pub fn is_user(&self) -> bool {
+    pub(crate) fn is_user(&self) -> bool {
         !matches!(
             self,
             Action::Tick(_)

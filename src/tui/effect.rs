@@ -107,7 +107,7 @@ pub struct LoggedIn {
 }
 
 /// Called once when the login needs the user.
-pub type LoginPromptFn = Box<dyn FnOnce(LoginShown) + Send>;
+pub(crate) type LoginPromptFn = Box<dyn FnOnce(LoginShown) + Send>;
 
 /// What the caller does with credentials. Each returns the text for the status line
 /// (`copied to clipboard via OSC 52`) or an error to show there.

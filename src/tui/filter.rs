@@ -9,7 +9,12 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 /// Indices of `entries` to show, in display order. Without a filter the order is the
 /// entries' own (name order); with one, the best matches come first. Grouping by account
 /// puts accounts in order first, profiles with no known account last.
-pub fn visible(entries: &[Entry], names: &AccountNames, query: &str, group_by_account: bool) -> Vec<usize> {
+pub(crate) fn visible(
+    entries: &[Entry],
+    names: &AccountNames,
+    query: &str,
+    group_by_account: bool,
+) -> Vec<usize> {
     let query = query.trim();
     let mut shown: Vec<(usize, u32)> = if query.is_empty() {
         (0..entries.len()).map(|i| (i, 0)).collect()

@@ -29,7 +29,7 @@ pub const BINDINGS: &[(&str, &str)] = &[
 ];
 
 /// The short hint line: the most used keys only.
-pub const HINTS: &[(&str, &str)] = &[
+pub(crate) const HINTS: &[(&str, &str)] = &[
     ("Enter", "pick"),
     ("/", "filter"),
     ("r", "retry"),
@@ -42,7 +42,7 @@ pub const HINTS: &[(&str, &str)] = &[
 ];
 
 /// The action a key means in `mode`, if any. Key releases are ignored.
-pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
+pub(crate) fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }

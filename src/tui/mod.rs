@@ -17,10 +17,10 @@
 pub mod action;
 mod app;
 pub mod effect;
-pub mod filter;
+pub(crate) mod filter;
 pub mod keymap;
 mod resolver;
-pub mod rows;
+pub(crate) mod rows;
 pub mod state;
 mod terminal;
 pub mod update;
@@ -63,7 +63,7 @@ impl Default for TuiOptions {
 impl TuiOptions {
     /// Options from the environment: `NO_COLOR`, the locale, `AWS_PROFILE`; `ascii` is the
     /// `--ascii` flag.
-    pub fn from_env(env: &Env, ascii: bool) -> Self {
+    pub(crate) fn from_env(env: &Env, ascii: bool) -> Self {
         TuiOptions {
             look: look_from_env(env, ascii),
             select: env.get("AWS_PROFILE").map(str::to_string),
@@ -75,7 +75,7 @@ impl TuiOptions {
 
 /// The look the environment asks for: ASCII unless the locale is UTF-8 (or when forced),
 /// no colours when `NO_COLOR` is set to anything non-empty.
-pub fn look_from_env(env: &Env, force_ascii: bool) -> Look {
+pub(crate) fn look_from_env(env: &Env, force_ascii: bool) -> Look {
     Look {
         ascii: force_ascii || !utf8_locale(env),
         color: env.get("NO_COLOR").is_none(),
@@ -84,7 +84,7 @@ pub fn look_from_env(env: &Env, force_ascii: bool) -> Look {
 
 /// POSIX precedence: the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is set decides;
 /// none set means the C locale, which is not UTF-8 (as in SSM sessions).
-pub fn utf8_locale(env: &Env) -> bool {
+pub(crate) fn utf8_locale(env: &Env) -> bool {
     ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
         .find_map(|k| env.get(k))

@@ -37,7 +37,7 @@ impl TuiResolver {
     }
 
     /// The same over a catalogue the caller built already.
-    pub fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
+    pub(crate) fn with_catalog(catalog: Arc<Catalog>, options: ResolverOptions) -> Self {
         // The resolver asks per device, and the hop that asks may be a source profile
         // rather than the one selected: the code answers only for its own device.
         let prompt: MfaPrompt = Arc::new(|_profile, serial| {

@@ -2,7 +2,7 @@
 //! (the same model `list` prints).
 
 use crate::resolve::Catalog;
-pub use crate::resolve::row::{PlannedHop, ProfileRow};
+pub use crate::resolve::row::ProfileRow;
 
 /// Rows for every profile of the catalogue, in name order.
 pub fn profile_rows(catalog: &Catalog) -> Vec<ProfileRow> {

@@ -56,7 +56,7 @@ pub enum RowStatus {
 }
 
 impl Entry {
-    pub fn new(row: ProfileRow) -> Self {
+    pub(crate) fn new(row: ProfileRow) -> Self {
         Entry {
             row,
             resolution: None,
@@ -81,7 +81,7 @@ impl Entry {
     }
 
     /// The account to group by: the live identity's, else the configured one.
-    pub fn account(&self) -> Option<&str> {
+    pub(crate) fn account(&self) -> Option<&str> {
         self.resolution
             .as_ref()
             .and_then(|r| r.identity())
@@ -97,7 +97,7 @@ impl Entry {
     /// The chain failed at its SSO base for want of a usable login (none cached, expired,
     /// refused): what `l` fixes. Those errors, and only those, end with the login command
     /// (`resolve::sso_login`); a role the portal does not grant is not one of them.
-    pub fn needs_login(&self) -> bool {
+    pub(crate) fn needs_login(&self) -> bool {
         let Some(r) = self.resolution.as_deref() else {
             return false;
         };
@@ -110,7 +110,7 @@ impl Entry {
     }
 
     /// The resolution if it succeeded.
-    pub fn resolved(&self) -> Option<&Resolution> {
+    pub(crate) fn resolved(&self) -> Option<&Resolution> {
         self.resolution.as_deref().filter(|r| r.outcome.is_ok())
     }
 }
@@ -120,26 +120,24 @@ impl Entry {
 pub struct MaskedInput(String);
 
 impl MaskedInput {
-    pub fn push(&mut self, c: char) {
+    pub(crate) fn push(&mut self, c: char) {
         self.0.push(c);
     }
-    pub fn pop(&mut self) {
+    pub(crate) fn pop(&mut self) {
         self.0.pop();
     }
-    pub fn len(&self) -> usize {
+    /// How many digits have been typed.
+    pub fn typed(&self) -> usize {
         self.0.chars().count()
     }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
 
 impl fmt::Debug for MaskedInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MaskedInput(<{} chars>)", self.len())
+        write!(f, "MaskedInput(<{} chars>)", self.typed())
     }
 }
 
@@ -293,7 +291,7 @@ impl State {
     }
 
     /// Position of the selection within `visible`.
-    pub fn cursor(&self) -> Option<usize> {
+    pub(crate) fn cursor(&self) -> Option<usize> {
         let selected = self.selected?;
         self.visible.iter().position(|&i| i == selected)
     }
@@ -309,7 +307,7 @@ impl State {
 
     /// Recomputes the visible order after the filter, grouping or accounts changed,
     /// keeping the selection on the same profile when it is still shown.
-    pub fn refresh_visible(&mut self) {
+    pub(crate) fn refresh_visible(&mut self) {
         self.visible = filter::visible(&self.entries, &self.names, &self.filter, self.group_by_account);
         let keep = self.selected.filter(|s| self.visible.contains(s));
         if keep != self.selected {
@@ -320,7 +318,7 @@ impl State {
     }
 
     /// Selects the first visible profile (the best filter match).
-    pub fn select_first(&mut self) {
+    pub(crate) fn select_first(&mut self) {
         if let Some(&first) = self.visible.first()
             && self.selected != Some(first)
         {
@@ -331,7 +329,7 @@ impl State {
     }
 
     /// Moves the list's scroll offset just enough to show the selection.
-    pub fn scroll_to_cursor(&mut self) {
+    pub(crate) fn scroll_to_cursor(&mut self) {
         let filter_line = usize::from(self.filter_editing || !self.filter.is_empty());
         let rows = self.list_rows.saturating_sub(filter_line).max(1);
         let cursor = self.cursor().unwrap_or(0);

@@ -12,14 +12,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where the TUI draws.
-pub enum TtyWriter {
+pub(crate) enum TtyWriter {
     Tty(File),
     Stderr(io::Stderr),
 }
 
 impl TtyWriter {
     /// `/dev/tty`, or stderr when there is no controlling terminal to open.
-    pub fn open() -> Self {
+    pub(crate) fn open() -> Self {
         match crate::tty::open() {
             Ok(f) => TtyWriter::Tty(f),
             Err(_) => TtyWriter::Stderr(io::stderr()),
@@ -48,14 +48,14 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Set by the panic hook: the runtime stops instead of drawing on a restored terminal.
 static PANICKED: AtomicBool = AtomicBool::new(false);
 
-pub fn enter(out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn enter(out: &mut impl Write) -> io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(out, EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)
 }
 
 /// Puts the terminal back as it was; a no-op when it already is.
-pub fn leave(out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn leave(out: &mut impl Write) -> io::Result<()> {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return Ok(());
     }
@@ -64,7 +64,7 @@ pub fn leave(out: &mut impl Write) -> io::Result<()> {
     raw
 }
 
-pub fn panicked() -> bool {
+pub(crate) fn panicked() -> bool {
     PANICKED.load(Ordering::SeqCst)
 }
 
@@ -72,12 +72,12 @@ type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
 /// Restores the terminal before the panic message is printed, then runs the previous
 /// hook. Dropping it puts the previous hook back.
-pub struct PanicHook {
+pub(crate) struct PanicHook {
     previous: Arc<Hook>,
 }
 
 impl PanicHook {
-    pub fn install() -> Self {
+    pub(crate) fn install() -> Self {
         let previous: Arc<Hook> = Arc::new(std::panic::take_hook());
         let chained = previous.clone();
         std::panic::set_hook(Box::new(move |info| {

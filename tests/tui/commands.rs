@@ -21,7 +21,7 @@ fn mfa_prompt_then_resolve_with_the_code() {
     type_text(&mut state, "12x");
     match &state.overlay {
         Some(Overlay::Mfa { code, error, .. }) => {
-            assert_eq!(code.len(), 2);
+            assert_eq!(code.typed(), 2);
             assert!(error.is_some(), "letters are refused");
         }
         other => panic!("{other:?}"),

@@ -9,7 +9,7 @@ use crate::tui::effect::{Effect, LoggedIn, LoginShown};
 use crate::tui::state::{Overlay, State};
 
 /// `l`: log in for the selected profile.
-pub fn start(state: &mut State) -> Vec<Effect> {
+pub(crate) fn start(state: &mut State) -> Vec<Effect> {
     let Some(entry) = state.selected_entry() else {
         return Vec::new();
     };
@@ -29,14 +29,14 @@ pub(super) fn overlay(login: Overlay, action: Action) -> (Option<Overlay>, Vec<E
     }
 }
 
-pub fn prompt(state: &mut State, shown: LoginShown) -> Vec<Effect> {
+pub(crate) fn prompt(state: &mut State, shown: LoginShown) -> Vec<Effect> {
     if let Some(Overlay::Login { shown: slot, .. }) = &mut state.overlay {
         *slot = Some(shown);
     }
     Vec::new()
 }
 
-pub fn done(state: &mut State, result: Result<LoggedIn, String>) -> Vec<Effect> {
+pub(crate) fn done(state: &mut State, result: Result<LoggedIn, String>) -> Vec<Effect> {
     if matches!(state.overlay, Some(Overlay::Login { .. })) {
         state.overlay = None;
     }

@@ -48,7 +48,7 @@ fn mfa(
 ) -> (Option<Overlay>, Vec<Effect>) {
     let wrong_length = || Some(MFA_CODE_RULE.to_string());
     let error = match action {
-        Action::Input(c) if c.is_ascii_digit() && code.len() < MFA_CODE_LEN => {
+        Action::Input(c) if c.is_ascii_digit() && code.typed() < MFA_CODE_LEN => {
             code.push(c);
             None
         }

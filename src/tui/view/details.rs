@@ -15,7 +15,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stacked: bool) {
+pub(crate) fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stacked: bool) {
     let entry = state.selected_entry();
     let title = entry.map_or(" Details ".to_string(), |e| format!(" {} ", clean(&e.row.name)));
     let block = Block::new()
@@ -41,7 +41,7 @@ fn field(name: &str, value: String, theme: &Theme) -> Line<'static> {
     ])
 }
 
-pub fn lines(state: &State, entry: &Entry, theme: &Theme) -> Vec<Line<'static>> {
+pub(crate) fn lines(state: &State, entry: &Entry, theme: &Theme) -> Vec<Line<'static>> {
     let row = &entry.row;
     let mut out = Vec::new();
     let region = row.region.as_deref().map(clean).unwrap_or_else(|| "-".into());

@@ -4,10 +4,10 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Narrower than this, the details stack under the list.
-pub const SIDE_BY_SIDE_MIN_WIDTH: u16 = 72;
+pub(crate) const SIDE_BY_SIDE_MIN_WIDTH: u16 = 72;
 
 #[derive(Clone, Copy, Debug)]
-pub struct Areas {
+pub(crate) struct Areas {
     pub list: Rect,
     pub details: Rect,
     pub footer: Rect,
@@ -15,7 +15,7 @@ pub struct Areas {
     pub stacked: bool,
 }
 
-pub fn areas(area: Rect) -> Areas {
+pub(crate) fn areas(area: Rect) -> Areas {
     let [main, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let stacked = area.width < SIDE_BY_SIDE_MIN_WIDTH;
     let [list, details] = if stacked {

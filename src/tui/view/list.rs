@@ -11,7 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState};
 
-pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stacked: bool) {
+pub(crate) fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, stacked: bool) {
     let shown = state.visible.len();
     let total = state.entries.len();
     let title = if shown == total {
@@ -156,7 +156,7 @@ fn row_line<'a>(state: &State, entry: &Entry, cols: &Columns, theme: &Theme) -> 
 }
 
 /// `✔ 222222222222 SwitchToRole`, `✖ AccessDenied`, `⚠ lint`, a spinner, …
-pub fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Style) {
+pub(crate) fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Style) {
     match entry.status() {
         RowStatus::Resolving => (
             format!("{} resolving", theme.spinner(state.spinner)),
@@ -198,7 +198,7 @@ pub fn status_cell(state: &State, entry: &Entry, theme: &Theme) -> (String, Styl
     }
 }
 
-pub fn kind_label(kind: ErrorKind) -> &'static str {
+pub(crate) fn kind_label(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::Denied => "denied",
         ErrorKind::Timeout => "timeout",

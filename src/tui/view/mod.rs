@@ -1,12 +1,12 @@
 //! Pure rendering: `render(&State, &mut Frame)`. No I/O, no locks, no await; everything
 //! drawn comes from the state (even the clock, for countdowns).
 
-pub mod details;
+pub(crate) mod details;
 pub mod layout;
-pub mod list;
-pub mod overlay;
-pub mod text;
-pub mod theme;
+pub(crate) mod list;
+pub(crate) mod overlay;
+pub(crate) mod text;
+pub(crate) mod theme;
 
 use super::keymap::HINTS;
 use super::state::{Mode, State};

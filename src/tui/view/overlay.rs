@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
+pub(crate) fn render(state: &State, frame: &mut Frame, theme: &Theme) {
     let Some(overlay) = &state.overlay else {
         return;
     };
@@ -61,8 +61,8 @@ pub fn render(state: &State, frame: &mut Frame, theme: &Theme) {
             error,
             ..
         } => {
-            let masked = theme.mask().repeat(code.len());
-            let blanks = "_".repeat(6usize.saturating_sub(code.len()));
+            let masked = theme.mask().repeat(code.typed());
+            let blanks = "_".repeat(6usize.saturating_sub(code.typed()));
             let mut lines = vec![
                 Line::from(format!("Profile {}", clean(profile))),
                 Line::from(format!("Device  {}", clean(serial))),

@@ -5,12 +5,12 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// One line of outside text (a config value, an STS message) safe to draw: control
 /// characters escaped, line breaks and tabs turned into spaces.
-pub fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     crate::text::line(text).into_string()
 }
 
 /// Multi-line outside text, as safe lines.
-pub fn clean_lines(text: &str) -> Vec<String> {
+pub(crate) fn clean_lines(text: &str) -> Vec<String> {
     crate::text::lines(text)
         .as_str()
         .lines()
@@ -18,12 +18,12 @@ pub fn clean_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn width(text: &str) -> usize {
+pub(crate) fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 
 /// `text` cut to `max` columns, ending in `ellipsis` when cut.
-pub fn truncate(text: &str, max: usize, ellipsis: &str) -> String {
+pub(crate) fn truncate(text: &str, max: usize, ellipsis: &str) -> String {
     if width(text) <= max {
         return text.to_string();
     }
@@ -45,7 +45,7 @@ pub fn truncate(text: &str, max: usize, ellipsis: &str) -> String {
 }
 
 /// `text` cut or padded with spaces to exactly `cols` columns.
-pub fn fit(text: &str, cols: usize, ellipsis: &str) -> String {
+pub(crate) fn fit(text: &str, cols: usize, ellipsis: &str) -> String {
     let mut out = truncate(text, cols, ellipsis);
     let w = width(&out);
     out.extend(std::iter::repeat_n(' ', cols.saturating_sub(w)));

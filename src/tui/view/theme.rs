@@ -9,7 +9,7 @@ use ratatui::symbols::border;
 const BRAILLE: &[&str] = &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const ASCII_SPIN: &[&str] = &["|", "/", "-", "\\"];
 
-pub const ASCII_BORDER: border::Set = border::Set {
+pub(crate) const ASCII_BORDER: border::Set = border::Set {
     top_left: "+",
     top_right: "+",
     bottom_left: "+",
@@ -21,12 +21,12 @@ pub const ASCII_BORDER: border::Set = border::Set {
 };
 
 #[derive(Clone, Copy, Debug)]
-pub struct Theme {
+pub(crate) struct Theme {
     look: Look,
 }
 
 impl Theme {
-    pub fn new(look: Look) -> Self {
+    pub(crate) fn new(look: Look) -> Self {
         Theme { look }
     }
 
@@ -34,41 +34,41 @@ impl Theme {
         if self.look.ascii { ascii } else { unicode }
     }
 
-    pub fn ok(&self) -> &'static str {
+    pub(crate) fn ok(&self) -> &'static str {
         self.pick("✔", "OK")
     }
-    pub fn fail(&self) -> &'static str {
+    pub(crate) fn fail(&self) -> &'static str {
         self.pick("✖", "X")
     }
-    pub fn warn(&self) -> &'static str {
+    pub(crate) fn warn(&self) -> &'static str {
         self.pick("⚠", "!")
     }
-    pub fn pending(&self) -> &'static str {
+    pub(crate) fn pending(&self) -> &'static str {
         self.pick("·", "-")
     }
-    pub fn arrow(&self) -> &'static str {
+    pub(crate) fn arrow(&self) -> &'static str {
         self.pick("→", "->")
     }
-    pub fn ellipsis(&self) -> &'static str {
+    pub(crate) fn ellipsis(&self) -> &'static str {
         self.pick("…", "...")
     }
-    pub fn highlight(&self) -> &'static str {
+    pub(crate) fn highlight(&self) -> &'static str {
         self.pick("▶ ", "> ")
     }
-    pub fn separator(&self) -> &'static str {
+    pub(crate) fn separator(&self) -> &'static str {
         self.pick(" · ", " | ")
     }
-    pub fn mask(&self) -> &'static str {
+    pub(crate) fn mask(&self) -> &'static str {
         self.pick("•", "*")
     }
-    pub fn cursor(&self) -> &'static str {
+    pub(crate) fn cursor(&self) -> &'static str {
         self.pick("▏", "_")
     }
-    pub fn spinner(&self, frame: usize) -> &'static str {
+    pub(crate) fn spinner(&self, frame: usize) -> &'static str {
         let frames = if self.look.ascii { ASCII_SPIN } else { BRAILLE };
         frames[frame % frames.len()]
     }
-    pub fn border(&self) -> border::Set<'static> {
+    pub(crate) fn border(&self) -> border::Set<'static> {
         if self.look.ascii {
             ASCII_BORDER
         } else {
@@ -84,35 +84,35 @@ impl Theme {
         }
     }
 
-    pub fn ok_style(&self) -> Style {
+    pub(crate) fn ok_style(&self) -> Style {
         self.fg(Color::Green)
     }
-    pub fn fail_style(&self) -> Style {
+    pub(crate) fn fail_style(&self) -> Style {
         self.fg(Color::Red)
     }
-    pub fn warn_style(&self) -> Style {
+    pub(crate) fn warn_style(&self) -> Style {
         self.fg(Color::Yellow)
     }
-    pub fn busy_style(&self) -> Style {
+    pub(crate) fn busy_style(&self) -> Style {
         self.fg(Color::Cyan)
     }
-    pub fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         if self.look.color {
             Style::new().fg(Color::DarkGray)
         } else {
             Style::new()
         }
     }
-    pub fn heading(&self) -> Style {
+    pub(crate) fn heading(&self) -> Style {
         self.fg(Color::Blue).add_modifier(Modifier::BOLD)
     }
-    pub fn key(&self) -> Style {
+    pub(crate) fn key(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
-    pub fn selected(&self) -> Style {
+    pub(crate) fn selected(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }
-    pub fn title(&self) -> Style {
+    pub(crate) fn title(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }
 }
