@@ -5,7 +5,7 @@ use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use rswitch::demo::{self, Demo};
+use rswitch::fake_aws::{self, Demo};
 use std::time::{Duration, SystemTime};
 
 const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
@@ -100,7 +100,7 @@ fn denied(caller: &str, role_arn: &str) -> (String, String) {
 
 #[tokio::test]
 async fn cross_account_assume_role_and_caller_identity() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let before = SystemTime::now();
     let out = alice(&demo)
         .assume_role()
@@ -163,7 +163,7 @@ async fn cross_account_assume_role_and_caller_identity() {
 
 #[tokio::test]
 async fn refusals_carry_sts_codes_and_messages() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let alice = alice(&demo);
     let prod = |name| role("222222222222", name);
     // Denied by the role's trust policy (it trusts bob).
@@ -208,7 +208,7 @@ async fn refusals_carry_sts_codes_and_messages() {
 
 #[tokio::test]
 async fn same_account_role_needs_only_trust() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let admin = assume(&demo, &alice(&demo), &role("111111111111", "Admin")).await;
     let me = admin.get_caller_identity().send().await.expect("identity");
     assert_eq!(
@@ -219,7 +219,7 @@ async fn same_account_role_needs_only_trust() {
 
 #[tokio::test]
 async fn role_chaining_and_its_one_hour_limit() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let prod = assume(&demo, &alice(&demo), SWITCH_TO).await;
     let deploy_arn = role("222222222222", "Deploy");
     let deploy = assume(&demo, &prod, &deploy_arn).await;
@@ -268,7 +268,7 @@ async fn role_chaining_and_its_one_hour_limit() {
 
 #[tokio::test]
 async fn external_id_and_mfa_conditions() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let alice = alice(&demo);
     let partner = role("222222222222", "PartnerAccess");
     assert_eq!(
@@ -336,7 +336,7 @@ async fn external_id_and_mfa_conditions() {
 
 #[tokio::test]
 async fn unknown_keys_and_bad_signatures_are_rejected() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let stranger = client(
         &demo,
         aws_credential_types::Credentials::new("AKIAUNKNOWN000000000", "whatever", None, None, "t"),
@@ -367,7 +367,7 @@ async fn unknown_keys_and_bad_signatures_are_rejected() {
 
 #[tokio::test]
 async fn instance_role_from_imds_switches_into_prod() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let imds = aws_config::imds::Client::builder()
         .endpoint(demo.imds_url())
         .expect("endpoint")
@@ -398,7 +398,7 @@ async fn instance_role_from_imds_switches_into_prod() {
 
 #[tokio::test]
 async fn files_live_in_a_private_temp_dir_that_goes_away() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let dir = demo.dir.path().to_path_buf();
     assert!(demo.config_file().starts_with(&dir) && demo.credentials_file().starts_with(&dir));
     assert_eq!(demo.env.get("HOME"), dir.to_str());
@@ -453,7 +453,7 @@ async fn files_live_in_a_private_temp_dir_that_goes_away() {
 #[tokio::test]
 async fn the_sdk_reads_the_demo_files_as_written() {
     use aws_types::os_shim_internal::{Env, Fs};
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let var = |k: &str| demo.env.get(k).expect(k).to_string();
     let (home, config, credentials) = (
         var("HOME"),

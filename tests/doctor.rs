@@ -9,7 +9,7 @@ use rswitch::doctor::arn::{Principal, parse_role_arn};
 use rswitch::doctor::policy::{PolicyKind, identity_fix, identity_statement, shell_quote, trust_fix};
 use rswitch::doctor::{CauseId, Confidence, Report, doctor};
 use rswitch::env::Env;
-use rswitch::loopback::{Request, Response, Server, handler};
+use rswitch::fake_aws::loopback::{Request, Response, Server, handler};
 use rswitch::resolve::{Resolver, ResolverOptions};
 use serde_json::Value;
 use std::collections::HashMap;

@@ -225,12 +225,12 @@ fn sts_body() {
     let answer: Arc<Mutex<(u16, Vec<u8>)>> = Arc::new(Mutex::new((200, Vec::new())));
     let served = answer.clone();
     let server = rt
-        .block_on(rswitch::loopback::Server::start(rswitch::loopback::handler(
-            move |_req| {
+        .block_on(rswitch::fake_aws::loopback::Server::start(
+            rswitch::fake_aws::loopback::handler(move |_req| {
                 let (status, body) = served.lock().map(|a| a.clone()).unwrap_or_default();
-                async move { rswitch::loopback::Response::new(status, "text/xml", body) }
-            },
-        )))
+                async move { rswitch::fake_aws::loopback::Response::new(status, "text/xml", body) }
+            }),
+        ))
         .expect("loopback server");
     let sts = rswitch::sts::Sts::new(&rswitch::sts::StsSettings {
         region: Some("eu-west-1".into()),

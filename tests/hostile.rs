@@ -13,7 +13,7 @@ mod support;
 mod tmux;
 
 use bytes::Bytes;
-use rswitch::loopback::{self, Response, Server};
+use rswitch::fake_aws::loopback::{self, Response, Server};
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 
 use rswitch::cache::{Cache, CachedRole};
 use rswitch::creds::{Credentials, Secret};
-use rswitch::demo::{self, Demo};
+use rswitch::fake_aws::{self, Demo};
 use rswitch::resolve::{MfaPrompt, Resolver, ResolverOptions, Status, cache_key};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,7 +38,7 @@ fn counting_prompt() -> (MfaPrompt, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn a_hop_shared_by_several_profiles_is_resolved_once() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let resolver = Arc::new(resolver(&demo, None));
     // prod-deploy chains through prod; alice (static keys) is named by GetCallerIdentity.
     let names = ["prod", "prod-deploy", "prod", "alice", "alice", "prod-deploy"];
@@ -77,7 +77,7 @@ async fn a_hop_shared_by_several_profiles_is_resolved_once() {
 
 #[tokio::test]
 async fn a_cached_credential_sts_rejects_is_evicted_and_the_role_assumed_again() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::new(dir.path());
     let resolver = resolver(&demo, Some(cache.clone()));
@@ -120,7 +120,7 @@ async fn a_cached_credential_sts_rejects_is_evicted_and_the_role_assumed_again()
 
 #[tokio::test]
 async fn one_mfa_session_serves_later_resolutions() {
-    let demo = demo::start().await.expect("demo starts");
+    let demo = fake_aws::start().await.expect("demo starts");
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::new(dir.path());
     let (prompt, asked) = counting_prompt();

@@ -3,7 +3,7 @@
 //! and `examples/sdk_whoami` (aws-config's default chain) as the clients, inside real
 //! subshells.
 
-use rswitch::demo::{self, Demo};
+use rswitch::fake_aws::{self, Demo};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -25,7 +25,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 fn start_demo(session_seconds: Option<u64>) -> Demo {
-    let demo = runtime().block_on(demo::start()).expect("demo starts");
+    let demo = runtime().block_on(fake_aws::start()).expect("demo starts");
     demo.sts()
         .set_role_session_cap(session_seconds.map(Duration::from_secs));
     demo

@@ -17,7 +17,7 @@ pub(crate) async fn run(
     args: &DemoArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let demo = crate::demo::start_with(env).await?;
+    let demo = crate::fake_aws::start_with(env).await?;
     demo.sts()
         .set_role_session_cap(args.session_seconds.map(std::time::Duration::from_secs));
     let run = |program: &OsString, rest: &[OsString]| -> anyhow::Result<Exit> {

@@ -166,11 +166,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_echoed_request_never_shows_the_secrets() {
-        let echo = crate::loopback::Server::start(crate::loopback::handler(|req| async move {
-            crate::loopback::Response::text(400, format!("bad request {}", req.path))
-        }))
-        .await
-        .expect("server");
+        let echo =
+            crate::fake_aws::loopback::Server::start(crate::fake_aws::loopback::handler(|req| async move {
+                crate::fake_aws::loopback::Response::text(400, format!("bad request {}", req.path))
+            }))
+            .await
+            .expect("server");
         let c = Credentials {
             access_key_id: "ASIAEXAMPLE".into(),
             secret_access_key: Secret::new("secret/with+chars=="),

@@ -10,8 +10,8 @@
 
 use crate::cli::{self, Run};
 use crate::support::{self, Home};
-use rswitch::demo::Demo;
-use rswitch::demo::federation::ConsoleSignIn;
+use rswitch::fake_aws::Demo;
+use rswitch::fake_aws::federation::ConsoleSignIn;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -29,7 +29,7 @@ pub struct DemoHome {
 pub fn demo_home() -> DemoHome {
     let base = rswitch::env::Env::from_vars([("PATH", "/usr/bin:/bin")], None);
     let demo = support::runtime()
-        .block_on(rswitch::demo::start_with(&base))
+        .block_on(rswitch::fake_aws::start_with(&base))
         .expect("the demo world starts");
     let home = Home::new();
     let read = |p: &Path| std::fs::read_to_string(p).expect("demo file");

@@ -1,7 +1,7 @@
 //! A loopback STS that records every request (with its `Host` header) and answers
 //! AssumeRole and GetCallerIdentity as STS does, for the endpoint tests.
 
-use rswitch::loopback::{Request, Response, Server, handler};
+use rswitch::fake_aws::loopback::{Request, Response, Server, handler};
 use std::sync::{Arc, Mutex};
 
 pub struct FakeSts {

@@ -6,7 +6,7 @@
 
 use crate::fake_sts::FakeSts;
 use crate::support::Home;
-use rswitch::loopback::{Request, Response, Server, handler};
+use rswitch::fake_aws::loopback::{Request, Response, Server, handler};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,7 @@
 //! recorded answer. STS GetCallerIdentity, which the SDK tests never make but rswitch
 //! makes to name base credentials, is answered with the caller's key as its user.
 
-use rswitch::loopback::{Request, Response, Server, handler};
+use rswitch::fake_aws::loopback::{Request, Response, Server, handler};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -34,7 +34,7 @@ pub use accounts::Account;
 pub use oidc::{Client, DeviceOutcome, DeviceScript};
 
 use super::Home;
-use rswitch::loopback::{self, Response, Server};
+use rswitch::fake_aws::loopback::{self, Response, Server};
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 use std::path::PathBuf;

@@ -10,7 +10,7 @@
 
 use super::Moto;
 use rswitch::creds::{Credentials, Secret};
-use rswitch::loopback::Server;
+use rswitch::fake_aws::loopback::Server;
 use serde::Deserialize;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -117,7 +117,7 @@ impl Stack {
             expiration: None,
         };
         let imds = super::runtime()
-            .block_on(rswitch::demo::imds::start(&s.name, creds))
+            .block_on(rswitch::fake_aws::imds::start(&s.name, creds))
             .expect("cannot start the IMDS endpoint");
         Stack { world, imds, moto }
     }

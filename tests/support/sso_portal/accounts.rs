@@ -3,7 +3,7 @@
 //! `x-amz-sso_bearer_token`, paginated with `max_result` / `next_token` as the service does.
 
 use super::{PortalRequest, State, error};
-use rswitch::loopback::Response;
+use rswitch::fake_aws::loopback::Response;
 use serde_json::{Value, json};
 
 /// An account the signed-in user may access, with its permission sets.

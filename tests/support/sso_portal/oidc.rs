@@ -3,7 +3,7 @@
 //! with the device code; each poll is answered as the [`DeviceScript`] says.
 
 use super::{PortalRequest, Registration, State, oidc_error};
-use rswitch::loopback::Response;
+use rswitch::fake_aws::loopback::Response;
 use serde_json::json;
 use std::time::{SystemTime, UNIX_EPOCH};
 

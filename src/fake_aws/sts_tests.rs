@@ -1,6 +1,6 @@
 use super::*;
 use crate::creds::Secret;
-use crate::demo::sigv4::testing::signed_request_as;
+use crate::fake_aws::sigv4::testing::signed_request_as;
 
 fn sts() -> Arc<DemoSts> {
     DemoSts::new(Arc::new(World::demo().expect("world")))

@@ -1,5 +1,5 @@
-//! A tiny HTTP/1.1 server on 127.0.0.1 for the built-in demo (its STS endpoint and IMDS)
-//! and for the test harness. Not used when talking to real AWS.
+//! A tiny HTTP/1.1 server on 127.0.0.1 for the fake AWS (its STS, IMDS, portal and
+//! sign-in endpoints) and for the test harness. Not used when talking to real AWS.
 
 use bytes::Bytes;
 use futures::future::BoxFuture;

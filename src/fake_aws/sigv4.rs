@@ -5,7 +5,7 @@
 //! Looking up whose key it is, is the caller's job ([`parse`] first, then [`verify`] with
 //! that key's secret).
 
-use crate::loopback::Request;
+use crate::fake_aws::loopback::Request;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use std::time::{Duration, SystemTime};

@@ -6,7 +6,7 @@
 //! so a client asking for tokens in a loop cannot grow the server without bound.
 
 use crate::creds::{Credentials, rfc3339};
-use crate::loopback::{Response, Server, handler};
+use crate::fake_aws::loopback::{Response, Server, handler};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! Request parameters of the STS query protocol and the input constraints STS checks before
 //! anything else, reported with its `N validation error(s) detected: …` wording.
 
-use crate::loopback::Request;
+use crate::fake_aws::loopback::Request;
 use std::collections::HashMap;
 
 /// The parameters of a query-protocol request: the URL query and the form body, merged.

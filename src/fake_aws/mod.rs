@@ -1,9 +1,11 @@
-//! The built-in demo world, so `rswitch demo` needs no AWS account, no Python, and leaves
-//! nothing behind: a loopback STS-compatible endpoint (`sts.rs`) over a small IAM world
-//! (`world.rs`, `policy.rs`), with the sign-in federation endpoint beside it
-//! (`federation.rs`, for `rswitch console`), a loopback IMDSv2 (`imds.rs`) serving the
-//! instance role, and an AWS config + credentials pair in a temporary directory that
-//! exercises every outcome.
+//! A fake AWS on loopback, for `rswitch demo` and the tests: it needs no AWS account and
+//! no Python, and leaves nothing behind. An STS-compatible endpoint (`sts.rs`) over a
+//! small IAM world (`world.rs`, `policy.rs`) with real SigV4 checks, the sign-in federation
+//! endpoint beside it (`federation.rs`, for `rswitch console`), an IAM Identity Center
+//! portal (`sso.rs`), an IMDSv2 (`imds.rs`) serving the instance role, all on the tiny
+//! HTTP server in `loopback.rs`; and an AWS config + credentials pair in a temporary
+//! directory that exercises every outcome. Nothing here is used when talking to real AWS
+//! (the real STS client is `crate::sts`).
 //!
 //! Everything is removed when the [`Demo`] is dropped. Nothing here touches the user's own
 //! `~/.aws`.
@@ -17,7 +19,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! let demo = rswitch::demo::start().await?;
+//! let demo = rswitch::fake_aws::start().await?;
 //! for p in demo.profiles() {
 //!     // resolve profile `p.name` with `&demo.env`; `p.story` says what it demonstrates
 //!     # let _ = p;
@@ -35,6 +37,7 @@
 
 pub mod federation;
 pub mod imds;
+pub mod loopback;
 mod params;
 pub(crate) mod policy;
 mod session;
@@ -45,7 +48,7 @@ pub(crate) mod world;
 mod xml;
 
 use crate::env::Env;
-use crate::loopback::Server;
+use crate::fake_aws::loopback::Server;
 use ini::{EscapePolicy, Ini, LineSeparator, WriteOption};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

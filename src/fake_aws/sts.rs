@@ -9,7 +9,7 @@ use super::session::{Principal, SessionStore, random};
 use super::world::{self, World};
 use super::{sigv4, xml};
 use crate::creds::Credentials;
-use crate::loopback::{Request, Response, Server, handler};
+use crate::fake_aws::loopback::{Request, Response, Server, handler};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! real STS (API version 2011-06-15) sends, so aws-sdk-sts parses them unchanged.
 
 use crate::creds::{Credentials, rfc3339};
-use crate::loopback::Response;
+use crate::fake_aws::loopback::Response;
 
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 

@@ -14,7 +14,7 @@
 
 use super::session::{Principal, random};
 use super::sts::DemoSts;
-use crate::loopback::{Request, Response};
+use crate::fake_aws::loopback::{Request, Response};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};

@@ -6,7 +6,7 @@
 
 use super::session::random;
 use super::sts::DemoSts;
-use crate::loopback::{Request, Response, Server, handler};
+use crate::fake_aws::loopback::{Request, Response, Server, handler};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
