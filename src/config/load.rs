@@ -5,8 +5,12 @@ use super::merge::merge_file;
 use super::model::{ConfigSet, FileKind};
 use super::parse::read_file;
 use crate::env::Env;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
+
+/// The largest AWS file read: far above any real one (20 000 profiles take about 2 MB),
+/// so a file that keeps growing, or a path set to a device, cannot use up the memory.
+pub(crate) const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Errors reading the files (a missing file is not an error).
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +19,8 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot read {path}: the file is not UTF-8 text (byte {valid_up_to} is not valid)")]
     NotUtf8 { path: PathBuf, valid_up_to: usize },
+    #[error("cannot read {path}: the file is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024))]
+    TooLarge { path: PathBuf },
 }
 
 /// Reads and merges `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (defaults
@@ -37,15 +43,8 @@ pub fn load(env: &Env) -> Result<ConfigSet, ConfigError> {
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(ConfigError::Read {
-                path: path.to_path_buf(),
-                source,
-            });
-        }
+    let Some(bytes) = read_bytes(path)? else {
+        return Ok(None);
     };
     String::from_utf8(bytes)
         .map(Some)
@@ -53,6 +52,28 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
             path: path.to_path_buf(),
             valid_up_to: err.utf8_error().valid_up_to(),
         })
+}
+
+/// The bytes of one AWS file, `None` when it does not exist, at most [`MAX_FILE_BYTES`].
+pub(crate) fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, ConfigError> {
+    let read = |path: &Path| -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    match read(path) {
+        Ok(bytes) if bytes.len() as u64 > MAX_FILE_BYTES => Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+        }),
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Parses file contents given in memory (`(path, text)`; the path only labels locations).

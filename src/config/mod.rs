@@ -15,5 +15,6 @@ mod model;
 mod parse;
 
 pub(crate) use lint_sections::edit_distance;
+pub(crate) use load::read_bytes;
 pub use load::{ConfigError, load, parse_str};
 pub use model::*;

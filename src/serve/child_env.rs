@@ -62,11 +62,9 @@ pub(crate) fn served_env(
     let profile = free_name(set);
     let dir = tempfile::Builder::new().prefix("rswitch-serve-").tempdir()?;
     let config_file = dir.path().join("config");
-    let original = match std::fs::read(env.config_file()) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    let original = crate::config::read_bytes(&env.config_file())
+        .map_err(io::Error::other)?
+        .unwrap_or_default();
     let settings = carried_settings(set, &input.profile);
     write_private(&config_file, &config_copy(&original, &profile, input, &settings))?;
 

@@ -299,6 +299,28 @@ fn unreadable_files_are_errors_naming_the_path() {
     assert!(err.to_string().contains(latin1.to_str().unwrap()), "{err}");
 }
 
+#[test]
+fn a_file_past_the_size_cap_is_an_error_naming_the_path_not_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: 40 MiB of size, no 40 MiB of disk.
+    let huge = dir.path().join("config");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(40 * 1024 * 1024)
+        .unwrap();
+    let env = Env::from_vars([("AWS_CONFIG_FILE", huge.to_str().unwrap())], None);
+    let err = load(&env).unwrap_err();
+    assert!(matches!(err, ConfigError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains(huge.to_str().unwrap()), "{err}");
+    assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+    // A device that never ends is cut at the cap too.
+    let env = Env::from_vars([("AWS_SHARED_CREDENTIALS_FILE", "/dev/zero")], None);
+    assert!(matches!(load(&env).unwrap_err(), ConfigError::TooLarge { .. }));
+    // /dev/null, a common way to say "no file", is an empty file.
+    let env = Env::from_vars([("AWS_CONFIG_FILE", "/dev/null")], None);
+    assert!(load(&env).is_ok());
+}
+
 #[cfg(unix)]
 #[test]
 fn unreadable_permissions_are_errors() {
