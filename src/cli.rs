@@ -262,6 +262,12 @@ pub struct ConsoleArgs {
     /// Copy the sign-in URL to the clipboard (OSC 52 where there is no display)
     #[arg(long)]
     pub copy: bool,
+    /// With --copy: clear the clipboard again after this many seconds
+    #[arg(long, value_name = "SECS", requires = "copy")]
+    pub clear_after: Option<u64>,
+    /// With --copy: use the terminal's OSC 52 clipboard even when a display server is reachable
+    #[arg(long, requires = "copy")]
+    pub osc52: bool,
     /// Open the system browser (the default where there is a display)
     #[arg(long)]
     pub open: bool,

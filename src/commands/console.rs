@@ -9,14 +9,21 @@ use crate::report;
 use crate::settings::Settings;
 use crate::text;
 use std::io::Write;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// Where the URL goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Delivery {
     Print,
-    Copy,
+    Copy(CopyChoice),
     Open,
+}
+
+/// How `--copy` copies: `--clear-after`, `--osc52`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CopyChoice {
+    pub clear_after: Option<Duration>,
+    pub osc52: bool,
 }
 
 /// `--print`/`--copy`/`--open`, or the default: open where a browser can be opened,
@@ -25,7 +32,11 @@ pub(crate) fn delivery(args: &ConsoleArgs, env: &Env) -> (Delivery, Option<&'sta
     if args.print {
         (Delivery::Print, None)
     } else if args.copy {
-        (Delivery::Copy, None)
+        let choice = CopyChoice {
+            clear_after: args.clear_after.map(Duration::from_secs),
+            osc52: args.osc52,
+        };
+        (Delivery::Copy(choice), None)
     } else if args.open {
         (Delivery::Open, None)
     } else {
@@ -103,10 +114,10 @@ pub(crate) fn deliver(
                 "console sign-in URL for {what}; it signs in whoever holds it within 15 minutes"
             ))
         }
-        Delivery::Copy => {
+        Delivery::Copy(choice) => {
             let opts = CopyOptions {
-                clear_after: None,
-                force_osc52: false,
+                clear_after: choice.clear_after,
+                force_osc52: choice.osc52,
                 keeper: Keeper::current_exe(&["__clipboard-keeper"]).ok(),
             };
             let path = tokio::task::block_in_place(|| clipboard::copy(signin.url.expose(), &opts, env))?;

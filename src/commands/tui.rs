@@ -147,7 +147,7 @@ impl TuiHandlers for Handlers {
     fn console(&self, resolution: &Resolution) -> anyhow::Result<String> {
         let headless = crate::console::open::headless(&self.env);
         let how = match headless {
-            Some(_) => super::console::Delivery::Copy,
+            Some(_) => super::console::Delivery::Copy(Default::default()),
             None => super::console::Delivery::Open,
         };
         let request = crate::console::ConsoleRequest::default();

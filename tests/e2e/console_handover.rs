@@ -120,6 +120,49 @@ fn open_hands_the_browser_a_private_page_never_the_url() {
 }
 
 #[test]
+fn copy_clear_after_takes_the_url_back_out_of_tmux() {
+    let d = demo_home();
+    let tty = support::Tty::with_clipboard();
+    let mut env = d.home.env();
+    env.push((
+        "PATH".into(),
+        format!(
+            "{}:/usr/bin:/bin",
+            Path::new(env!("CARGO_BIN_EXE_rswitch"))
+                .parent()
+                .expect("dir")
+                .display()
+        ),
+    ));
+    tty.start(&env, "exec /bin/sh -i");
+    let err = tty.dir().join("copy.err");
+    tty.send_line(&format!(
+        "{}; rswitch console prod-deploy --copy --clear-after 2 2> '{}'; {}",
+        tty.export_tmux_var(),
+        err.display(),
+        tty.record("copy.rc")
+    ));
+    assert_eq!(tty.wait_code("copy.rc"), 0, "{}", tty.screen());
+    let said = std::fs::read_to_string(&err).expect("stderr");
+    assert!(said.contains("console sign-in URL copied"), "{said}");
+    let start = Instant::now();
+    let copied = tty
+        .buffers()
+        .into_iter()
+        .find(|b| b.starts_with("http"))
+        .unwrap_or_else(|| panic!("no buffer holds the URL: {said}"));
+    let signed = d.sign_in_with(&copied);
+    assert!(signed.arn.starts_with(DEPLOY), "{signed:?}");
+    while tty.buffers().iter().any(|b| b.contains(&copied)) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the sign-in URL is still in a tmux buffer after --clear-after 2"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn copy_and_the_tui_key_put_the_url_on_the_terminal_clipboard() {
     let d = demo_home();
     // `--copy` in a terminal without a display: OSC 52, kept by tmux as a paste buffer.
