@@ -14,8 +14,8 @@ mod support;
 
 #[path = "e2e/account_aliases.rs"]
 mod account_aliases;
-#[path = "e2e/cli.rs"]
-mod cli;
+#[path = "e2e/binary.rs"]
+mod binary;
 #[path = "e2e/clipboard.rs"]
 mod clipboard;
 #[path = "e2e/console.rs"]

@@ -2,10 +2,10 @@
 //! state transitions fed actions and keys, and the runtime driven on a test screen with a
 //! resolver that answers from plain `Resolution` values.
 
-#[path = "tui/commands.rs"]
-mod commands;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
+#[path = "tui/overlays.rs"]
+mod overlays;
 #[path = "tui/resolver.rs"]
 mod resolver;
 #[path = "tui/runtime.rs"]

@@ -3,7 +3,7 @@
 //! the account (text and `identity.account_name`), remember the answer (a denial too)
 //! and never ask again while it is fresh. Through the proxy, which counts every call.
 
-use crate::cli::{self, Run};
+use crate::binary::{self, Run};
 use crate::support::{self, Home, Proxy, Stack};
 
 const LIST: &str = "ListAccountAliases";
@@ -43,7 +43,7 @@ fn an_alias_names_the_account_in_whoami_and_check_and_is_asked_once() {
     let home = aliased_home(stack, &proxy);
     let label = format!("{} ({})", w.aliased_account, w.alias);
 
-    let first = ok(cli::run(&home, &["whoami", "dana"]));
+    let first = ok(binary::run(&home, &["whoami", "dana"]));
     assert!(first.stdout.contains(&label), "{first}");
     assert_eq!(first.stderr, "", "{first}");
     assert_eq!(proxy.count(LIST), 1, "{:?}", proxy.counts());
@@ -56,11 +56,11 @@ fn an_alias_names_the_account_in_whoami_and_check_and_is_asked_once() {
     assert_eq!(mode & 0o777, 0o600);
 
     // Remembered: the name again, without asking IAM.
-    let json = ok(cli::run(&home, &["whoami", "dana", "--json"])).json();
+    let json = ok(binary::run(&home, &["whoami", "dana", "--json"])).json();
     assert_eq!(json["identity"]["account_name"], w.alias.as_str(), "{json}");
-    let check = ok(cli::run(&home, &["check", "dana"]));
+    let check = ok(binary::run(&home, &["check", "dana"]));
     assert!(check.line("OK", "dana").contains(&label), "{check}");
-    let json = ok(cli::run(&home, &["check", "dana", "--json"])).json();
+    let json = ok(binary::run(&home, &["check", "dana", "--json"])).json();
     assert_eq!(
         json["results"][0]["identity"]["account_name"],
         w.alias.as_str(),
@@ -75,7 +75,7 @@ fn check_asks_for_a_fresh_home_too() {
     let w = &stack.world;
     let proxy = Proxy::start(stack.endpoint());
     let home = aliased_home(stack, &proxy);
-    let json = ok(cli::run(&home, &["check", "dana", "--json"])).json();
+    let json = ok(binary::run(&home, &["check", "dana", "--json"])).json();
     assert_eq!(
         json["results"][0]["identity"]["account_name"],
         w.alias.as_str(),
@@ -94,7 +94,7 @@ fn the_settings_file_wins_and_no_lookup_is_made() {
     std::fs::create_dir_all(settings.parent().expect("dir")).expect("mkdir");
     std::fs::write(&settings, format!("{} = mine\n", w.aliased_account)).expect("write");
 
-    let run = ok(cli::run(&home, &["whoami", "dana"]));
+    let run = ok(binary::run(&home, &["whoami", "dana"]));
     assert!(
         run.stdout.contains(&format!("{} (mine)", w.aliased_account)),
         "{run}"
@@ -110,7 +110,7 @@ fn a_caller_without_the_permission_gets_no_name_no_error_and_is_not_asked_again_
     let proxy = Proxy::start(stack.endpoint());
     let home = aliased_home(stack, &proxy);
 
-    let run = ok(cli::run(&home, &["whoami", "erin"]));
+    let run = ok(binary::run(&home, &["whoami", "erin"]));
     assert!(run.stdout.contains(&w.aliased_account), "{run}");
     assert!(!run.stdout.contains(&w.alias), "{run}");
     assert!(!run.stdout.contains(&format!("{} (", w.aliased_account)), "{run}");
@@ -124,12 +124,12 @@ fn a_caller_without_the_permission_gets_no_name_no_error_and_is_not_asked_again_
     // A denial is an answer (kept a day), not a failure to reach IAM (kept an hour).
     assert!(!cached.contains("failed"), "{cached}");
 
-    let json = ok(cli::run(&home, &["check", "erin", "--json"])).json();
+    let json = ok(binary::run(&home, &["check", "erin", "--json"])).json();
     assert_eq!(json["results"][0]["identity"].get("account_name"), None, "{json}");
     assert_eq!(proxy.count(LIST), 1, "asked again: {:?}", proxy.counts());
 
     // The denial was erin's: dana, in the same account, still asks and gets the name.
-    let run = ok(cli::run(&home, &["whoami", "dana"]));
+    let run = ok(binary::run(&home, &["whoami", "dana"]));
     assert!(
         run.stdout
             .contains(&format!("{} ({})", w.aliased_account, w.alias)),
@@ -170,7 +170,7 @@ fn an_iam_that_does_not_answer_costs_no_more_than_the_timeout_and_no_error() {
     let proxy = Proxy::start(stack.endpoint());
     let home = aliased_home(stack, &proxy);
     proxy.fail_next_action(LIST, 1, crate::support::Fault::Hang);
-    let run = ok(cli::run(&home, &["--timeout", "3", "whoami", "dana"]));
+    let run = ok(binary::run(&home, &["--timeout", "3", "whoami", "dana"]));
     assert!(run.stdout.contains(&w.aliased_account), "{run}");
     assert!(!run.stdout.contains(&w.alias), "{run}");
     assert_eq!(run.stderr, "", "{run}");
@@ -180,6 +180,6 @@ fn an_iam_that_does_not_answer_costs_no_more_than_the_timeout_and_no_error() {
     assert!(cached.contains("\"failed\": true"), "{cached}");
 
     // Remembered for an hour: the next run does not wait again.
-    ok(cli::run(&home, &["whoami", "dana"]));
+    ok(binary::run(&home, &["whoami", "dana"]));
     assert_eq!(proxy.count(LIST), 1, "{:?}", proxy.counts());
 }

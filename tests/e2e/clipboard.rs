@@ -10,7 +10,7 @@
 //! the credentials come from the same cache, so both are the same text. The TUI's copy
 //! holds the session it resolved itself, so it is checked line by line and through STS.
 
-use crate::cli::{self, Run, direct};
+use crate::binary::{self, Run, direct};
 use crate::handover::{DEPLOY_SESSION, parse_env_export, rswitch, run_program, shell_env};
 use crate::support::{Home, Sway, Tty, Xvfb, xvfb};
 use crate::tui::Tui;
@@ -27,7 +27,7 @@ const VIA_SYSTEM: &str = "copied to the system clipboard";
 
 /// `rswitch export PROFILE [--format F]`: the text `copy` must put on the clipboard.
 fn export(home: &Home, profile: &str, format: &str) -> String {
-    let run = cli::run(home, &["export", profile, "--format", format]);
+    let run = binary::run(home, &["export", profile, "--format", format]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("ASIA"), "no session credentials:\n{run}");
     run.stdout
@@ -197,7 +197,7 @@ fn copy_x11(home: &Home, x: &Xvfb, args: &[&str]) -> Run {
 fn copy_system(home: &Home, display: (&str, &str), args: &[&str]) -> Run {
     let mut all = vec!["copy"];
     all.extend_from_slice(args);
-    let run = cli::run_env(home, &all, &[display]);
+    let run = binary::run_env(home, &all, &[display]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
     assert!(run.stderr.contains(VIA_SYSTEM), "{run}");
     run

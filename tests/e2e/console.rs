@@ -8,7 +8,7 @@
 //! sign in the expected identity, at the expected destination, for the expected time.
 //! `console_handover` holds the browser, clipboard and TUI paths.
 
-use crate::cli::{self, Run};
+use crate::binary::{self, Run};
 use crate::support::{self, Home};
 use rswitch::fake_aws::Demo;
 use rswitch::fake_aws::federation::ConsoleSignIn;
@@ -40,7 +40,7 @@ pub fn demo_home() -> DemoHome {
 
 impl DemoHome {
     pub fn run(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
-        cli::run_env(&self.home, args, extra)
+        binary::run_env(&self.home, args, extra)
     }
 
     /// Follows a sign-in URL as a browser would (one GET) and returns the demo's record
@@ -255,7 +255,7 @@ fn session_credentials_and_foreign_regions_are_refused() {
         session.secret_access_key.expose(),
         session.session_token.as_ref().expect("token").expose()
     ));
-    let run = cli::run(&home, &["console", "alice-mfa", "--print"]);
+    let run = binary::run(&home, &["console", "alice-mfa", "--print"]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run}");
     assert!(
         run.stderr.contains(

@@ -1,7 +1,7 @@
 //! The rest of the CLI contract: `list` without network, loops reported with their
 //! place in the file, and exit codes.
 
-use crate::cli::{self, check_json, direct, line_of, result};
+use crate::binary::{self, check_json, direct, line_of, result};
 use crate::support::{self, Fault, Proxy};
 use serde_json::Value;
 
@@ -10,13 +10,13 @@ fn list_needs_no_network_and_shows_every_profile() {
     let stack = support::shared();
     let proxy = Proxy::start(stack.endpoint());
     proxy.fail_always(Some(Fault::Hang));
-    let home = cli::world_home(stack, &proxy.url());
+    let home = binary::world_home(stack, &proxy.url());
     let mut config = std::fs::read_to_string(home.config_path()).expect("config");
     config += "[profile bad-arn]\nrole_arn = not-an-arn\nsource_profile = alice\n";
     home.config(&config);
     let config_path = home.config_path().display().to_string();
 
-    let run = cli::run(&home, &["list", "--json"]);
+    let run = binary::run(&home, &["list", "--json"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.elapsed.as_secs() < 10, "{run}");
     assert_eq!(proxy.total(), 0, "list must not call STS: {:?}", proxy.counts());
@@ -69,7 +69,7 @@ fn list_needs_no_network_and_shows_every_profile() {
             .any(|f| f.to_string().contains("not-an-arn") || f.to_string().contains("role_arn"))
     );
 
-    let text = cli::run(&home, &["list"]);
+    let text = binary::run(&home, &["list"]);
     assert_eq!(text.code, 0, "{text}");
     for name in ["alice", "switch-to", "deploy", "carol", "bad-arn"] {
         assert!(text.stdout.lines().any(|l| l.contains(name)), "{name}: {text}");
@@ -89,7 +89,7 @@ fn source_profile_cycle_is_an_error_with_file_and_line() {
         );
     }
     home.config(&config);
-    let run = cli::run(&home, &["check", "a", "switch-to"]);
+    let run = binary::run(&home, &["check", "a", "switch-to"]);
     assert_eq!(run.code, 1, "{run}");
     let line = run.line("ERROR", "a");
     assert!(line.contains("a -> b -> a"), "{line}");
@@ -114,19 +114,19 @@ fn source_profile_cycle_is_an_error_with_file_and_line() {
 #[test]
 fn exit_codes() {
     let (_, home) = direct();
-    let ok = cli::run(&home, &["check", "alice", "switch-to", "deploy"]);
+    let ok = binary::run(&home, &["check", "alice", "switch-to", "deploy"]);
     assert_eq!(ok.code, 0, "{ok}");
     for p in ["alice", "switch-to", "deploy"] {
         ok.line("OK", p);
     }
-    let failed = cli::run(&home, &["check", "alice", "switch-to2"]);
+    let failed = binary::run(&home, &["check", "alice", "switch-to2"]);
     assert_eq!(failed.code, 1, "{failed}");
     for bad in [
         &["check", "--no-such-flag"][..],
         &["check", "--concurrency", "many", "alice"],
         &["no-such-command"],
     ] {
-        let run = cli::run(&home, bad);
+        let run = binary::run(&home, bad);
         assert_eq!(run.code, 2, "{bad:?}: {run}");
         assert!(run.stdout.is_empty(), "usage errors go to stderr: {run}");
     }

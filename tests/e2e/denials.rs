@@ -1,7 +1,7 @@
 //! Denied AssumeRole calls: the STS code and full message, the failing hop, its role and
 //! the caller surface inline, in text and in JSON.
 
-use crate::cli::{self, check_json, direct, result};
+use crate::binary::{self, check_json, direct, result};
 use serde_json::Value;
 
 const NOT_AUTHORIZED: &str = "is not authorized to perform: sts:AssumeRole";
@@ -70,7 +70,7 @@ fn denial_deep_in_a_chain_names_hop_role_and_caller() {
 #[test]
 fn whoami_json_of_a_denial() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["whoami", "switch-to2", "--json"]);
+    let run = binary::run(&home, &["whoami", "switch-to2", "--json"]);
     assert_eq!(run.code, 1, "{run}");
     let v = run.json();
     assert_eq!(v["profile"], "switch-to2");
@@ -80,7 +80,7 @@ fn whoami_json_of_a_denial() {
 #[test]
 fn text_output_carries_the_full_sts_error() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["check", "switch-to2", "switch-to"]);
+    let run = binary::run(&home, &["check", "switch-to2", "switch-to"]);
     assert_eq!(run.code, 1, "{run}");
     let line = run.line("DENIED", "switch-to2");
     assert!(line.contains("AccessDenied"), "{line}");
@@ -96,7 +96,7 @@ fn text_output_carries_the_full_sts_error() {
         "{ok}"
     );
 
-    let whoami = cli::run(&home, &["whoami", "chain-denied"]);
+    let whoami = binary::run(&home, &["whoami", "chain-denied"]);
     assert_eq!(whoami.code, 1, "{whoami}");
     let all = format!("{}{}", whoami.stdout, whoami.stderr);
     assert!(all.contains("AccessDenied"), "{whoami}");

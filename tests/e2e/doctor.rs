@@ -9,12 +9,12 @@
 //! - moto does not implement `iam:SimulatePrincipalPolicy`, and the world's callers hold
 //!   no IAM read permissions, so the doctor's IAM checks only add notes.
 
-use crate::cli::{self, direct, line_of};
+use crate::binary::{self, direct, line_of};
 use serde_json::Value;
 
 /// `doctor PROFILE --json`: the exit code and the report.
-fn doctor(home: &crate::support::Home, profile: &str) -> (i32, Value, cli::Run) {
-    let run = cli::run(home, &["doctor", profile, "--json"]);
+fn doctor(home: &crate::support::Home, profile: &str) -> (i32, Value, binary::Run) {
+    let run = binary::run(home, &["doctor", profile, "--json"]);
     let v = run.json();
     (run.code, v, run)
 }
@@ -156,7 +156,7 @@ fn same_account_trust_denial_needs_only_the_trust_policy() {
     assert!(notes.contains("iam:GetRole"), "{v:#}");
     assert_eq!(v["iam_checks"]["used"], false, "{v:#}");
 
-    let text = cli::run(&home, &["doctor", "local-admin"]);
+    let text = binary::run(&home, &["doctor", "local-admin"]);
     assert_eq!(text.code, 1, "{text}");
     let config = home.config_path();
     let at = format!(
@@ -206,7 +206,7 @@ fn working_profile_is_ok() {
     );
     assert_eq!(v["causes"], serde_json::json!([]), "{v:#}");
     assert_eq!(v["policies"], serde_json::json!([]), "{v:#}");
-    let text = cli::run(&home, &["doctor", "deploy"]);
+    let text = binary::run(&home, &["doctor", "deploy"]);
     assert_eq!(text.code, 0, "{text}");
     assert!(text.stdout.contains("OK"), "{text}");
 }
@@ -214,10 +214,10 @@ fn working_profile_is_ok() {
 #[test]
 fn lint_passes_the_e2e_config_and_names_a_malformed_arn() {
     let (_, home) = direct();
-    let run = cli::run(&home, &["lint"]);
+    let run = binary::run(&home, &["lint"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stderr.contains("0 error(s)"), "{run}");
-    let run = cli::run(&home, &["lint", "--json"]);
+    let run = binary::run(&home, &["lint", "--json"]);
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(run.json()["findings"], serde_json::json!([]), "{run}");
 
@@ -229,7 +229,7 @@ fn lint_passes_the_e2e_config_and_names_a_malformed_arn() {
         home.config_path().display(),
         line_of(&home.config_path(), "222222222222/SwitchToRole")
     );
-    let run = cli::run(&home, &["lint"]);
+    let run = binary::run(&home, &["lint"]);
     assert_eq!(run.code, 1, "{run}");
     let line = run
         .stdout
@@ -242,7 +242,7 @@ fn lint_passes_the_e2e_config_and_names_a_malformed_arn() {
         "no fix: {line}"
     );
 
-    let run = cli::run(&home, &["lint", "--json"]);
+    let run = binary::run(&home, &["lint", "--json"]);
     assert_eq!(run.code, 1, "{run}");
     let v = run.json();
     let findings = v["findings"].as_array().unwrap_or_else(|| panic!("{v:#}"));
@@ -251,7 +251,7 @@ fn lint_passes_the_e2e_config_and_names_a_malformed_arn() {
     assert_eq!(findings[0]["location"], at.as_str(), "{v:#}");
 
     // The same profile is stopped before STS, with the same fix.
-    let run = cli::run(&home, &["export", "typo"]);
+    let run = binary::run(&home, &["export", "typo"]);
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(run.stdout, "", "{run}");
     assert!(

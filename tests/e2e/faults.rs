@@ -1,7 +1,7 @@
 //! The network misbehaving, through the fault-injecting proxy: retries that succeed,
 //! resets, a hung endpoint, and one shared hop resolved once for many profiles.
 
-use crate::cli::{self, check_json, result, world_home};
+use crate::binary::{self, check_json, result, world_home};
 use crate::support::{self, Fault, Home, Proxy, Stack};
 use std::time::Duration;
 
@@ -32,7 +32,7 @@ fn server_errors_are_retried_to_success() {
     let (stack, proxy, home) = proxied();
     proxy.fail_next_action("AssumeRole", 1, Fault::InternalError);
     proxy.fail_next_action("AssumeRole", 1, Fault::Unavailable);
-    let run = cli::run(&home, &["check", "switch-to"]);
+    let run = binary::run(&home, &["check", "switch-to"]);
     assert_eq!(run.code, 0, "{run}");
     run.line("OK", "switch-to");
     assert!(
@@ -46,7 +46,7 @@ fn server_errors_are_retried_to_success() {
 fn one_reset_is_retried_and_constant_resets_are_a_network_error() {
     let (stack, proxy, home) = proxied();
     proxy.fail_next_action("AssumeRole", 1, Fault::Reset);
-    let run = cli::run(&home, &["check", "switch-to"]);
+    let run = binary::run(&home, &["check", "switch-to"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(
         proxy.assume_count(&stack.world.roles.switch_to) >= 2,
@@ -71,7 +71,7 @@ fn one_reset_is_retried_and_constant_resets_are_a_network_error() {
 fn hung_endpoint_times_out_inline() {
     let (_, proxy, home) = proxied();
     proxy.fail_always(Some(Fault::Hang));
-    let run = cli::run(&home, &["check", "switch-to", "alice"]);
+    let run = binary::run(&home, &["check", "switch-to", "alice"]);
     assert!(run.elapsed < Duration::from_secs(15), "took too long: {run}");
     assert_eq!(run.code, 1, "{run}");
     let line = run.line("ERROR", "switch-to");
@@ -115,7 +115,7 @@ fn shared_source_hop_is_resolved_once_for_all() {
         "[alice]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
         a.access_key_id, a.secret_access_key
     ));
-    let run = cli::run(&home, &["check", "--all", "--json", "--concurrency", "4"]);
+    let run = binary::run(&home, &["check", "--all", "--json", "--concurrency", "4"]);
     assert_eq!(run.code, 0, "{run}");
     let v = run.json();
     assert_eq!(

@@ -2,7 +2,7 @@
 //! evaluated by real bash and fish and then used by the real AWS CLI, `--format process`
 //! as the AWS CLI's `credential_process`, `exec`, and `shell` in a real terminal.
 
-use crate::cli::{self, Run, direct};
+use crate::binary::{self, Run, direct};
 use crate::support::{self, Home, Tty};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -127,21 +127,21 @@ aws sts get-caller-identity --output json"#;
 #[test]
 fn export_prints_only_export_text_and_nothing_when_denied() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["export", "deploy"]);
+    let run = binary::run(&home, &["export", "deploy"]);
     assert_eq!(run.code, 0, "{run}");
     let vars = parse_env_export(&run.stdout);
     let get = |k: &str| vars.get(k).cloned().flatten().unwrap_or_default();
     assert!(get("AWS_ACCESS_KEY_ID").starts_with("ASIA"), "{run}");
     assert!(!get("AWS_SECRET_ACCESS_KEY").is_empty(), "{run}");
     assert!(!get("AWS_SESSION_TOKEN").is_empty(), "{run}");
-    cli::assert_rfc3339(&Value::String(get("AWS_CREDENTIAL_EXPIRATION")));
+    binary::assert_rfc3339(&Value::String(get("AWS_CREDENTIAL_EXPIRATION")));
     assert_eq!(get("AWS_REGION"), "eu-west-1");
     assert_eq!(get("RSWITCH_PROFILE"), "deploy");
     for unset in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] {
         assert_eq!(vars.get(unset), Some(&None), "{unset} is not unset: {run}");
     }
 
-    let denied = cli::run(&home, &["export", "switch-to2"]);
+    let denied = binary::run(&home, &["export", "switch-to2"]);
     assert_eq!(denied.code, 1, "{denied}");
     assert_eq!(denied.stdout, "", "a failed export prints nothing on stdout");
     let message = format!(
@@ -163,7 +163,7 @@ echo "key=$AWS_ACCESS_KEY_ID rswitch=${RSWITCH_PROFILE-unset}""#;
 #[test]
 fn process_format_is_a_credential_process_for_the_aws_cli() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["export", "deploy", "--format", "process"]);
+    let run = binary::run(&home, &["export", "deploy", "--format", "process"]);
     assert_eq!(run.code, 0, "{run}");
     let v = run.json();
     let keys: Vec<&str> = v
@@ -190,7 +190,7 @@ fn process_format_is_a_credential_process_for_the_aws_cli() {
         v["AccessKeyId"].as_str().is_some_and(|k| k.starts_with("ASIA")),
         "{v:#}"
     );
-    cli::assert_rfc3339(&v["Expiration"]);
+    binary::assert_rfc3339(&v["Expiration"]);
 
     let mut config = std::fs::read_to_string(home.config_path()).expect("config");
     config += &format!(
@@ -221,12 +221,12 @@ fn process_format_is_a_credential_process_for_the_aws_cli() {
 #[test]
 fn exec_passes_the_exit_code_and_a_clean_environment() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["exec", "deploy", "--", "sh", "-c", "exit 7"]);
+    let run = binary::run(&home, &["exec", "deploy", "--", "sh", "-c", "exit 7"]);
     assert_eq!(run.code, 7, "{run}");
 
     let parent = [("AWS_PROFILE", "alice"), ("AWS_DEFAULT_PROFILE", "alice")];
     // Served (the default): an endpoint and a credential-free profile, no keys.
-    let run = cli::run_env(&home, &["exec", "deploy", "--", "env"], &parent);
+    let run = binary::run_env(&home, &["exec", "deploy", "--", "env"], &parent);
     assert_eq!(run.code, 0, "{run}");
     let env: BTreeMap<&str, &str> = run.stdout.lines().filter_map(|l| l.split_once('=')).collect();
     assert!(
@@ -240,7 +240,7 @@ fn exec_passes_the_exit_code_and_a_clean_environment() {
         assert!(!env.contains_key(gone), "{gone} leaked into the child: {run}");
     }
     // A one-shot copy with --static.
-    let run = cli::run_env(&home, &["exec", "--static", "deploy", "--", "env"], &parent);
+    let run = binary::run_env(&home, &["exec", "--static", "deploy", "--", "env"], &parent);
     assert_eq!(run.code, 0, "{run}");
     let env: BTreeMap<&str, &str> = run.stdout.lines().filter_map(|l| l.split_once('=')).collect();
     for set in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
@@ -273,14 +273,14 @@ fn exec_passes_the_exit_code_and_a_clean_environment() {
         "--output",
         "json",
     ];
-    let run = cli::run_env(&home, &aws, &endpoint);
+    let run = binary::run_env(&home, &aws, &endpoint);
     assert_eq!(run.code, 0, "{run}");
     assert!(
         arn_of(&caller_identity(&run)).starts_with(DEPLOY_SESSION),
         "{run}"
     );
 
-    let run = cli::run(&home, &["exec", "deploy", "--", "rswitch-no-such-command"]);
+    let run = binary::run(&home, &["exec", "deploy", "--", "rswitch-no-such-command"]);
     assert_eq!(run.code, 127, "{run}");
     assert!(run.stderr.contains("rswitch-no-such-command"), "{run}");
     assert!(run.stderr.contains("not found"), "{run}");

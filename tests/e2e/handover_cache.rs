@@ -2,7 +2,7 @@
 //! costs no STS call, the files are the AWS CLI's own (botocore's key, reused by `aws`),
 //! `--no-cache`, `cache clear`, corrupt and rejected entries.
 
-use crate::cli::{self, world_home};
+use crate::binary::{self, world_home};
 use crate::handover::{DEPLOY_SESSION, parse_env_export, run_program};
 use crate::support::{self, Fault, Home, Proxy, Stack};
 use serde_json::Value;
@@ -65,7 +65,7 @@ pub fn mode(path: &Path) -> u32 {
 
 /// `export PROFILE` must succeed; returns its variables.
 fn export(home: &Home, args: &[&str]) -> std::collections::BTreeMap<String, Option<String>> {
-    let run = cli::run(home, args);
+    let run = binary::run(home, args);
     assert_eq!(run.code, 0, "{run}");
     parse_env_export(&run.stdout)
 }
@@ -197,7 +197,7 @@ fn cache_clear_removes_only_that_profiles_hops() {
     assert_eq!(entries(&home).len(), 3, "{:?}", entries(&home));
     assert!(entries(&home).contains(&ext), "{:?}", entries(&home));
 
-    let run = cli::run(&home, &["cache", "clear", "deploy"]);
+    let run = binary::run(&home, &["cache", "clear", "deploy"]);
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(run.stdout, "", "{run}");
     assert!(

@@ -195,7 +195,7 @@ fn proxy_latency_delays_answers() {
 /// config itself is right.
 #[test]
 fn aws_cli_agrees_with_the_e2e_config() {
-    let (stack, home) = crate::cli::direct();
+    let (stack, home) = crate::binary::direct();
     let aws = support::venv_bin("aws");
     let who = |profile: &str| {
         let out = std::process::Command::new(&aws)

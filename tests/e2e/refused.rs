@@ -2,7 +2,7 @@
 //! fix, and never resolved "anyway" through the default chain, here a real instance-role
 //! session served by the stack's IMDS.
 
-use crate::cli::{self, check_json, line_of, result};
+use crate::binary::{self, check_json, line_of, result};
 use crate::support::{self, Home, Stack};
 use serde_json::Value;
 
@@ -80,7 +80,7 @@ fn a_config_file_the_cli_cannot_parse_resolves_nothing() {
         "the AWS CLI refuses the whole file",
     );
     assert_eq!(run.code, 1, "{run}");
-    let run = cli::run(&home, &["export", "default"]);
+    let run = binary::run(&home, &["export", "default"]);
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(run.stdout, "", "{run}");
     assert!(run.stderr.contains("profile 'default'"), "{run}");

@@ -1,7 +1,7 @@
 //! Profiles that resolve: every base source and chain shape of the world, as `whoami`
 //! and `check` report them.
 
-use crate::cli::{self, assert_rfc3339, check_json, direct, result};
+use crate::binary::{self, assert_rfc3339, check_json, direct, result};
 use serde_json::Value;
 
 const TARGET_SESSION: &str = "arn:aws:sts::222222222222:assumed-role/";
@@ -22,7 +22,7 @@ fn assert_ok_hops(v: &Value) {
 #[test]
 fn static_keys_whoami() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["whoami", "alice", "--json"]);
+    let run = binary::run(&home, &["whoami", "alice", "--json"]);
     assert_eq!(run.code, 0, "{run}");
     let v = run.json();
     assert_eq!(v["profile"], "alice");
@@ -42,7 +42,7 @@ fn static_keys_whoami() {
     assert_eq!(h[0]["role_arn"], Value::Null);
     assert_ok_hops(&v);
 
-    let text = cli::run(&home, &["whoami", "alice"]);
+    let text = binary::run(&home, &["whoami", "alice"]);
     assert_eq!(text.code, 0, "{text}");
     assert!(text.stdout.contains("111111111111"), "{text}");
     assert!(text.stdout.contains(&stack.world.alice.arn), "{text}");
@@ -51,7 +51,7 @@ fn static_keys_whoami() {
 #[test]
 fn source_profile_role_whoami() {
     let (stack, home) = direct();
-    let run = cli::run(&home, &["whoami", "switch-to", "--json"]);
+    let run = binary::run(&home, &["whoami", "switch-to", "--json"]);
     assert_eq!(run.code, 0, "{run}");
     let v = run.json();
     assert_eq!(v["status"], "ok");
@@ -73,7 +73,7 @@ fn source_profile_role_whoami() {
     assert_eq!(h[1]["identity"]["arn"], arn);
     assert_ok_hops(&v);
 
-    let text = cli::run(&home, &["whoami", "switch-to"]);
+    let text = binary::run(&home, &["whoami", "switch-to"]);
     assert_eq!(text.code, 0, "{text}");
     assert!(text.stdout.contains(arn), "{text}");
     assert!(text.stdout.contains("222222222222"), "{text}");
@@ -159,7 +159,7 @@ fn external_id_is_sent() {
 #[test]
 fn self_referencing_source_profile_uses_its_keys() {
     let (_, home) = direct();
-    let run = cli::run(&home, &["check", "self-ref"]);
+    let run = binary::run(&home, &["check", "self-ref"]);
     assert_eq!(run.code, 0, "{run}");
     let line = run.line("OK", "self-ref");
     assert!(line.contains("222222222222"), "{line}");
@@ -175,7 +175,7 @@ fn endpoint_from_environment() {
             .replace("ROLE", &stack.world.roles.switch_to)
             .as_str(),
     );
-    let run = cli::run_env(
+    let run = binary::run_env(
         &home,
         &["check", "env-switch"],
         &[("AWS_ENDPOINT_URL_STS", stack.endpoint())],

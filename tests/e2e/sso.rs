@@ -9,7 +9,7 @@
 //! moto's IAM enforcement, and the proxy shows which key signed it.
 //! `AWS_ENDPOINT_URL_SSO` keeps every portal call on loopback; the portal records them.
 
-use crate::cli::{self, Run};
+use crate::binary::{self, Run};
 use crate::support::sso_portal::{Grant, SsoPortal, rfc3339_in, token_cache_path, write_token};
 use crate::support::{self, Home, Proxy, Stack};
 use rswitch::creds::{Credentials, Secret};
@@ -111,7 +111,7 @@ impl Sso {
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         let env = self.portal.env();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        cli::run_env(&self.home, args, &env)
+        binary::run_env(&self.home, args, &env)
     }
 
     /// Everything the test saw, for assertion messages.
@@ -182,7 +182,7 @@ fn both_sso_forms_resolve_through_the_portal() {
     let all = sso.all(&run);
     assert_eq!(run.code, 0, "{all}");
     let v = run.json();
-    let dev = cli::result(&v, "sso-dev");
+    let dev = binary::result(&v, "sso-dev");
     assert_eq!(dev["status"], "ok", "{all}");
     let arn = dev["identity"]["arn"].as_str().unwrap_or_default();
     assert!(
@@ -191,7 +191,7 @@ fn both_sso_forms_resolve_through_the_portal() {
     );
     assert_eq!(dev["hops"][0]["source"], "sso", "{all}");
     assert_eq!(dev["chain"], json!(["sso-dev"]), "{all}");
-    let legacy = cli::result(&v, "sso-legacy");
+    let legacy = binary::result(&v, "sso-legacy");
     assert_eq!(legacy["status"], "ok", "{all}");
     let legacy_arn = legacy["identity"]["arn"].as_str().unwrap_or_default();
     assert_eq!(
@@ -250,7 +250,7 @@ fn a_role_on_an_sso_profile_is_assumed_with_the_portal_credentials() {
         ),
         ("sso-legacy-deploy", "sso-legacy", "Deploy", &sso.legacy_key),
     ] {
-        let r = cli::result(&v, profile);
+        let r = binary::result(&v, profile);
         assert_eq!(r["status"], "ok", "{all}");
         assert_eq!(r["chain"], json!([base, profile]), "{all}");
         assert_eq!(r["hops"][0]["source"], "sso", "{all}");

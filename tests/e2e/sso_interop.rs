@@ -3,7 +3,7 @@
 //! with rswitch's login, and rswitch resolves one with the token botocore refreshed and
 //! rewrote, and writes that same login byte for byte.
 
-use crate::cli::Run;
+use crate::binary::Run;
 use crate::handover::run_program;
 use crate::sso::{ACCOUNT, SESSION, Sso, TARGET};
 use crate::sso_login::login;

@@ -4,7 +4,7 @@
 //! `hashlib`), and the account names it remembers. Interop with the AWS CLI is in
 //! `sso_interop`, the terminal and the TUI in `sso_login_ui`.
 
-use crate::cli::Run;
+use crate::binary::Run;
 use crate::sso::{ACCOUNT, SESSION, SESSION_URL, Sso, TARGET};
 use crate::support;
 use crate::support::sso_portal::{Account, DeviceOutcome, DeviceScript, token_cache_path};

@@ -36,7 +36,7 @@ fn over_ssh_the_url_goes_to_the_terminal_clipboard_and_no_browser_opens() {
 
     // At a local desktop the browser opens, and the login does not wait for it to exit.
     let local: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let run = crate::cli::run_env(
+    let run = crate::binary::run_env(
         &sso.home,
         &["login", "--sso-session", SESSION, "--no-copy"],
         &local,

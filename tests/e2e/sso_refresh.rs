@@ -170,7 +170,7 @@ fn a_refused_refresh_token_says_to_log_in() {
     assert_ne!(run.code, 0, "{all}");
     let v = run.json();
     for profile in ["sso-dev", "sso-ops"] {
-        let error = crate::cli::result(&v, profile)["error"]["message"]
+        let error = crate::binary::result(&v, profile)["error"]["message"]
             .as_str()
             .unwrap_or_default()
             .to_string();
@@ -191,7 +191,7 @@ fn profiles_sharing_a_session_refresh_it_once() {
     assert_eq!(run.code, 0, "{all}");
     let v = run.json();
     for profile in ["sso-dev", "sso-ops"] {
-        assert_eq!(crate::cli::result(&v, profile)["status"], "ok", "{all}");
+        assert_eq!(crate::binary::result(&v, profile)["status"], "ok", "{all}");
     }
     assert_eq!(sso.portal.create_token_calls().len(), 1, "{all}");
     let issued = sso.portal.refreshed();

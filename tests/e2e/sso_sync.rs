@@ -4,7 +4,7 @@
 //! portal changes only its lines, `--dry-run` writes nothing, the file keeps its mode, and
 //! the generated profiles resolve.
 
-use crate::cli::{self, Run};
+use crate::binary::{self, Run};
 use crate::sso::{ACCOUNT, SESSION, SESSION_URL, Sso, TARGET};
 use crate::support::sso_portal::Account;
 use std::os::unix::fs::PermissionsExt;
@@ -127,7 +127,7 @@ fn sync_adds_a_block_and_keeps_everything_else_byte_for_byte() {
 
     // The generated profiles resolve (STS through the proxy, SSO through the portal).
     let sts = sso.proxy.url();
-    let who = cli::run_env(
+    let who = binary::run_env(
         &sso.home,
         &["whoami", "--json", "Developer-Tools/Developer"],
         &[

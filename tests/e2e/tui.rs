@@ -2,7 +2,7 @@
 //! identities and the full STS error on screen, Enter handing over nothing but `export`
 //! lines on stdout, SIGTERM restoring the terminal, and the ASCII look under `LANG=C`.
 
-use crate::cli::{self, direct};
+use crate::binary::{self, direct};
 use crate::support::Home;
 use crate::tmux::{Tmux, wait_for_file};
 use std::path::PathBuf;
@@ -125,8 +125,8 @@ fn cooked(stty: &str) -> bool {
 fn identities_and_the_full_sts_error_in_the_details() {
     let (stack, home) = direct();
     // What the same denial says outside the TUI: the full STS message.
-    let (v, _) = cli::check_json(&home, &["switch-to2"]);
-    let message = cli::result(&v, "switch-to2")["error"]["message"]
+    let (v, _) = binary::check_json(&home, &["switch-to2"]);
+    let message = binary::result(&v, "switch-to2")["error"]["message"]
         .as_str()
         .unwrap_or_else(|| panic!("no message: {v:#}"))
         .to_string();
@@ -209,7 +209,7 @@ fn enter_prints_only_export_lines_on_stdout() {
             .map(|l| l.split('=').next().unwrap_or(l).to_string())
             .collect()
     };
-    let export = cli::run(&home, &["export", "switch-to"]);
+    let export = binary::run(&home, &["export", "switch-to"]);
     assert_eq!(export.code, 0, "{export}");
     assert_eq!(names(&out), names(&export.stdout), "{out:?}");
     for line in out.lines() {

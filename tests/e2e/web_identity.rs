@@ -2,7 +2,7 @@
 //! token file and calls AssumeRoleWithWebIdentity through its own STS client, unsigned,
 //! as on EKS or in CI. The proxy shows the token that reached STS.
 
-use crate::cli::{self, Run, line_of};
+use crate::binary::{self, Run, line_of};
 use crate::handover::{caller_identity, parse_env_export, run_program};
 use crate::support::{Home, Moto, Proxy};
 use serde_json::Value;
@@ -60,7 +60,7 @@ impl Web {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        cli::run_env(&self.home, args, &[("USER", "ci-runner")])
+        binary::run_env(&self.home, args, &[("USER", "ci-runner")])
     }
 
     fn all(&self, run: &Run) -> String {
@@ -140,7 +140,7 @@ fn a_role_on_a_web_identity_profile_is_assumed_with_its_session() {
     let run = web.run(&["check", "--json", "wi-deploy"]);
     let all = web.all(&run);
     assert_eq!(run.code, 0, "{all}");
-    let r = cli::result(&run.json(), "wi-deploy").clone();
+    let r = binary::result(&run.json(), "wi-deploy").clone();
     assert_eq!(r["status"], "ok", "{all}");
     assert_eq!(r["chain"], serde_json::json!(["wi", "wi-deploy"]), "{all}");
     assert_eq!(r["hops"][0]["source"], "web-identity", "{all}");

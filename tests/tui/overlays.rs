@@ -1,4 +1,4 @@
-//! Commands on the selected profile, headless: MFA prompt, pick, copy/export/subshell,
+//! Overlays and commands on the selected profile, headless: MFA prompt, pick, copy/subshell,
 //! identity and doctor overlays.
 
 use super::fixtures::{self, answer, resolution, unicode};
