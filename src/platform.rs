@@ -1,13 +1,21 @@
 //! What differs by operating system, in one room: the terminal device, the user's shell
-//! and the shell a `credential_process` runs in, private files (0600/0700), process
-//! groups, and signals (the ones
+//! and the shell a `credential_process` runs in, files (private 0600/0700, owners and who
+//! else may write, opening without blocking: `files.rs`), process groups, and signals (the ones
 //! that stop rswitch, the ones it forwards to a served child, and the terminal's Ctrl-C
 //! while a child runs). Everything else in the crate is free of `cfg(unix)` for these.
 //!
 //! Today rswitch is built for Unix (Linux, macOS). A Windows port is the work of this
-//! file: the console is `CONIN$`/`CONOUT$` instead of `/dev/tty`, the user's shell is
+//! room: the console is `CONIN$`/`CONOUT$` instead of `/dev/tty`, the user's shell is
 //! `%COMSPEC%` or PowerShell, a detached process is `CREATE_NEW_PROCESS_GROUP` (and a job
-//! object replaces the process group), and Ctrl-C/Ctrl-Break replace the signals.
+//! object replaces the process group), Ctrl-C/Ctrl-Break replace the signals, and a
+//! file's owner and the users who may write to it come from its ACL (`files.rs`).
+
+mod files;
+
+pub(crate) use files::{
+    DirRisk, create_private_dir, dir_risk, foreign_owner, kind_of, make_private, open_nonblocking,
+    private_new_file,
+};
 
 use crate::env::Env;
 use std::process::ExitStatus;
@@ -35,30 +43,6 @@ pub(crate) fn shell_command(command: &str) -> tokio::process::Command {
         cmd.args(["-c", command]);
         cmd
     }
-}
-
-/// Creates `dir` and its missing parents, readable by the user only (0700).
-pub(crate) fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
-}
-
-/// Options that create a new file (never an existing one) readable by the user only
-/// (0600), for writing.
-pub(crate) fn private_new_file() -> std::fs::OpenOptions {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
 }
 
 /// The code rswitch should exit with after its child: the child's code, or `128 + N`

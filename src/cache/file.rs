@@ -7,6 +7,7 @@
 //! Each problem is reported once per path and process on stderr as a warning (a skipped
 //! entry only means a new `AssumeRole` or login), never as an error.
 
+use crate::platform::{self, DirRisk};
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
@@ -66,12 +67,12 @@ fn read_checked(dir: &Path, path: &Path) -> Result<Option<Vec<u8>>, Unsafe> {
         }
     }
     check_dir(dir)?;
-    let Ok(mut file) = open_nonblocking(path) else {
+    let Ok(mut file) = platform::open_nonblocking(path) else {
         return Ok(None);
     };
     let meta = file.metadata().map_err(|_| Unsafe::NotAFile("unreadable"))?;
     if !meta.file_type().is_file() {
-        return Err(Unsafe::NotAFile(kind_of(&meta)));
+        return Err(Unsafe::NotAFile(platform::kind_of(&meta)));
     }
     check_owner(&meta)?;
     if meta.len() > MAX_ENTRY_BYTES {
@@ -87,42 +88,11 @@ fn read_checked(dir: &Path, path: &Path) -> Result<Option<Vec<u8>>, Unsafe> {
 
 /// Refuses a directory that other users can write to or own (only where a uid exists).
 pub(crate) fn check_dir(dir: &Path) -> Result<(), Unsafe> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(meta) = fs::metadata(dir) else {
-            return Ok(());
-        };
-        let mode = meta.mode() & 0o7777;
-        let me = nix::unistd::geteuid();
-        // Yours or root's, as ssh accepts.
-        if meta.uid() != me.as_raw() && meta.uid() != 0 {
-            return Err(Unsafe::DirForeign(meta.uid()));
-        }
-        // A sticky world-writable directory (like /tmp) still lets others plant files.
-        // Group-writable is fine for the user's own private group (umask 002 on
-        // distributions with user private groups), as Debian's ssh allows.
-        let group_risk = mode & 0o020 != 0 && !private_group(me, meta.gid());
-        if mode & 0o002 != 0 || group_risk {
-            return Err(Unsafe::DirWritable(mode, dir.display().to_string()));
-        }
+    match platform::dir_risk(dir) {
+        None => Ok(()),
+        Some(DirRisk::Foreign(uid)) => Err(Unsafe::DirForeign(uid)),
+        Some(DirRisk::Writable(mode)) => Err(Unsafe::DirWritable(mode, dir.display().to_string())),
     }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-/// Whether `gid` is `user`'s primary group with no other member.
-#[cfg(unix)]
-fn private_group(user: nix::unistd::Uid, gid: u32) -> bool {
-    use nix::unistd::{Group, User};
-    let (Ok(Some(user)), Ok(Some(group))) = (
-        User::from_uid(user),
-        Group::from_gid(nix::unistd::Gid::from_raw(gid)),
-    ) else {
-        return false;
-    };
-    user.gid.as_raw() == gid && group.mem.iter().all(|m| *m == user.name)
 }
 
 /// Checks `dir` before a write: an unsafe directory is an error (it is reported by the
@@ -136,52 +106,10 @@ pub(crate) fn check_dir_for_write(dir: &Path) -> io::Result<()> {
     })
 }
 
-#[cfg(unix)]
 fn check_owner(meta: &fs::Metadata) -> Result<(), Unsafe> {
-    use std::os::unix::fs::MetadataExt;
-    let me = nix::unistd::geteuid().as_raw();
-    if meta.uid() != me && meta.uid() != 0 {
-        return Err(Unsafe::FileForeign(meta.uid()));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_owner(_: &fs::Metadata) -> Result<(), Unsafe> {
-    Ok(())
-}
-
-/// Opens for reading without blocking on a FIFO (there is no writer to wait for).
-fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
-    let mut opts = fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits());
-    }
-    opts.open(path)
-}
-
-fn kind_of(meta: &fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() {
-        "a directory"
-    } else {
-        "not a file"
+    match platform::foreign_owner(meta) {
+        Some(uid) => Err(Unsafe::FileForeign(uid)),
+        None => Ok(()),
     }
 }
 

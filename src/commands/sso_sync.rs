@@ -111,14 +111,7 @@ fn write_keeping_mode(path: &Path, text: &str) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     match std::fs::metadata(&target) {
         Ok(meta) => tmp.as_file().set_permissions(meta.permissions())?,
-        Err(_) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                tmp.as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-            }
-        }
+        Err(_) => crate::platform::make_private(tmp.as_file())?,
     }
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
