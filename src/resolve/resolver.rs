@@ -16,7 +16,7 @@ use super::catalog::Catalog;
 use super::deadline::Deadline;
 use super::memo::{Memo, StsClients};
 use super::mfa::{Mfa, MfaPrompt};
-use super::outcome::{ErrorKind, Failure, HopError, Resolution};
+use super::outcome::{ErrorKind, Failure, HopError, Resolution, Resolved};
 use super::plan::Plan;
 use super::run::Run;
 use crate::config::ConfigSet;
@@ -189,6 +189,19 @@ impl Resolver {
         Box::pin(self.run(plan, false, deadline).attempt()).await
     }
 
+    /// The credentials, and who they are, that call hop `hop_index` of `plan`'s resolution
+    /// (as in [`Resolution::hops`]: 1 is the first role; 0 and 1 both give the base),
+    /// within `deadline`. Everything before that hop comes from the memo when `plan` was
+    /// run already, so nothing is assumed twice.
+    pub(crate) async fn caller_of(
+        &self,
+        plan: &Plan,
+        hop_index: usize,
+        deadline: &Deadline,
+    ) -> Result<Resolved, HopError> {
+        Box::pin(self.run(plan, true, deadline).caller_of(hop_index)).await
+    }
+
     /// A pass over `plan` with this resolver's parts; `read_cache`: whether valid cache
     /// entries may answer instead of AssumeRole.
     fn run<'a>(&'a self, plan: &'a Plan, read_cache: bool, deadline: &'a Deadline) -> Run<'a> {
@@ -214,3 +227,37 @@ impl Resolver {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_caller_of_a_hop_comes_from_the_memo() {
+        let demo = crate::demo::start().await.expect("demo starts");
+        let set = Arc::new(crate::config::load(&demo.env).expect("demo config"));
+        let resolver = Resolver::new(set, demo.env.clone(), ResolverOptions::default());
+        let plan = resolver.catalog().planned("prod-deploy").expect("plans");
+        let resolution = resolver.resolve("prod-deploy").await;
+        assert_eq!(resolution.status(), crate::resolve::Status::Ok);
+        let sts = demo.sts();
+        assert_eq!(sts.calls("AssumeRole"), 2);
+
+        // Deploy (hop 2) is called by prod's role session, assumed already.
+        let deadline = resolver.deadline();
+        let caller = resolver.caller_of(&plan, 2, &deadline).await.expect("caller");
+        assert_eq!(Some(&caller.identity), resolution.hops[1].identity.as_ref());
+        assert_eq!(sts.calls("AssumeRole"), 2);
+
+        // SwitchToRole (hop 1) is called by alice's keys, named once by GetCallerIdentity.
+        let user = resolver.caller_of(&plan, 1, &deadline).await.expect("caller");
+        assert!(
+            user.identity.arn.ends_with(":user/alice"),
+            "{}",
+            user.identity.arn
+        );
+        let again = resolver.caller_of(&plan, 1, &deadline).await.expect("caller");
+        assert_eq!(again, user);
+        assert_eq!(sts.calls("GetCallerIdentity"), 1);
+        assert_eq!(sts.calls("AssumeRole"), 2);
+    }
+}

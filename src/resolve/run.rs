@@ -62,6 +62,21 @@ impl Run<'_> {
         }
     }
 
+    /// The credentials, and who they are, that call hop `hop_index` of the resolution
+    /// (1 is the first role; 0 and 1 both give the base): the chain before that hop,
+    /// walked through the memo, so what was asked already is not asked again.
+    pub(super) async fn caller_of(self, hop_index: usize) -> Result<Resolved, HopError> {
+        let through = hop_index.saturating_sub(1).min(self.plan.hops.len());
+        let (_, reached) = self.walk(through).await;
+        let (key, current) = reached.map_err(|(_, error)| error)?;
+        let identity = self.identify(&key, &current).await?;
+        Ok(Resolved {
+            expiration: current.credentials.expiration,
+            credentials: current.credentials,
+            identity,
+        })
+    }
+
     /// The base, then the first `through` hops, each once per resolver: what each hop
     /// gave, and where the walk stopped.
     async fn walk(&self, through: usize) -> (Vec<HopOutcome>, Reached) {
