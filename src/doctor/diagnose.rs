@@ -59,7 +59,7 @@ pub fn diagnose(plan: Option<&Plan>, resolution: &Resolution) -> Report {
     if hop.kind == HopKind::Base {
         base_causes(&mut report, plan, error);
     } else {
-        role_causes(&mut report, &hop, error);
+        super::rules::role_causes(&mut report, &hop, error);
         if wants_policies(&report) {
             report.policies = policies_with(&hop, &report, None);
         }
@@ -118,10 +118,6 @@ fn context(plan: Option<&Plan>, resolution: &Resolution, index: usize, error: &H
     }
 }
 
-fn code_is(error: &HopError, codes: &[&str]) -> bool {
-    error.code.as_deref().is_some_and(|c| codes.contains(&c))
-}
-
 fn base_causes(report: &mut Report, plan: Option<&Plan>, error: &HopError) {
     let refresh = match plan.map(|p| &p.base) {
         Some(BaseSource::Sso { profile, session, .. }) => format!(
@@ -167,177 +163,6 @@ fn base_causes(report: &mut Report, plan: Option<&Plan>, error: &HopError) {
     report
         .causes
         .push(cause(id, Confidence::Inferred, title, refresh, "the error code"));
-}
-
-fn role_causes(report: &mut Report, hop: &HopContext, error: &HopError) {
-    let msg = error.message.as_str();
-    let target = hop.target_role_arn.clone().unwrap_or_default();
-    let role_name = crate::arn::name_of(&target).to_string();
-    let at = hop
-        .location
-        .as_ref()
-        .map(|l| format!(" at {l}"))
-        .unwrap_or_default();
-    let caller_name = match &hop.caller {
-        Some(p) => p.policy_arn().unwrap_or(p.arn()).to_string(),
-        None => "the caller".to_string(),
-    };
-    let push = |r: &mut Report, id, confidence, title: String, fix: String, evidence: &str| {
-        r.causes.push(cause(id, confidence, title, fix, evidence));
-    };
-
-    if let Err(problem) = parse_role_arn(&target) {
-        let fix = match &problem.suggestion {
-            Some(s) => format!("set role_arn = {s}{at}"),
-            None => format!("correct role_arn{at} to arn:aws:iam::ACCOUNT:role/NAME"),
-        };
-        push(
-            report,
-            CauseId::MalformedRoleArn,
-            Confidence::Confirmed,
-            problem.message.clone(),
-            fix.clone(),
-            "ARN syntax",
-        );
-        if let Some(s) = &problem.suggestion {
-            report.actions.push(fix.replace(s, &format!("'{s}'")));
-        }
-    }
-    if msg.contains("Roles may not be assumed by root accounts") {
-        push(
-            report,
-            CauseId::RootCaller,
-            Confidence::Confirmed,
-            "the caller is the account's root user, which cannot assume roles".into(),
-            "use an IAM user or role as the source profile".into(),
-            "STS's message",
-        );
-    }
-    if msg.contains("MultiFactorAuthentication") {
-        push(
-            report,
-            CauseId::Mfa,
-            Confidence::Confirmed,
-            "the MFA code was wrong, reused or expired, or mfa_serial names another device".into(),
-            format!("type a fresh code; check that mfa_serial{at} is the caller's device ARN"),
-            "STS's message",
-        );
-    }
-    if msg.contains("role chaining") {
-        push(
-            report,
-            CauseId::ChainedSessionDuration,
-            Confidence::Confirmed,
-            format!(
-                "duration_seconds {} is above one hour, the limit for a role assumed with role credentials",
-                hop.duration_seconds.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            format!("set duration_seconds to at most {CHAINED_MAX_SECONDS}{at}, or remove it"),
-            "STS's message",
-        );
-    } else if msg.contains("MaxSessionDuration") {
-        push(
-            report,
-            CauseId::SessionDuration,
-            Confidence::Confirmed,
-            format!(
-                "duration_seconds {} is above the maximum session duration of {role_name}",
-                hop.duration_seconds.map(|d| d.to_string()).unwrap_or_default()
-            ),
-            format!("lower duration_seconds{at}, or raise the role's maximum (see below)"),
-            "STS's message",
-        );
-        report.actions.push(format!(
-            "aws iam update-role --role-name {} --max-session-duration {}",
-            super::policy::shell_quote(&role_name),
-            hop.duration_seconds.unwrap_or(3600).clamp(3600, 43200)
-        ));
-    } else if hop.chained && hop.duration_seconds.is_some_and(|d| d > CHAINED_MAX_SECONDS) {
-        // STS will refuse this once the other problems are fixed.
-        push(
-            report,
-            CauseId::ChainedSessionDuration,
-            if code_is(error, &["ValidationError"]) {
-                Confidence::Confirmed
-            } else {
-                Confidence::Inferred
-            },
-            "duration_seconds is above one hour on a role-chained hop".into(),
-            format!("set duration_seconds to at most {CHAINED_MAX_SECONDS}{at}"),
-            "the profile",
-        );
-    }
-    if code_is(error, &["RegionDisabledException"]) {
-        push(
-            report,
-            CauseId::RegionEndpoint,
-            Confidence::Confirmed,
-            "STS is not activated in this region for the target account".into(),
-            "activate the region's STS endpoint in the IAM console (Account settings), or use another region"
-                .into(),
-            "STS's message",
-        );
-    }
-    match error.kind {
-        ErrorKind::Denied if !msg.contains("MultiFactorAuthentication") && !msg.contains("root accounts") => {
-            super::denied::denied_causes(report, hop, msg, &caller_name, &role_name, &at);
-        }
-        ErrorKind::Credentials => {
-            push(
-                report,
-                CauseId::SourceCredentials,
-                Confidence::Inferred,
-                format!(
-                    "the credentials of {caller_name} are expired or invalid ({})",
-                    error.code.as_deref().unwrap_or("")
-                ),
-                "refresh the source credentials (aws sso login, new keys, a fresh session)".into(),
-                "the error code",
-            );
-            if code_is(error, &["InvalidClientTokenId"]) {
-                push(
-                    report,
-                    CauseId::RegionEndpoint,
-                    Confidence::Inferred,
-                    "a session token from the global STS endpoint is not valid in an opt-in region".into(),
-                    "use the regional STS endpoint (sts_regional_endpoints = regional) or activate the region"
-                        .into(),
-                    "the error code",
-                );
-            }
-        }
-        ErrorKind::Network | ErrorKind::Timeout => push(
-            report,
-            CauseId::RegionEndpoint,
-            Confidence::Inferred,
-            "the STS endpoint did not answer".into(),
-            "check region, endpoint_url / AWS_ENDPOINT_URL_STS, proxy settings and network access".into(),
-            "the error",
-        ),
-        ErrorKind::Throttled => push(
-            report,
-            CauseId::Throttled,
-            Confidence::Inferred,
-            "STS throttled the request".into(),
-            "retry later or resolve fewer profiles at once (--concurrency)".into(),
-            "the error code",
-        ),
-        ErrorKind::Config | ErrorKind::Other if report.causes.is_empty() => push(
-            report,
-            if code_is(error, &["ValidationError"]) && msg.contains("roleArn") {
-                CauseId::MalformedRoleArn
-            } else if error.code.is_some() {
-                CauseId::Unknown
-            } else {
-                CauseId::Configuration
-            },
-            Confidence::Confirmed,
-            error.summary(),
-            format!("fix profile '{}'{at}", hop.profile),
-            "the error",
-        ),
-        _ => {}
-    }
 }
 
 /// Policies help when the denial is about who may assume what.

@@ -53,20 +53,16 @@ pub(crate) async fn check(
             target.partition
         ));
     };
-    // The caller's credentials: the chain up to the failing hop (memoised: no new AssumeRole).
-    let prefix = Plan {
-        hops: plan.hops[..hop.index.saturating_sub(1).min(plan.hops.len())].to_vec(),
-        ..plan.clone()
-    };
     if deadline.passed() {
         return skipped("not asked: the --timeout was spent".into());
     }
-    let credentials = match resolver.run_within(&prefix, deadline).await.outcome {
+    // The caller's credentials: the chain up to the failing hop (memoised: no new AssumeRole).
+    let credentials = match resolver.caller_of(plan, hop.index, deadline).await {
         Ok(resolved) => resolved.credentials,
-        Err(f) => {
+        Err(error) => {
             return skipped(format!(
                 "the caller's credentials are not available: {}",
-                f.error.summary()
+                error.summary()
             ));
         }
     };

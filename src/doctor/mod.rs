@@ -7,7 +7,8 @@
 //! `iam:SimulatePrincipalPolicy` on the caller) some causes are confirmed or ruled out;
 //! without it every cause is reported as inferred.
 //!
-//! Layers: [`diagnose`] is pure (plan + resolution -> report), [`enrich`] folds IAM
+//! Layers: [`diagnose`] is pure (plan + resolution -> report; the causes of a failed
+//! AssumeRole are the rule tables of `rules.rs` and `denied.rs`), [`enrich`] folds IAM
 //! answers into a report (pure), [`iam`] asks IAM (signed GET-style queries, read-only),
 //! [`render`] turns a report into text and JSON. rswitch never changes IAM.
 
@@ -18,6 +19,7 @@ pub(crate) mod enrich;
 pub(crate) mod iam;
 pub mod policy;
 mod render;
+mod rules;
 
 pub use diagnose::diagnose;
 

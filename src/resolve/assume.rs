@@ -1,37 +1,42 @@
 //! One AssumeRole hop: check the ARN, then the call — through the on-disk cache, which
 //! wraps the call as aws-vault's `CachedSessionProvider` wraps its provider, and with
 //! MFA handled by `mfa.rs`.
+//!
+//! [`Roles`] is the component a run assumes roles with: the cache wrapper, the resolver's
+//! MFA state and the environment (for the default session name).
 
 use super::deadline::Deadline;
-use super::mfa;
+use super::mfa::{self, Mfa};
 use super::outcome::{ErrorKind, HopError, Step};
 use super::plan::RoleHop;
-use super::run::Resolver;
 use super::session_name;
 use crate::cache::{Cache, CacheKey, CachedRole};
 use crate::creds::{Credentials, Identity};
+use crate::env::Env;
 use crate::sts::{AssumeRoleInput, AssumedRole, Sts};
 use std::future::Future;
 use std::time::SystemTime;
 
-impl Resolver {
-    /// AssumeRole for `hop` as `caller`: the cache's entry when `read_cache` and one is
+/// What an AssumeRole needs besides the caller and the STS client.
+pub(super) struct Roles<'a> {
+    pub(super) cache: CachedRoles<'a>,
+    pub(super) mfa: &'a Mfa,
+    pub(super) env: &'a Env,
+}
+
+impl Roles<'_> {
+    /// AssumeRole for `hop` as `caller`: the cache's entry when it may be read and one is
     /// valid, else the call (whose answer the cache then keeps).
     pub(super) async fn assume(
         &self,
         sts: &Sts,
         caller: &Step,
         hop: &RoleHop,
-        read_cache: bool,
         deadline: &Deadline,
     ) -> Result<Step, HopError> {
         check_role_arn(hop)?;
-        let cached = CachedRoles {
-            cache: self.options.cache.as_ref(),
-            read: read_cache,
-        };
         let call = self.call(sts, &caller.credentials, hop, deadline);
-        cached.get_or_assume(&cache_key(hop), call).await
+        self.cache.get_or_assume(&cache_key(hop), call).await
     }
 
     /// The AssumeRole call itself, with an MFA code or session when the hop needs one.
@@ -88,14 +93,23 @@ fn check_role_arn(hop: &RoleHop) -> Result<(), HopError> {
 }
 
 /// The AWS CLI's assume-role cache around an AssumeRole call.
-struct CachedRoles<'a> {
-    cache: Option<&'a Cache>,
+pub(super) struct CachedRoles<'a> {
+    pub(super) cache: Option<&'a Cache>,
     /// Whether a valid entry may answer instead of the call (not when retrying after
     /// STS rejected a cached credential).
-    read: bool,
+    pub(super) read: bool,
 }
 
 impl CachedRoles<'_> {
+    /// Drops the entries of `hops` (STS rejected one of them).
+    pub(super) fn evict(&self, hops: &[RoleHop]) {
+        if let Some(cache) = self.cache {
+            for hop in hops {
+                let _ = cache.remove(&cache_key(hop));
+            }
+        }
+    }
+
     /// The entry under `key` if valid, else `call`'s answer, kept under `key`.
     async fn get_or_assume(
         &self,

@@ -1,23 +1,49 @@
-//! The memo of chain prefixes. Every prefix of a chain — the STS client's settings, the
-//! base profile, the roles so far, and whether the caller was named — is resolved once per
-//! [`Resolver`](super::Resolver), successes and failures alike.
+//! What a [`Resolver`](super::Resolver) makes once: an STS client per set of client
+//! settings, and the memo of chain prefixes. Every prefix of a chain — the STS client's
+//! settings, the base profile, the roles so far, and whether the caller was named — is
+//! resolved once per resolver, successes and failures alike.
 
 use super::outcome::{HopError, Step};
 use super::plan::{Plan, RoleHop};
+use crate::sts::{Sts, StsSettings};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::OnceCell;
 
 /// (region, endpoint, FIPS, dual-stack) of an STS client.
-pub(super) type StsKey = (Option<String>, Option<String>, bool, bool);
+type StsKey = (Option<String>, Option<String>, bool, bool);
 
-pub(super) fn sts_key(plan: &Plan) -> StsKey {
+fn sts_key(plan: &Plan) -> StsKey {
     (
         plan.region.clone(),
         plan.sts_endpoint.clone(),
         plan.use_fips,
         plan.use_dual_stack,
     )
+}
+
+/// One STS client per set of settings, made on first use.
+#[derive(Default)]
+pub(super) struct StsClients(Mutex<HashMap<StsKey, Sts>>);
+
+impl StsClients {
+    /// The client for `plan`'s STS settings, each call bounded by `timeout`.
+    pub(super) fn of(&self, plan: &Plan, timeout: Duration) -> Sts {
+        let mut clients = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        clients
+            .entry(sts_key(plan))
+            .or_insert_with(|| {
+                Sts::new(&StsSettings {
+                    region: plan.region.clone(),
+                    endpoint: plan.sts_endpoint.clone(),
+                    use_fips: plan.use_fips,
+                    use_dual_stack: plan.use_dual_stack,
+                    timeout,
+                })
+            })
+            .clone()
+    }
 }
 
 /// One prefix of a chain, as it decides the credentials at its end.
@@ -89,10 +115,18 @@ impl Memo {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    /// Forgets the cells of `keys` only.
-    pub(super) fn forget(&self, keys: &[ChainKey]) {
+    /// Forgets what was kept for `plan`'s chain only: its base, each hop, the final
+    /// identity.
+    pub(super) fn forget_chain(&self, plan: &Plan) {
+        let mut key = ChainKey::base(plan);
+        let mut keys = vec![key.clone()];
+        for hop in &plan.hops {
+            key = key.then(hop);
+            keys.push(key.clone());
+        }
+        keys.push(key.whoami());
         let mut memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
+        for key in &keys {
             memo.remove(key);
         }
     }
