@@ -233,7 +233,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_caller_of_a_hop_comes_from_the_memo() {
-        let demo = crate::demo::start().await.expect("demo starts");
+        let demo = crate::fake_aws::start().await.expect("demo starts");
         let set = Arc::new(crate::config::load(&demo.env).expect("demo config"));
         let resolver = Resolver::new(set, demo.env.clone(), ResolverOptions::default());
         let plan = resolver.catalog().planned("prod-deploy").expect("plans");
