@@ -159,7 +159,7 @@ impl TuiHandlers for Handlers {
                 &request,
                 self.timeout,
             ))
-            .map_err(|e| anyhow::anyhow!(crate::report::printable(&e.to_string())))?;
+            .map_err(|e| anyhow::anyhow!(crate::text::printable(&e.to_string())))?;
         let said = super::console::deliver(&signin, how, &self.env, &mut std::io::sink())?;
         Ok(match headless {
             Some(reason) => format!("no browser here ({reason}): {said}"),

@@ -21,6 +21,7 @@ use super::keymap::map_key;
 use super::state::{Mode, Overlay, State, StatusMessage, TuiExit};
 use crate::resolve::outcome::Resolution;
 use crate::sso::aliases::caller_key;
+use crate::text::one_line;
 use crossterm::event::KeyEvent;
 
 /// Maps a key for the current mode and applies it.
@@ -177,13 +178,4 @@ pub fn resolve_all(state: &mut State) -> Vec<Effect> {
         .into_iter()
         .map(|i| start_resolve(state, i, None))
         .collect()
-}
-
-/// Text for a one-line status message: control characters escaped, lines joined.
-fn one_line(text: &str) -> String {
-    crate::text::line(text)
-        .as_str()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
