@@ -262,7 +262,7 @@ pub struct ConsoleArgs {
     /// Copy the sign-in URL to the clipboard (OSC 52 where there is no display)
     #[arg(long)]
     pub copy: bool,
-    /// Open the system browser (the default where there is a display)
+    /// Open the browser: $BROWSER, else the system's on a local desktop (the default there)
     #[arg(long)]
     pub open: bool,
 }
