@@ -25,7 +25,7 @@ pub fn cache_entry(data: &[u8]) {
                 // Whatever was read must be usable: formatted, compared, counted down.
                 let _ = rswitch::cache::format_expiration(t);
                 let _ = rswitch::creds::rfc3339(t);
-                let _ = rswitch::report::countdown(t, now());
+                let _ = rswitch::text::countdown(t, now());
             }
         });
     }
@@ -75,7 +75,7 @@ pub fn sts_text(data: &[u8]) {
     let _ = rswitch::sts::kind_of_code(Some(&text));
     let _ = rswitch::arn::account_of(&text);
     let _ = rswitch::arn::Arn::parse(&text).map(|a| (a.role_name(), a.principal_name()));
-    let _ = rswitch::report::printable(&text);
+    let _ = rswitch::text::printable(&text);
 }
 
 fn each_value(v: &serde_json::Value, f: &mut impl FnMut(&serde_json::Value)) {

@@ -268,7 +268,7 @@ pub struct ConsoleArgs {
     /// With --copy: use the terminal's OSC 52 clipboard even when a display server is reachable
     #[arg(long, requires = "copy")]
     pub osc52: bool,
-    /// Open the system browser (the default where there is a display)
+    /// Open the browser: $BROWSER, else the system's on a local desktop (the default there)
     #[arg(long)]
     pub open: bool,
 }

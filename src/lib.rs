@@ -23,7 +23,7 @@ pub mod fake_aws;
 pub mod nesting;
 pub mod platform;
 pub(crate) mod prompt;
-pub mod report;
+pub(crate) mod report;
 pub mod resolve;
 pub mod serve;
 pub mod settings;

@@ -23,7 +23,7 @@ pub(crate) enum NestingError {
     #[error(
         "profile '{name}': credential_process loop: rswitch is resolving {} -> {again} (a credential_process runs rswitch for a profile that leads back here)",
         show(chain),
-        name = crate::report::printable(profile),
+        name = crate::text::printable(profile),
         again = show_one(profile)
     )]
     Loop { profile: String, chain: Vec<String> },
@@ -95,7 +95,7 @@ pub(crate) fn child_vars(env: &Env, profile: &str) -> [(&'static str, String); 2
 fn show_one(profile: &str) -> String {
     match profile {
         "" => "''".to_string(),
-        p => crate::report::printable(p),
+        p => crate::text::printable(p),
     }
 }
 

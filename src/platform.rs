@@ -1,6 +1,7 @@
 //! What differs by operating system, in one room: the terminal device, the user's shell
-//! and the shell a `credential_process` runs in, files (private 0600/0700, owners and who
-//! else may write, opening without blocking: `files.rs`), process groups, and signals (the ones
+//! and the shell a `credential_process` runs in, whether (and with what) a browser can be
+//! opened, files (private 0600/0700, owners and who else may write, opening without
+//! blocking: `files.rs`), process groups, and signals (the ones
 //! that stop rswitch, the ones it forwards to a served child, and the terminal's Ctrl-C
 //! while a child runs). Everything else in the crate is free of `cfg(unix)` for these.
 //!
@@ -26,6 +27,62 @@ pub(crate) const TTY_DEVICE: &str = "/dev/tty";
 /// The shell `rswitch shell` starts: `$SHELL` from `env`, else `/bin/sh`.
 pub(crate) fn user_shell(env: &Env) -> String {
     env.get("SHELL").unwrap_or("/bin/sh").to_string()
+}
+
+/// Where a URL can be shown, by the one rule `rswitch console` and `rswitch login` follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Browser {
+    /// Start this program with the URL (or a page forwarding to it) as its one argument.
+    Program(String),
+    /// No browser can be opened here: print or copy the URL instead.
+    Headless(Headless),
+}
+
+/// Why no browser can be opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Headless {
+    /// A remote session (SSH): a browser would start on the far machine, if anywhere.
+    Remote,
+    /// No display server to show a window on.
+    NoDisplay,
+}
+
+impl Headless {
+    /// For a message: `no browser here (an SSH session)`.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Headless::Remote => "an SSH session",
+            Headless::NoDisplay => "no DISPLAY or WAYLAND_DISPLAY",
+        }
+    }
+}
+
+/// Whether a browser can be opened here, and with what:
+///
+/// 1. a remote session (`SSH_CONNECTION`, `SSH_CLIENT`, `SSH_TTY`) is headless, whatever
+///    else is set: the user is not sitting at this machine;
+/// 2. else `$BROWSER` (the convention of `xdg-open` and Python's `webbrowser`), even
+///    without a display: the user asked for that program;
+/// 3. else a local desktop gets the system's opener: always on macOS (`open`) and Windows
+///    (`explorer`), on other systems when `DISPLAY` or `WAYLAND_DISPLAY` is set (`xdg-open`);
+/// 4. else headless.
+pub(crate) fn browser(env: &Env) -> Browser {
+    let set = |var: &str| env.get(var).is_some();
+    if ["SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"].into_iter().any(set) {
+        return Browser::Headless(Headless::Remote);
+    }
+    if let Some(program) = env.get("BROWSER").filter(|b| !b.trim().is_empty()) {
+        return Browser::Program(program.to_string());
+    }
+    if cfg!(target_os = "macos") {
+        Browser::Program("open".into())
+    } else if cfg!(windows) {
+        Browser::Program("explorer".into())
+    } else if set("DISPLAY") || set("WAYLAND_DISPLAY") {
+        Browser::Program("xdg-open".into())
+    } else {
+        Browser::Headless(Headless::NoDisplay)
+    }
 }
 
 /// A `credential_process` command line as the AWS CLI runs it: `sh -c` (`cmd.exe /C` on
@@ -249,6 +306,46 @@ mod tests {
             private_new_file().open(&file).is_err(),
             "an existing file is not reopened"
         );
+    }
+
+    #[test]
+    fn a_browser_is_browser_else_the_desktops_opener_never_over_ssh() {
+        let env = |vars: &[(&str, &str)]| Env::from_vars(vars.iter().copied(), None);
+        let program = |p: &str| Browser::Program(p.to_string());
+        let system = if cfg!(target_os = "macos") {
+            program("open")
+        } else if cfg!(windows) {
+            program("explorer")
+        } else {
+            program("xdg-open")
+        };
+        // A remote session wins over everything, $BROWSER and a (forwarded) display too.
+        for ssh in ["SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"] {
+            let remote = env(&[(ssh, "x"), ("BROWSER", "firefox"), ("DISPLAY", "localhost:10.0")]);
+            assert_eq!(browser(&remote), Browser::Headless(Headless::Remote), "{ssh}");
+        }
+        // $BROWSER, with or without a display.
+        assert_eq!(browser(&env(&[("BROWSER", "firefox")])), program("firefox"));
+        assert_eq!(
+            browser(&env(&[("BROWSER", "firefox"), ("DISPLAY", ":0")])),
+            program("firefox")
+        );
+        // A local desktop: the system's opener; an empty value is no value.
+        assert_eq!(browser(&env(&[("DISPLAY", ":0")])), system);
+        assert_eq!(browser(&env(&[("WAYLAND_DISPLAY", "wayland-1")])), system);
+        assert_eq!(
+            browser(&env(&[("BROWSER", " "), ("DISPLAY", ":0"), ("SSH_TTY", "")])),
+            system
+        );
+        if cfg!(all(unix, not(target_os = "macos"))) {
+            assert_eq!(browser(&env(&[])), Browser::Headless(Headless::NoDisplay));
+            assert_eq!(
+                browser(&env(&[("BROWSER", ""), ("DISPLAY", "")])),
+                Browser::Headless(Headless::NoDisplay)
+            );
+        }
+        assert_eq!(Headless::Remote.reason(), "an SSH session");
+        assert_eq!(Headless::NoDisplay.reason(), "no DISPLAY or WAYLAND_DISPLAY");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Text and JSON renderings of profiles and resolutions for the CLI. Pure: values in,
-//! strings out.
+//! The CLI's tables and reports: text and JSON renderings of profiles and resolutions for
+//! `list`, `lint`, `whoami` and `check`. Pure: values in, strings out. The text helpers
+//! the TUI shares (sanitizing, countdowns) are in [`crate::text`].
 
 use crate::config::ConfigSet;
 use crate::config::lint::{Finding, Severity};
@@ -10,18 +11,7 @@ use crate::sso::names::AccountNames;
 use crate::text::{self, Clean};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime};
-
-/// Makes multi-line text safe to print on a terminal ([`crate::text::lines`]): control
-/// characters (escape sequences from a hostile config value or endpoint) are shown
-/// escaped instead of being interpreted.
-pub fn printable(text: &str) -> String {
-    text::lines(text).into_string()
-}
-
-pub(crate) fn finding_line(f: &Finding) -> String {
-    f.line()
-}
+use std::time::SystemTime;
 
 /// The `list` table, with lint findings under each profile and file-level ones at the end.
 pub(crate) fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
@@ -68,11 +58,11 @@ pub(crate) fn list_text(rows: &[ProfileRow], other: &[Finding]) -> Clean {
             out.push_line(&format!("    {e}"));
         }
         for f in &summary.findings {
-            out.push_line(&format!("    {}", finding_line(f)));
+            out.push_line(&format!("    {}", f.line()));
         }
     }
     for f in other {
-        out.push_line(&finding_line(f));
+        out.push_line(&f.line());
     }
     out
 }
@@ -148,23 +138,6 @@ pub(crate) fn finding_json(f: &Finding) -> Value {
     })
 }
 
-/// `in 59m`, `in 2h03m`, `expired`.
-pub fn countdown(expiration: SystemTime, now: SystemTime) -> String {
-    match expiration.duration_since(now) {
-        Ok(left) => format!("in {}", short_duration(left)),
-        Err(_) => "expired".to_string(),
-    }
-}
-
-pub(crate) fn short_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    match secs {
-        0..60 => format!("{secs}s"),
-        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
-        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
-    }
-}
-
 /// `whoami`'s report. Every value is one [`text::line`]: an STS message holding a
 /// newline cannot add a line of its own.
 pub(crate) fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime) -> Clean {
@@ -181,7 +154,7 @@ pub(crate) fn whoami_text(r: &Resolution, names: &AccountNames, now: SystemTime)
             field(&mut out, "arn", &ok.identity.arn);
             field(&mut out, "user id", &ok.identity.user_id);
             let expiry = match ok.expiration {
-                Some(e) => format!("{} ({})", rfc3339(e), countdown(e, now)),
+                Some(e) => format!("{} ({})", rfc3339(e), text::countdown(e, now)),
                 None => "never (long-term keys)".to_string(),
             };
             field(&mut out, "expires", &expiry);
@@ -270,24 +243,4 @@ pub(crate) fn check_json(results: &[Resolution], names: &AccountNames) -> Value 
         "results": results.iter().map(json_of).collect::<Vec<_>>(),
         "summary": {"ok": count(Status::Ok), "denied": count(Status::Denied), "error": count(Status::Error)},
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(printable("line\nnext"), "line\nnext");
-    }
-
-    #[test]
-    fn durations_are_short() {
-        assert_eq!(short_duration(Duration::from_secs(59)), "59s");
-        assert_eq!(short_duration(Duration::from_secs(61)), "1m01s");
-        assert_eq!(short_duration(Duration::from_secs(3 * 3600 + 120)), "3h02m");
-        let now = SystemTime::now();
-        assert_eq!(countdown(now - Duration::from_secs(1), now), "expired");
-    }
 }

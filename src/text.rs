@@ -13,9 +13,13 @@
 //! sanitize what they format; a test in this module fails when any other file of `src/`
 //! writes to stderr, stdout or `/dev/tty` by itself. JSON goes out through [`put_json`],
 //! which also escapes the C1 and bidi controls serde_json leaves raw.
+//!
+//! It also holds the few text helpers the CLI and the TUI share: [`printable`] and
+//! [`one_line`] (sanitized text as a `String` to build messages from) and [`countdown`].
 
 use std::fmt;
 use std::io::{self, Write};
+use std::time::{Duration, SystemTime};
 
 /// Most characters one value shows on one line.
 pub(crate) const LINE_MAX: usize = 2048;
@@ -151,6 +155,40 @@ pub fn eprintln(args: fmt::Arguments<'_>) {
     eprint(&clean);
 }
 
+/// Multi-line outside text as a plain string safe to print ([`lines`]): for a message that
+/// is built further (an error, a status) before it reaches a writer.
+pub fn printable(text: &str) -> String {
+    lines(text).into_string()
+}
+
+/// Outside text for a one-line message (a status line): as [`line`], and every run of
+/// whitespace one space.
+pub(crate) fn one_line(text: &str) -> String {
+    line(text)
+        .as_str()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `in 59m`, `in 2h03m`, `expired`.
+pub fn countdown(expiration: SystemTime, now: SystemTime) -> String {
+    match expiration.duration_since(now) {
+        Ok(left) => format!("in {}", short_duration(left)),
+        Err(_) => "expired".to_string(),
+    }
+}
+
+/// `59s`, `1m01s`, `3h02m`.
+fn short_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
 /// A word for a POSIX shell command the user may paste: as is when it holds only safe
 /// characters, else single-quoted (`'` written as `'\''`).
 pub fn shell_quote(word: &str) -> String {
@@ -208,6 +246,22 @@ mod tests {
         assert!(text.contains(r"\u009b31m\u0085\u202eb"), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("line\nnext"), "line\nnext");
+        assert_eq!(one_line("a\u{1b}b\n  c\td"), "a\\u{1b}b c d");
+    }
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(short_duration(Duration::from_secs(59)), "59s");
+        assert_eq!(short_duration(Duration::from_secs(61)), "1m01s");
+        assert_eq!(short_duration(Duration::from_secs(3 * 3600 + 120)), "3h02m");
+        let now = SystemTime::now();
+        assert_eq!(countdown(now - Duration::from_secs(1), now), "expired");
     }
 
     #[test]

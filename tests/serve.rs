@@ -458,7 +458,7 @@ fn renewals_reuse_the_mfa_session_and_never_prompt() {
     let cli = <rswitch::cli::Cli as clap::Parser>::parse_from(["rswitch", "--no-cache", "list"]);
     let closed = Arc::new(AtomicBool::new(false));
     let settings = rswitch::settings::Settings::new(&cli, &demo.env);
-    let gated = rswitch::commands::handover::gated_resolver(set, &demo.env, &settings, "prod-mfa", closed);
+    let gated = rswitch::commands::served::gated_resolver(set, &demo.env, &settings, "prod-mfa", closed);
     let renewer = Renewer::new(gated, input, SystemTime::now());
     let error = rt
         .block_on(renewer.current())
@@ -471,7 +471,7 @@ fn renewals_reuse_the_mfa_session_and_never_prompt() {
     let cli = <rswitch::cli::Cli as clap::Parser>::parse_from(["rswitch", "list"]);
     let set = Arc::new(rswitch::config::load(&demo.env).expect("demo config"));
     let settings = rswitch::settings::Settings::new(&cli, &demo.env);
-    let gated = rswitch::commands::handover::gated_resolver(
+    let gated = rswitch::commands::served::gated_resolver(
         set,
         &demo.env,
         &settings,

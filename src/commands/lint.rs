@@ -18,7 +18,7 @@ pub(crate) fn run(env: &Env, args: &LintArgs, out: &mut dyn Write) -> anyhow::Re
     } else {
         let mut report = text::Clean::default();
         for f in findings {
-            report.push_line(&report::finding_line(f));
+            report.push_line(&f.line());
         }
         text::put(out, &report)?;
     }

@@ -6,12 +6,12 @@ use crate::cli::LoginArgs;
 use crate::clipboard::{self, CopyOptions, Keeper};
 use crate::config::ConfigSet;
 use crate::env::Env;
-use crate::report::{self, printable};
 use crate::settings::Settings;
 use crate::sso::browser::{self, Opened};
 use crate::sso::device::{self, Prompt};
 use crate::sso::names;
 use crate::sso::{SsoError, SsoSession};
+use crate::text::{countdown, printable};
 use anyhow::bail;
 use std::time::SystemTime;
 
@@ -35,7 +35,7 @@ pub(crate) async fn run(env: &Env, settings: &Settings, args: &LoginArgs) -> any
         "Logged in to {} until {} ({}); token cached in {}.",
         printable(&session.describe()),
         crate::creds::rfc3339(login.token.expires_at),
-        report::countdown(login.token.expires_at, SystemTime::now()),
+        countdown(login.token.expires_at, SystemTime::now()),
         login.path.display()
     ));
     remember_names(
@@ -149,7 +149,7 @@ fn tell(env: &Env, prompt: &Prompt, no_browser: bool, no_copy: bool) {
     crate::text::eprintln(format_args!(
         "Open {url}\nand confirm the code {} (expires {}).",
         printable(&prompt.user_code),
-        report::countdown(prompt.expires_at, SystemTime::now())
+        countdown(prompt.expires_at, SystemTime::now())
     ));
     if !no_copy {
         let opts = CopyOptions {

@@ -4,10 +4,10 @@
 use super::{Exit, SUCCESS, load_config};
 use crate::cli::SsoSyncArgs;
 use crate::env::Env;
-use crate::report::printable;
 use crate::settings::Settings;
 use crate::sso::session::SsoSession;
 use crate::sso::{names, portal, sync, token_cache};
+use crate::text::printable;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;

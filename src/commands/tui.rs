@@ -2,9 +2,9 @@
 //! resolver and to the hand-over actions, and prints the picked profile's export text on
 //! stdout only after the terminal is restored.
 
+use super::served::{child_pairs, gated_resolver, servable, served_note, start_served};
 use super::{Exit, FAILURE, SUCCESS, load_config};
 use crate::clipboard::{self, CopyOptions, Keeper};
-use crate::commands::handover::{child_pairs, gated_resolver, servable, served_note, start_served};
 use crate::env::Env;
 use crate::export::{self, Format};
 use crate::resolve::{Catalog, Resolution};
@@ -159,7 +159,7 @@ impl TuiHandlers for Handlers {
                 &request,
                 self.timeout,
             ))
-            .map_err(|e| anyhow::anyhow!(crate::report::printable(&e.to_string())))?;
+            .map_err(|e| anyhow::anyhow!(crate::text::printable(&e.to_string())))?;
         let said = super::console::deliver(&signin, how, &self.env, &mut std::io::sink())?;
         Ok(match headless {
             Some(reason) => format!("no browser here ({reason}): {said}"),

@@ -3,7 +3,7 @@
 //!
 //! The request URL carries the session's credentials and the answer a sign-in token: no
 //! error here ever contains either. The answer is read with a size cap; a refusal's text
-//! reaches the user only through [`crate::report::printable`], shortened.
+//! reaches the user only through [`crate::text::printable`], shortened.
 
 use crate::creds::Credentials;
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
@@ -105,14 +105,14 @@ fn refusal_text(text: &str) -> String {
     if shown.is_empty() {
         shown = "(no text)".into();
     }
-    crate::report::printable(&shown)
+    crate::text::printable(&shown)
 }
 
 async fn get(url: &str, timeout: Duration, shown: &str) -> Result<(u16, Vec<u8>), FederationError> {
     let network = |e: &(dyn std::error::Error + 'static)| {
         // The URL holds the credentials: keep only the error's own words.
         let text = crate::aws_query::error_chain(e).replace(url, "<request>");
-        FederationError::Network(shown.to_string(), crate::report::printable(&text))
+        FederationError::Network(shown.to_string(), crate::text::printable(&text))
     };
     let settings = HttpConnectorSettings::builder()
         .connect_timeout(timeout.min(Duration::from_secs(3)))
@@ -138,7 +138,7 @@ async fn get(url: &str, timeout: Duration, shown: &str) -> Result<(u16, Vec<u8>)
             if e.is::<http_body_util::LengthLimitError>() {
                 FederationError::TooLarge(shown.to_string())
             } else {
-                FederationError::Network(shown.to_string(), crate::report::printable(&e.to_string()))
+                FederationError::Network(shown.to_string(), crate::text::printable(&e.to_string()))
             }
         })?
         .to_bytes();

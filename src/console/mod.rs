@@ -66,7 +66,7 @@ impl SignIn {
             Some(d) => format!(", {}", session::human(d)),
             None => String::new(),
         };
-        crate::report::printable(&format!(
+        crate::text::printable(&format!(
             "{} as {} in {} ({how}{lasts})",
             self.profile, self.identity.arn, self.region
         ))
@@ -282,6 +282,6 @@ async fn federate(f: &Federation<'_>, keys: &Credentials) -> Result<(Credentials
     let session = sts
         .federation_token(keys, f.name, ALLOW_ALL_POLICY, seconds)
         .await
-        .map_err(|e| failed(crate::report::printable(&e.summary())))?;
+        .map_err(|e| failed(crate::text::printable(&e.summary())))?;
     Ok((session.credentials, session.identity))
 }

@@ -1,4 +1,6 @@
-//! Where a sign-in URL can go, and opening it in the system browser without exposing it.
+//! Where a sign-in URL can go, and opening it in the browser without exposing it. Whether
+//! one can be opened, and with which program (`$BROWSER`, else the system's opener), is
+//! [`crate::platform::browser`]'s rule, the same as `rswitch login`'s.
 //!
 //! A browser opener (`xdg-open`, `open`) takes the URL on its command line, which every
 //! local user can read in `/proc/PID/cmdline` while it runs (and the browser's own command
@@ -13,6 +15,7 @@
 
 use crate::creds::Secret;
 use crate::env::Env;
+use crate::platform::{self, Browser};
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
@@ -25,27 +28,11 @@ pub(crate) const READ_WAIT: Duration = Duration::from_secs(10);
 /// How long it still waits once the opener has exited successfully.
 pub(crate) const AFTER_OPENER: Duration = Duration::from_secs(3);
 
-/// Why no browser can be opened here, if so: no display server, or a remote session.
+/// Why no browser can be opened here, if so ([`crate::platform::browser`] decides).
 pub(crate) fn headless(env: &Env) -> Option<&'static str> {
-    if env.get("SSH_CONNECTION").is_some() || env.get("SSH_TTY").is_some() || env.get("SSH_CLIENT").is_some()
-    {
-        return Some("an SSH session");
-    }
-    if cfg!(target_os = "macos") {
-        return None;
-    }
-    if env.get("DISPLAY").is_none() && env.get("WAYLAND_DISPLAY").is_none() {
-        return Some("no DISPLAY or WAYLAND_DISPLAY");
-    }
-    None
-}
-
-/// The system's browser opener.
-pub(crate) fn opener() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
+    match platform::browser(env) {
+        Browser::Headless(why) => Some(why.reason()),
+        Browser::Program(_) => None,
     }
 }
 
@@ -63,9 +50,10 @@ pub(crate) enum OpenError {
 
 /// Opens `url` in the system browser (see the module documentation for how).
 pub(crate) fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
-    if let Some(reason) = headless(env) {
-        return Err(OpenError::Headless(reason));
-    }
+    let program = match platform::browser(env) {
+        Browser::Program(program) => program,
+        Browser::Headless(why) => return Err(OpenError::Headless(why.reason())),
+    };
     let dir = tempfile::Builder::new()
         .prefix("rswitch-console-")
         .permissions(std::fs::Permissions::from_mode(0o700))
@@ -74,8 +62,7 @@ pub(crate) fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
     let page = dir.path().join("signin.html");
     write_page(&page, url).map_err(OpenError::Page)?;
     let created = std::fs::metadata(&page).map_err(OpenError::Page)?;
-    let program = opener();
-    let mut child = Command::new(program)
+    let mut child = Command::new(&program)
         .arg(format!("file://{}", page.display()))
         .env_clear()
         .envs(env.vars())
@@ -85,7 +72,7 @@ pub(crate) fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
         .process_group(0)
         .spawn()
         .map_err(|error| OpenError::Spawn {
-            program: program.to_string(),
+            program: program.clone(),
             error,
         })?;
     let mut deadline = Instant::now() + READ_WAIT;

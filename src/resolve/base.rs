@@ -292,7 +292,7 @@ async fn process_credentials(
             HopError::new(
                 kind,
                 None,
-                format!("profile '{}': {e}", crate::report::printable(profile)),
+                format!("profile '{}': {e}", crate::text::printable(profile)),
             )
         })
 }

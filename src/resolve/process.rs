@@ -189,7 +189,7 @@ async fn read_kept(err: Option<impl AsyncRead + Unpin>) -> Result<String, Proces
         .await
         .map_err(ProcessError::Io)?;
     // Until one sanitizer exists for all outside text, `printable` is it.
-    let mut text = crate::report::printable(String::from_utf8_lossy(&kept).trim());
+    let mut text = crate::text::printable(String::from_utf8_lossy(&kept).trim());
     if dropped > 0 {
         text.push_str(&format!(" … ({dropped} more bytes)"));
     }

@@ -1,10 +1,10 @@
-//! Opening the verification URL in a browser, only where one can show up: a local
-//! desktop session (macOS, Windows, or `DISPLAY` / `WAYLAND_DISPLAY`), not over SSH or
-//! SSM (`SSH_CONNECTION`, `SSH_TTY`, `AWS_SSM_SESSION`-style shells have no display), and
-//! never waiting for it: the opener runs detached, its output discarded. `$BROWSER`
-//! (the convention Python's `webbrowser` and `xdg-open` follow) names the program when set.
+//! Opening the verification URL in a browser, only where one can show up, by the rule
+//! `rswitch console` follows too ([`crate::platform::browser`]: never over SSH; `$BROWSER`
+//! when set, even without a display; else the desktop's opener), and never waiting for
+//! it: the opener runs detached, its output discarded.
 
 use crate::env::Env;
+use crate::platform::{self, Browser, Headless};
 use std::process::{Command, Stdio};
 
 /// Why no browser was opened, or that one was asked to open.
@@ -20,20 +20,10 @@ pub(crate) enum Opened {
 
 /// The program that would open a URL here, or why there is none.
 pub(crate) fn opener(env: &Env) -> Result<String, &'static str> {
-    if env.get("SSH_CONNECTION").is_some() || env.get("SSH_TTY").is_some() {
-        return Err("remote session (SSH)");
-    }
-    if let Some(browser) = env.get("BROWSER") {
-        return Ok(browser.to_string());
-    }
-    if cfg!(target_os = "macos") {
-        Ok("open".into())
-    } else if cfg!(windows) {
-        Ok("explorer".into())
-    } else if env.get("DISPLAY").is_some() || env.get("WAYLAND_DISPLAY").is_some() {
-        Ok("xdg-open".into())
-    } else {
-        Err("no display")
+    match platform::browser(env) {
+        Browser::Program(program) => Ok(program),
+        Browser::Headless(Headless::Remote) => Err("remote session (SSH)"),
+        Browser::Headless(Headless::NoDisplay) => Err("no display"),
     }
 }
 

@@ -77,6 +77,6 @@ where
     };
     SsoError::Service {
         service: service.to_string(),
-        message: crate::report::printable(&text),
+        message: crate::text::printable(&text),
     }
 }

@@ -59,6 +59,9 @@ pub enum Action {
         /// The doctor's short verdict when it failed, made with the result (off the loop).
         verdict: Option<String>,
     },
+    /// A resolution succeeded (sent right after its `Resolved`): its account may want a
+    /// name looked up.
+    Identified(Box<Resolution>),
     /// A copy or subshell handler finished; the text goes to the status line.
     HandlerDone {
         message: String,
@@ -86,6 +89,7 @@ impl Action {
             Action::Tick(_)
                 | Action::Resize { .. }
                 | Action::Resolved { .. }
+                | Action::Identified(_)
                 | Action::HandlerDone { .. }
                 | Action::DoctorReport { .. }
                 | Action::LoginPrompt(_)

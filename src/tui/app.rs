@@ -93,6 +93,7 @@ where
         resolver,
         tx: tx.clone(),
         login: None,
+        lookups: Vec::new(),
     };
     let mut effects = if opts.resolve_on_start {
         resolve_all(&mut state)
@@ -191,6 +192,8 @@ struct Tasks {
     tx: mpsc::UnboundedSender<Action>,
     /// The login in progress, if any.
     login: Option<AbortHandle>,
+    /// Account name lookups still running.
+    lookups: Vec<AbortHandle>,
 }
 
 impl Tasks {
@@ -236,7 +239,8 @@ impl Tasks {
                 Ok(r) => r,
                 Err(_) => internal_error(&name, "the resolver panicked"),
             };
-            let names = resolver.account_names(&resolution);
+            // The account's name may be wanted, after the row shows its identity.
+            let identified = resolution.outcome.is_ok().then(|| resolution.clone());
             let _ = tx.send(Action::Resolved {
                 request_id,
                 profile: name,
@@ -244,19 +248,34 @@ impl Tasks {
                 resolution: Box::new(resolution),
             });
             drop(permit);
-            // The account's name, after the row shows its identity.
-            if let Some(names) = names
-                && let Ok(Some(names)) = AssertUnwindSafe(names).catch_unwind().await
-            {
-                let _ = tx.send(Action::AccountNames(names));
+            if let Some(resolution) = identified {
+                let _ = tx.send(Action::Identified(Box::new(resolution)));
             }
         });
         self.running.insert(profile, task.abort_handle());
     }
 
+    /// Looks up the account's name in the background; answers only when one was learned.
+    fn look_up_alias(&mut self, resolution: Resolution) {
+        let Some(names) = self.resolver.account_names(resolution) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            if let Ok(Some(names)) = AssertUnwindSafe(names).catch_unwind().await {
+                let _ = tx.send(Action::AccountNames(names));
+            }
+        });
+        self.lookups.retain(|t| !t.is_finished());
+        self.lookups.push(task.abort_handle());
+    }
+
     fn abort_all(&mut self) {
         self.cancel_login();
         for (_, task) in self.running.drain() {
+            task.abort();
+        }
+        for task in self.lookups.drain(..) {
             task.abort();
         }
     }
@@ -306,6 +325,7 @@ where
         Effect::Exit(exit) => return Ok(Performed::Exit(exit)),
         Effect::Login { profile } => tasks.login(handlers, profile),
         Effect::CancelLogin => tasks.cancel_login(),
+        Effect::LookUpAlias { resolution } => tasks.look_up_alias(*resolution),
         Effect::Resolve {
             request_id,
             profile,

@@ -40,6 +40,11 @@ pub enum Effect {
     Console {
         resolution: Box<Resolution>,
     },
+    /// Look up the IAM alias of the account `resolution` reached, in the background, and
+    /// answer with `Action::AccountNames` when a name was learned.
+    LookUpAlias {
+        resolution: Box<Resolution>,
+    },
     /// Run the IAM Identity Center login `profile` needs, in the background.
     Login {
         profile: String,
@@ -63,12 +68,12 @@ pub struct MfaCode {
 /// Never fails: every failure is inside the [`Resolution`].
 pub trait ResolveProfile: Send + Sync {
     fn resolve(&self, profile: String, mfa: Option<MfaCode>, again: bool) -> BoxFuture<'static, Resolution>;
-    /// After `resolution`: a background lookup of account names (the account's IAM
-    /// alias) answering with every name known then, or `None` when nothing new was
-    /// learned. `None` here when there is nothing to ask.
+    /// For a successful `resolution`: a lookup of the account's name (its IAM alias), run
+    /// in the background, answering with every name known then, or `None` when nothing
+    /// new was learned. `None` here when this resolver cannot look names up.
     fn account_names(
         &self,
-        resolution: &Resolution,
+        resolution: Resolution,
     ) -> Option<BoxFuture<'static, Option<crate::sso::names::AccountNames>>> {
         let _ = resolution;
         None

@@ -1,7 +1,7 @@
 //! [`ResolveProfile`] over the real [`Resolver`]: the MFA code typed in the TUI's prompt
 //! is handed to the resolver's MFA callback, which must never read the terminal itself
-//! while the TUI owns it. After a resolution it looks up the account's IAM alias in the
-//! background ([`crate::sso::aliases`]), once per account, caller and run.
+//! while the TUI owns it. It also looks up an account's IAM alias ([`crate::sso::aliases`])
+//! when asked to; which accounts were asked already is the TUI state's to know.
 //!
 //! The code travels with the call that carries it: the resolution runs inside a task-local
 //! scope holding it, and the callback (which runs inside that call) reads it from there.
@@ -15,8 +15,7 @@ use crate::resolve::{Catalog, MfaPrompt, Resolver, ResolverOptions};
 use crate::sso::aliases;
 use crate::sso::names::AccountNames;
 use futures::future::BoxFuture;
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 tokio::task_local! {
     /// The code typed for the resolution running in this task, if any.
@@ -25,8 +24,6 @@ tokio::task_local! {
 
 pub struct TuiResolver {
     resolver: Arc<Resolver>,
-    /// Account and caller pairs that asked for the alias already (once per run).
-    aliases_asked: Mutex<HashSet<String>>,
 }
 
 impl TuiResolver {
@@ -56,7 +53,6 @@ impl TuiResolver {
         });
         TuiResolver {
             resolver: Arc::new(Resolver::with_catalog(catalog, options).with_mfa_prompt(prompt)),
-            aliases_asked: Mutex::default(),
         }
     }
 }
@@ -75,20 +71,18 @@ impl ResolveProfile for TuiResolver {
         Box::pin(TYPED.scope(mfa, async move { resolver.resolve(&profile).await }))
     }
 
-    fn account_names(&self, resolution: &Resolution) -> Option<BoxFuture<'static, Option<AccountNames>>> {
-        let mut asks = aliases::wanted(&self.resolver, &[resolution]);
-        if let Ok(mut asked) = self.aliases_asked.lock() {
-            asks.retain(|a| asked.insert(format!("{} {}", a.account, a.caller)));
-        }
-        if asks.is_empty() {
-            return None;
-        }
-        let env = self.resolver.env().clone();
-        let deadline = self.resolver.deadline();
+    fn account_names(&self, resolution: Resolution) -> Option<BoxFuture<'static, Option<AccountNames>>> {
+        let resolver = self.resolver.clone();
+        // Reading what is known (files) happens in the task too, off the loop.
         Some(Box::pin(async move {
-            aliases::look_up(&env, asks, &deadline)
+            let asks = aliases::wanted(&resolver, &[&resolution]);
+            if asks.is_empty() {
+                return None;
+            }
+            let env = resolver.env();
+            aliases::look_up(env, asks, &resolver.deadline())
                 .await
-                .then(|| AccountNames::load(&env))
+                .then(|| AccountNames::load(env))
         }))
     }
 }

@@ -241,6 +241,8 @@ pub struct State {
     pub next_request_id: u64,
     /// Names shown next to account IDs.
     pub names: crate::sso::names::AccountNames,
+    /// The (account, caller) pairs whose name was looked up already: once per run.
+    pub(crate) names_asked: std::collections::HashSet<(String, String)>,
 }
 
 impl State {
@@ -265,6 +267,7 @@ impl State {
             look,
             next_request_id: 1,
             names: Default::default(),
+            names_asked: Default::default(),
         };
         state.refresh_visible();
         state

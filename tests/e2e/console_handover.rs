@@ -305,3 +305,40 @@ fn a_failing_opener_is_reported_and_leaves_no_page() {
     let page = std::fs::read_to_string(dir.path().join("path.txt")).expect("the opener ran");
     assert!(!Path::new(page.trim()).exists(), "the page is removed: {page}");
 }
+
+#[test]
+fn browser_opens_without_a_display_as_login_does_but_never_over_ssh() {
+    let d = demo_home();
+    let dir = tempfile::tempdir().expect("dir");
+    fake_browser(dir.path());
+    // The same recording script, named by $BROWSER instead of found on PATH.
+    let browser = dir.path().join("bin/xdg-open").display().to_string();
+    let over_ssh = d.run(
+        &["console", "prod", "--open"],
+        &[
+            ("BROWSER", browser.as_str()),
+            ("SSH_CONNECTION", "10.0.0.1 1 10.0.0.2 22"),
+        ],
+    );
+    assert_eq!((over_ssh.code, over_ssh.stdout.as_str()), (1, ""), "{over_ssh}");
+    assert!(
+        over_ssh
+            .stderr
+            .contains("cannot open a browser here (an SSH session)"),
+        "{over_ssh}"
+    );
+    assert!(!dir.path().join("args.txt").exists(), "no browser was started");
+
+    // No DISPLAY: the default opens $BROWSER on the private page.
+    let run = d.run(&["console", "prod"], &[("BROWSER", browser.as_str())]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run}");
+    assert!(
+        run.stderr
+            .contains("opened the AWS console in the browser for prod"),
+        "{run}"
+    );
+    let (args, url) = browser_got(dir.path());
+    assert!(args.starts_with("file://") && args.lines().count() == 1, "{args}");
+    let signed = d.sign_in_with(&url);
+    assert!(signed.arn.starts_with(PROD), "{signed:?}");
+}

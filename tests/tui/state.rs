@@ -418,3 +418,29 @@ fn names_learned_after_a_resolution_label_the_row_and_match_the_filter() {
     assert_eq!(label(&state).as_deref(), Some("111111111111 (identity-alias)"));
     assert!(visible(&state).contains(&"alice"), "{:?}", visible(&state));
 }
+
+#[test]
+fn an_account_name_is_looked_up_once_per_account_and_caller_in_a_run() {
+    let mut state = fixtures::state(unicode());
+    let identified = |profile: &str| Action::Identified(Box::new(resolution(profile)));
+    let looked_up = |effects: &[Effect]| match effects {
+        [Effect::LookUpAlias { resolution }] => resolution.profile.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(looked_up(&update(&mut state, identified("alice"))), "alice");
+    let again = update(&mut state, identified("alice"));
+    assert!(again.is_empty(), "asked twice: {again:?}");
+    // Another caller in another account is asked; the same role reached again is not.
+    assert_eq!(
+        looked_up(&update(&mut state, identified("SwitchFromRole"))),
+        "SwitchFromRole"
+    );
+    assert!(update(&mut state, identified("SwitchFromRole")).is_empty());
+    // Another caller in an account asked already is asked too (it may be allowed).
+    assert_eq!(
+        looked_up(&update(&mut state, identified("mfa-admin"))),
+        "mfa-admin"
+    );
+    // A failure names no account.
+    assert!(update(&mut state, identified("denied")).is_empty());
+}

@@ -3,7 +3,8 @@
 //! up when the portal answers; a finished login closes the overlay and resolves again
 //! every profile that uses it. Esc stops the login.
 
-use super::{one_line, set_status, start_resolve};
+use super::{set_status, start_resolve};
+use crate::text::one_line;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, LoggedIn, LoginShown};
 use crate::tui::state::{Overlay, State};

@@ -19,6 +19,9 @@ use super::action::Action;
 use super::effect::{Effect, MfaCode};
 use super::keymap::map_key;
 use super::state::{Mode, Overlay, State, StatusMessage, TuiExit};
+use crate::resolve::outcome::Resolution;
+use crate::sso::aliases::caller_key;
+use crate::text::one_line;
 use crossterm::event::KeyEvent;
 
 /// Maps a key for the current mode and applies it.
@@ -58,6 +61,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             resolution,
             verdict,
         } => resolved(state, request_id, &profile, resolution, verdict),
+        Action::Identified(resolution) => look_up_alias(state, resolution),
         Action::HandlerDone { message, error } => {
             set_status(state, message, error);
             Vec::new()
@@ -96,7 +100,7 @@ fn resolved(
     state: &mut State,
     request_id: u64,
     profile: &str,
-    resolution: Box<crate::resolve::outcome::Resolution>,
+    resolution: Box<Resolution>,
     verdict: Option<String>,
 ) -> Vec<Effect> {
     let Some(i) = state.index_of(profile) else {
@@ -135,6 +139,21 @@ fn resolved(
     effects
 }
 
+/// The alias of the account a resolution reached is looked up once per account and
+/// caller in a run (what is remembered on disk decides whether IAM is asked at all).
+fn look_up_alias(state: &mut State, resolution: Box<Resolution>) -> Vec<Effect> {
+    let Ok(resolved) = &resolution.outcome else {
+        return Vec::new();
+    };
+    let identity = &resolved.identity;
+    let asked = (identity.account.clone(), caller_key(&identity.arn));
+    if state.names_asked.insert(asked) {
+        vec![Effect::LookUpAlias { resolution }]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Starts resolving entry `i`; a reply to any earlier request becomes stale.
 fn start_resolve(state: &mut State, i: usize, mfa: Option<MfaCode>) -> Effect {
     let request_id = state.next_request_id;
@@ -159,13 +178,4 @@ pub fn resolve_all(state: &mut State) -> Vec<Effect> {
         .into_iter()
         .map(|i| start_resolve(state, i, None))
         .collect()
-}
-
-/// Text for a one-line status message: control characters escaped, lines joined.
-fn one_line(text: &str) -> String {
-    crate::text::line(text)
-        .as_str()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -1,7 +1,8 @@
 //! Commands on the selected profile: resolve (asking for an MFA code first when the chain
 //! needs one), pick, and `c`, `s`, `o`, `e`, `i`, `d`.
 
-use super::{one_line, set_status, start_resolve};
+use super::{set_status, start_resolve};
+use crate::text::one_line;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::state::{Overlay, State, TuiExit};

@@ -6,8 +6,8 @@ use super::list::kind_label;
 use super::text::{clean, clean_lines};
 use super::theme::Theme;
 use crate::creds::rfc3339;
-use crate::report::{countdown, finding_line};
 use crate::resolve::outcome::{HopKind, HopOutcome, HopStatus, Resolution};
+use crate::text::countdown;
 use crate::tui::state::{Entry, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -96,7 +96,7 @@ pub(crate) fn lines(state: &State, entry: &Entry, theme: &Theme) -> Vec<Line<'st
         for f in &row.findings {
             out.push(Line::from(vec![
                 Span::styled(format!("{} ", theme.warn()), theme.warn_style()),
-                Span::raw(clean(&finding_line(f))),
+                Span::raw(clean(&f.line())),
             ]));
         }
     }

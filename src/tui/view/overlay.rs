@@ -114,7 +114,7 @@ fn login_lines(
             ]));
             lines.push(Line::from(format!(
                 "Expires {}",
-                crate::report::countdown(s.expires_at, state.now)
+                crate::text::countdown(s.expires_at, state.now)
             )));
             lines.push(Line::styled(clean(&s.copied), theme.dim()));
             lines.push(Line::from(""));
