@@ -17,8 +17,6 @@ use crate::creds::Secret;
 use crate::env::Env;
 use crate::platform::{self, Browser};
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,27 +52,23 @@ pub(crate) fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
         Browser::Program(program) => program,
         Browser::Headless(why) => return Err(OpenError::Headless(why.reason())),
     };
-    let dir = tempfile::Builder::new()
-        .prefix("rswitch-console-")
-        .permissions(std::fs::Permissions::from_mode(0o700))
-        .tempdir()
-        .map_err(OpenError::Page)?;
+    let dir = platform::private_temp_dir("rswitch-console-").map_err(OpenError::Page)?;
     let page = dir.path().join("signin.html");
     write_page(&page, url).map_err(OpenError::Page)?;
     let created = std::fs::metadata(&page).map_err(OpenError::Page)?;
-    let mut child = Command::new(&program)
+    let mut opener = Command::new(&program);
+    opener
         .arg(format!("file://{}", page.display()))
         .env_clear()
         .envs(env.vars())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map_err(|error| OpenError::Spawn {
-            program: program.clone(),
-            error,
-        })?;
+        .stderr(Stdio::null());
+    platform::detach(&mut opener);
+    let mut child = opener.spawn().map_err(|error| OpenError::Spawn {
+        program: program.clone(),
+        error,
+    })?;
     let mut deadline = Instant::now() + READ_WAIT;
     let mut exit = None;
     while Instant::now() < deadline {
@@ -108,7 +102,7 @@ pub(crate) fn open_url(url: &Secret, env: &Env) -> Result<(), OpenError> {
 
 fn was_read(page: &Path, created: &std::fs::Metadata) -> bool {
     std::fs::metadata(page)
-        .map(|m| (m.atime(), m.atime_nsec()) != (created.atime(), created.atime_nsec()))
+        .map(|m| m.accessed().ok() != created.accessed().ok())
         .unwrap_or(true)
 }
 
@@ -124,11 +118,7 @@ fn write_page(path: &PathBuf, url: &Secret) -> std::io::Result<()> {
          <meta http-equiv=\"refresh\" content=\"0;url={attr}\"><title>AWS console sign-in</title></head>\
          <body><script>location.replace({js});</script><a href=\"{attr}\">Sign in to the AWS console</a></body></html>\n"
     );
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = platform::private_new_file().open(path)?;
     file.write_all(body.as_bytes())?;
     file.sync_all()
 }

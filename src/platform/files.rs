@@ -17,6 +17,18 @@ pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
+/// A fresh temporary directory readable by the user only (0700), removed when dropped.
+pub(crate) fn private_temp_dir(prefix: &str) -> io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
+}
+
 /// Options that create a new file (never an existing one) readable by the user only
 /// (0600), for writing.
 pub(crate) fn private_new_file() -> fs::OpenOptions {

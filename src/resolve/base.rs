@@ -90,7 +90,7 @@ pub(crate) async fn base_credentials(
     } = base
     {
         // Through rswitch's own STS client, so the profile's endpoint applies here too.
-        let token = std::fs::read_to_string(token_file).map_err(|e| {
+        let token = read_token(std::path::Path::new(token_file)).map_err(|e| {
             HopError::new(
                 ErrorKind::Config,
                 None,
@@ -341,4 +341,63 @@ async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopEr
             };
             HopError::new(kind, None, message)
         })
+}
+
+/// The largest `web_identity_token_file` read. STS takes a `WebIdentityToken` of at most
+/// 20 000 characters; a bigger file is not a token.
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+
+/// A web identity token file: a regular file (a FIFO would block the command past its
+/// `--timeout`), at most [`MAX_TOKEN_BYTES`], UTF-8.
+fn read_token(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = crate::platform::open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "it is {}, not a regular file",
+            crate::platform::kind_of(&meta)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TOKEN_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_TOKEN_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KiB, which no token is (STS takes at most 20000 characters)",
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not UTF-8 text"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_token;
+
+    #[test]
+    fn a_token_file_is_read_whole_and_anything_else_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = dir.path().join("token");
+        std::fs::write(&token, "eyJhbGciOi.payload.sig\n").unwrap();
+        assert_eq!(read_token(&token).unwrap(), "eyJhbGciOi.payload.sig\n");
+
+        let huge = dir.path().join("huge");
+        std::fs::File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+        let err = read_token(&huge).unwrap_err().to_string();
+        assert!(err.contains("larger than 64 KiB"), "{err}");
+
+        let endless = read_token(std::path::Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(endless.contains("a device, not a regular file"), "{endless}");
+
+        // A FIFO with no writer: refused at once, not waited on.
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let err = read_token(&fifo).unwrap_err().to_string();
+        assert!(err.contains("a FIFO, not a regular file"), "{err}");
+
+        assert!(read_token(dir.path()).is_err(), "a directory");
+        assert!(read_token(&dir.path().join("missing")).is_err());
+    }
 }

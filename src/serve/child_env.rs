@@ -60,7 +60,7 @@ pub(crate) fn served_env(
     server: &CredentialServer,
 ) -> io::Result<ServedEnv> {
     let profile = free_name(set);
-    let dir = tempfile::Builder::new().prefix("rswitch-serve-").tempdir()?;
+    let dir = crate::platform::private_temp_dir("rswitch-serve-")?;
     let config_file = dir.path().join("config");
     let original = crate::config::read_bytes(&env.config_file())
         .map_err(io::Error::other)?
