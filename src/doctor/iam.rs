@@ -48,8 +48,9 @@ pub(crate) async fn check(
         return skipped("the role ARN is malformed".into());
     };
     let Some((url, region)) = endpoint(resolver.env(), plan, &target.partition) else {
+        let fips = if plan.use_fips { "FIPS " } else { "" };
         return skipped(format!(
-            "no IAM endpoint known for partition '{}'",
+            "no {fips}IAM endpoint known for partition '{}'",
             target.partition
         ));
     };
@@ -93,7 +94,9 @@ pub(crate) async fn check(
 }
 
 /// `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`, the profile's STS endpoint when it is not
-/// AWS's own (a local emulator serves every service), else the partition's IAM endpoint.
+/// AWS's own (a local emulator serves every service), else the partition's IAM endpoint:
+/// its FIPS variant when the profile asks for FIPS (GovCloud's one endpoint is FIPS; the
+/// China partition has none, so `None`), as the SDKs' endpoint data list them.
 pub(crate) fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(String, String)> {
     let region = plan.region.clone().unwrap_or_else(|| "us-east-1".into());
     if let Some(url) = env
@@ -114,10 +117,11 @@ pub(crate) fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(Strin
             return Some((url.clone(), region));
         }
     }
-    let (url, region) = match partition {
-        "aws" => ("https://iam.amazonaws.com", "us-east-1"),
-        "aws-cn" => ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1"),
-        "aws-us-gov" => ("https://iam.us-gov.amazonaws.com", "us-gov-west-1"),
+    let (url, region) = match (partition, plan.use_fips) {
+        ("aws", false) => ("https://iam.amazonaws.com", "us-east-1"),
+        ("aws", true) => ("https://iam-fips.amazonaws.com", "us-east-1"),
+        ("aws-cn", false) => ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1"),
+        ("aws-us-gov", _) => ("https://iam.us-gov.amazonaws.com", "us-gov-west-1"),
         _ => return None,
     };
     Some((url.to_string(), region.to_string()))
@@ -282,6 +286,48 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plan_of(config: &str, env: &Env) -> Plan {
+        let set = crate::config::parse_str(Some((std::path::Path::new("config"), config)), None);
+        crate::resolve::plan(&set, env, "p").expect("plan")
+    }
+
+    #[test]
+    fn the_iam_endpoint_follows_the_partition_and_fips() {
+        let env = Env::from_vars(Vec::<(&str, &str)>::new(), None);
+        let plain = plan_of("[profile p]\ncredential_process = x\n", &env);
+        let fips = plan_of(
+            "[profile p]\ncredential_process = x\nuse_fips_endpoint = true\n",
+            &env,
+        );
+        let url = |plan: &Plan, partition: &str| endpoint(&env, plan, partition).map(|(u, _)| u);
+        assert_eq!(url(&plain, "aws").as_deref(), Some("https://iam.amazonaws.com"));
+        assert_eq!(
+            url(&fips, "aws").as_deref(),
+            Some("https://iam-fips.amazonaws.com")
+        );
+        assert_eq!(
+            url(&fips, "aws-us-gov").as_deref(),
+            Some("https://iam.us-gov.amazonaws.com")
+        );
+        assert_eq!(
+            url(&plain, "aws-cn").as_deref(),
+            Some("https://iam.cn-north-1.amazonaws.com.cn")
+        );
+        assert_eq!(url(&fips, "aws-cn"), None, "no FIPS IAM endpoint in China");
+        let env_fips = Env::from_vars([("AWS_USE_FIPS_ENDPOINT", "true")], None);
+        let from_env = plan_of("[profile p]\ncredential_process = x\n", &env_fips);
+        assert_eq!(
+            endpoint(&env_fips, &from_env, "aws").map(|(u, _)| u).as_deref(),
+            Some("https://iam-fips.amazonaws.com")
+        );
+        // A configured IAM URL is used as it is: the question goes where the user points IAM.
+        let env_url = Env::from_vars([("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9")], None);
+        assert_eq!(
+            endpoint(&env_url, &fips, "aws").map(|(u, _)| u).as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+    }
 
     #[test]
     fn decodes_iam_policy_documents() {
