@@ -103,7 +103,7 @@ pub(super) fn on_selected(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::CopyAs => match ok {
             Some(_) if state.copy_formats.is_empty() => {
-                set_status(state, "no export formats available", true);
+                set_status(state, "no formats to copy in", true);
                 Vec::new()
             }
             Some(_) => {

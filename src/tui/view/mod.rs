@@ -76,7 +76,7 @@ fn footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Mode::Normal => HINTS,
         Mode::Filter => &[("Enter", "keep filter"), ("Esc", "clear"), ("Up/Down", "move")],
         Mode::Help | Mode::Text => &[("j/k", "scroll"), ("Esc", "close")],
-        Mode::CopyFormat => &[("Enter", "export"), ("j/k", "choose"), ("Esc", "cancel")],
+        Mode::CopyFormat => &[("Enter", "copy"), ("j/k", "choose"), ("Esc", "cancel")],
         Mode::Mfa => &[("0-9", "code"), ("Enter", "submit"), ("Esc", "cancel")],
         Mode::Login => &[("Esc", "cancel the login")],
     };

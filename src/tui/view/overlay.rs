@@ -45,7 +45,7 @@ pub(crate) fn render(state: &State, frame: &mut Frame, theme: &Theme) {
         } => {
             let area = centered(screen, 40, formats.len() as u16 + 2);
             frame.render_widget(Clear, area);
-            let block = window(&format!(" Export {} ", clean(profile)), theme);
+            let block = window(&format!(" Copy {} as ", clean(profile)), theme);
             let items: Vec<ListItem> = formats.iter().map(|f| ListItem::new(f.name())).collect();
             let list = List::new(items)
                 .block(block)
