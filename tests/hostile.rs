@@ -271,6 +271,11 @@ fn error_bodies_lose_their_credentials_and_are_cut() {
 
 /// Peak RSS in KiB and the run of `rswitch args` under `/usr/bin/time`.
 fn peak_rss(home: &Home, args: &[&str]) -> (u64, Run) {
+    peak_rss_with(home, args, &[])
+}
+
+/// [`peak_rss`] with `KEY=VALUE` variables added to the home's environment.
+fn peak_rss_with(home: &Home, args: &[&str], vars: &[&str]) -> (u64, Run) {
     let report = home.path().join("time.txt");
     let mut cmd = std::process::Command::new("/usr/bin/time");
     cmd.arg("-f").arg("%M").arg("-o").arg(&report);
@@ -278,6 +283,10 @@ fn peak_rss(home: &Home, args: &[&str]) -> (u64, Run) {
     cmd.env_clear().envs(home.env());
     if let Some(path) = std::env::var_os("PATH") {
         cmd.env("PATH", path);
+    }
+    for var in vars {
+        let (k, v) = var.split_once('=').expect("KEY=VALUE");
+        cmd.env(k, v);
     }
     let start = Instant::now();
     let out = cmd.output().expect("run /usr/bin/time rswitch");
@@ -321,7 +330,8 @@ fn a_100_mb_answer_is_not_read_nor_printed() {
 }
 
 /// A server that answers every request with `status` and a 100 MB body sent in chunks,
-/// without Content-Length: the cap must hold while the body streams. Stops with the
+/// without Content-Length (with IMDSv2's token TTL header, so an instance metadata client
+/// reads it too): the cap must hold while the body streams. Stops with the
 /// runtime's tasks when the test process ends; returns its URL.
 fn streaming_100_mb(status: u16) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -335,7 +345,8 @@ fn streaming_100_mb(status: u16) -> String {
                 let mut request = vec![0u8; 64 * 1024];
                 let _ = conn.read(&mut request).await;
                 let head = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ntransfer-encoding: chunked\r\n\r\n"
+                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ntransfer-encoding: chunked\r\n\
+                     x-aws-ec2-metadata-token-ttl-seconds: 21600\r\n\r\n"
                 );
                 if conn.write_all(head.as_bytes()).await.is_err() {
                     return;
@@ -374,6 +385,65 @@ fn a_streamed_100_mb_answer_is_cut_at_the_cap() {
         );
         assert!(rss_kib < 100 * 1024, "{status}: peak RSS {rss_kib} KiB");
     }
+}
+
+/// Base credentials come through aws-config's providers (IMDS, the container endpoint,
+/// IAM Identity Center): their answers are capped as STS's are.
+#[test]
+fn a_streamed_100_mb_credentials_answer_is_cut_at_the_cap() {
+    let url = streaming_100_mb(200);
+    let home = Home::new();
+    home.config(&format!(
+        "[profile instance]\ncredential_source = Ec2InstanceMetadata\n\
+         role_arn = arn:aws:iam::111111111111:role/First\nregion = us-east-1\n\
+         ec2_metadata_service_endpoint = {url}\nendpoint_url = http://127.0.0.1:9\n\n\
+         [profile container]\ncredential_source = EcsContainer\n\
+         role_arn = arn:aws:iam::111111111111:role/First\nregion = us-east-1\n\
+         endpoint_url = http://127.0.0.1:9\n"
+    ));
+    let container = format!("AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/creds");
+    for profile in ["instance", "container"] {
+        let args = ["whoami", "--no-cache", "--timeout", "20", profile];
+        let (rss_kib, run) = if profile == "container" {
+            peak_rss_with(&home, &args, &[container.as_str()])
+        } else {
+            peak_rss(&home, &args)
+        };
+        assert_eq!(run.code, 1, "{profile}: {}", run.all());
+        assert!(
+            run.all().contains("larger than 64 KiB"),
+            "{profile}: {}",
+            run.all()
+        );
+        assert!(
+            run.all().len() < 8 * 1024,
+            "{profile}: {} bytes printed",
+            run.all().len()
+        );
+        assert!(rss_kib < 100 * 1024, "{profile}: peak RSS {rss_kib} KiB");
+    }
+}
+
+/// `rswitch login` talks to IAM Identity Center through its own clients: capped too.
+#[test]
+fn a_streamed_100_mb_sso_answer_is_cut_at_the_cap() {
+    let url = streaming_100_mb(200);
+    let home = Home::new();
+    home.config(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    let oidc = format!("AWS_ENDPOINT_URL_SSO_OIDC={url}");
+    let args = ["login", "--sso-session", "corp", "--timeout", "20"];
+    let (rss_kib, run) = peak_rss_with(&home, &args, &[oidc.as_str(), "BROWSER=true"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().len() < 8 * 1024, "{} bytes printed", run.all().len());
+    assert!(rss_kib < 100 * 1024, "peak RSS {rss_kib} KiB: {}", run.all());
+    assert!(
+        run.stderr
+            .contains("RegisterClient: the answer is larger than 1024 KiB: not read"),
+        "{}",
+        run.all()
+    );
 }
 
 /// Wall time allowed over `--timeout`: process start and exit on a loaded machine.

@@ -170,9 +170,11 @@ async fn other_base_credentials(plan: &Plan, env: &Env, timeout: Duration) -> Re
 }
 
 /// The settings aws-config's providers are built with. FIPS and dual-stack reach the SSO
-/// and SSO-OIDC clients aws-config builds.
+/// and SSO-OIDC clients aws-config builds; every answer they read is capped at
+/// [`crate::sts::ANSWER_MAX`], as STS's are.
 fn provider_config(plan: &Plan, timeout: Duration) -> ProviderConfig {
     ProviderConfig::without_region()
+        .with_http_client(crate::sts::capped_http_client(crate::sts::ANSWER_MAX))
         .with_region(plan.region.as_ref().map(|r| Region::new(r.clone())))
         .with_use_fips(Some(plan.use_fips))
         .with_use_dual_stack(Some(plan.use_dual_stack))
@@ -331,8 +333,14 @@ async fn provide(provider: impl ProvideCredentials) -> Result<Credentials, HopEr
         .map_err(|e| {
             // "the credential provider was not enabled" is how aws-config says "could not
             // get credentials here"; the sources carry the real reason.
-            let message =
-                crate::aws_query::error_chain(&e).replace("the credential provider was not enabled: ", "");
+            let message = if crate::sts::too_large(&e) {
+                format!(
+                    "the answer is larger than {} KiB: not read",
+                    crate::sts::ANSWER_MAX / 1024
+                )
+            } else {
+                crate::aws_query::error_chain(&e).replace("the credential provider was not enabled: ", "")
+            };
             let kind = match &e {
                 CredentialsError::ProviderTimedOut(_) => ErrorKind::Timeout,
                 CredentialsError::InvalidConfiguration(_) => ErrorKind::Config,

@@ -3,7 +3,8 @@
 //! SDKs honour (`AWS_ENDPOINT_URL_SSO_OIDC` / `AWS_ENDPOINT_URL_SSO`, then
 //! `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`) — the same
 //! variables aws-config's SSO provider reads, so a login and the credentials it serves
-//! go to the same portal. The calls are unsigned (bearer token or client secret).
+//! go to the same portal. The calls are unsigned (bearer token or client secret); answers
+//! are read up to [`ANSWER_MAX`].
 
 use super::SsoError;
 use super::session::SsoSession;
@@ -30,6 +31,10 @@ pub(crate) fn endpoint_override(env: &Env, service: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The largest answer read from the portal or its OIDC service: a page of `ListAccounts` or
+/// `ListAccountRoles` is a few KB per hundred entries, a token a few KB.
+const ANSWER_MAX: usize = 1024 * 1024;
+
 fn timeouts(timeout: Duration) -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(timeout.min(Duration::from_secs(3)))
@@ -43,6 +48,7 @@ pub(crate) fn oidc(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sd
         .region(Region::new(session.region.clone()))
         .use_fips(session.use_fips)
         .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .http_client(crate::sts::capped_http_client(ANSWER_MAX))
         .timeout_config(timeouts(timeout));
     config.set_endpoint_url(endpoint_override(env, "SSO_OIDC"));
     aws_sdk_ssooidc::Client::from_conf(config.build())
@@ -54,6 +60,7 @@ pub(crate) fn portal(env: &Env, session: &SsoSession, timeout: Duration) -> aws_
         .region(aws_sdk_sso::config::Region::new(session.region.clone()))
         .use_fips(session.use_fips)
         .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .http_client(crate::sts::capped_http_client(ANSWER_MAX))
         .timeout_config(timeouts(timeout));
     config.set_endpoint_url(endpoint_override(env, "SSO"));
     aws_sdk_sso::Client::from_conf(config.build())
@@ -72,6 +79,9 @@ where
         },
         SdkError::TimeoutError(_) => "timed out".to_string(),
         SdkError::DispatchFailure(d) if d.is_timeout() => "timed out".to_string(),
+        _ if crate::sts::too_large(err) => {
+            format!("the answer is larger than {} KiB: not read", ANSWER_MAX / 1024)
+        }
         SdkError::DispatchFailure(_) => format!("cannot reach {service}: {}", DisplayErrorContext(err)),
         _ => format!("{}", DisplayErrorContext(err)),
     };

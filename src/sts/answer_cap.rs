@@ -1,18 +1,27 @@
-//! The byte cap on STS answers: an SDK interceptor that refuses a declared body over
+//! The byte cap on answers: for STS, an SDK interceptor that refuses a declared body over
 //! [`ANSWER_MAX`] and stops reading an undeclared one there, and a retry rule that does
-//! not ask again for an answer that was too large.
+//! not ask again for an answer that was too large; for the clients aws-config builds (base
+//! credentials), an HTTP client that does the same below them.
 
 use super::ANSWER_MAX;
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
+use std::sync::Mutex;
+use std::time::Duration;
 
 /// An answer body over [`ANSWER_MAX`] bytes, by its Content-Length.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +80,7 @@ impl ClassifyRetry for NoRetryOfLargeAnswers {
 }
 
 /// True when `err` or one of its sources says the answer passed [`ANSWER_MAX`].
-pub(super) fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(err);
     while let Some(e) = current {
         if e.is::<AnswerTooLarge>() || e.is::<http_body_util::LengthLimitError>() {
@@ -80,4 +89,75 @@ pub(super) fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
         current = e.source();
     }
     false
+}
+
+/// An HTTP client whose answer bodies stop at `max` bytes, a declared larger one failing at
+/// once: for the clients aws-config builds (IMDS, the container endpoint, IAM Identity
+/// Center, Sign-In), which take no interceptor of ours. One connector per set of timeouts,
+/// as the SDK's default client keeps them.
+pub(crate) fn capped_http_client(max: usize) -> SharedHttpClient {
+    SharedHttpClient::new(CappedClient {
+        max,
+        connectors: Mutex::new(Vec::new()),
+    })
+}
+
+type Timeouts = (Option<Duration>, Option<Duration>);
+
+#[derive(Debug)]
+struct CappedClient {
+    max: usize,
+    connectors: Mutex<Vec<(Timeouts, SharedHttpConnector)>>,
+}
+
+impl HttpClient for CappedClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        let key = (settings.connect_timeout(), settings.read_timeout());
+        let mut connectors = self.connectors.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, connector)) = connectors.iter().find(|(k, _)| *k == key) {
+            return connector.clone();
+        }
+        let connector = SharedHttpConnector::new(CappedConnector {
+            inner: aws_smithy_http_client::default_connector(settings, components.sleep_impl()),
+            max: self.max,
+        });
+        connectors.push((key, connector.clone()));
+        connector
+    }
+}
+
+#[derive(Debug)]
+struct CappedConnector {
+    /// `None` only in a build without the TLS client.
+    inner: Option<SharedHttpConnector>,
+    max: usize,
+}
+
+impl HttpConnector for CappedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let Some(inner) = self.inner.clone() else {
+            return HttpConnectorFuture::ready(Err(ConnectorError::other(
+                "no HTTP client in this build".into(),
+                None,
+            )));
+        };
+        let max = self.max;
+        HttpConnectorFuture::new(async move {
+            let mut response = inner.call(request).await?;
+            let declared = response
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if let Some(len) = declared.filter(|len| *len > max as u64) {
+                return Err(ConnectorError::other(Box::new(AnswerTooLarge(len)), None));
+            }
+            let body = response.take_body();
+            *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, max));
+            Ok(response)
+        })
+    }
 }
