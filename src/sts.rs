@@ -32,7 +32,7 @@ mod answer_cap;
 mod endpoint;
 mod redact;
 use answer_cap::{AnswerCap, NoRetryOfLargeAnswers};
-pub(crate) use answer_cap::{capped_http_client, too_large};
+pub(crate) use answer_cap::{capped_http_client, https_connector, too_large};
 pub(crate) use endpoint::resolve_endpoint;
 use redact::cut;
 pub(crate) use redact::redact;

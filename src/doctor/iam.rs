@@ -234,7 +234,7 @@ impl Iam {
             .connect_timeout(backstop)
             .read_timeout(backstop)
             .build();
-        let connector = aws_smithy_http_client::default_connector(&settings, None).ok_or("no HTTP client")?;
+        let connector = crate::sts::https_connector(&settings, None);
         let no_answer = || format!("no answer from {url} within the --timeout");
         let response = self
             .deadline

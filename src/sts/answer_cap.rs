@@ -122,7 +122,7 @@ impl HttpClient for CappedClient {
             return connector.clone();
         }
         let connector = SharedHttpConnector::new(CappedConnector {
-            inner: aws_smithy_http_client::default_connector(settings, components.sleep_impl()),
+            inner: https_connector(settings, Some(components)),
             max: self.max,
         });
         connectors.push((key, connector.clone()));
@@ -130,21 +130,32 @@ impl HttpClient for CappedClient {
     }
 }
 
+/// The SDK's own HTTPS connector as its default client builds it: rustls with aws-lc, the
+/// proxy from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, the given timeouts.
+pub(crate) fn https_connector(
+    settings: &HttpConnectorSettings,
+    components: Option<&RuntimeComponents>,
+) -> SharedHttpConnector {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    let mut builder = aws_smithy_http_client::Connector::builder()
+        .connector_settings(settings.clone())
+        .proxy_config(aws_smithy_http_client::proxy::ProxyConfig::from_env())
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+    if let Some(sleep) = components.and_then(|c| c.sleep_impl()) {
+        builder = builder.sleep_impl(sleep);
+    }
+    SharedHttpConnector::new(builder.build())
+}
+
 #[derive(Debug)]
 struct CappedConnector {
-    /// `None` only in a build without the TLS client.
-    inner: Option<SharedHttpConnector>,
+    inner: SharedHttpConnector,
     max: usize,
 }
 
 impl HttpConnector for CappedConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let Some(inner) = self.inner.clone() else {
-            return HttpConnectorFuture::ready(Err(ConnectorError::other(
-                "no HTTP client in this build".into(),
-                None,
-            )));
-        };
+        let inner = self.inner.clone();
         let max = self.max;
         HttpConnectorFuture::new(async move {
             let mut response = inner.call(request).await?;
