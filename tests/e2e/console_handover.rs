@@ -119,11 +119,11 @@ fn open_hands_the_browser_a_private_page_never_the_url() {
     );
 }
 
-#[test]
-fn copy_clear_after_takes_the_url_back_out_of_tmux() {
-    let d = demo_home();
+/// A shell in a tmux pane whose clipboard (`set-clipboard on`) keeps what OSC 52 sends,
+/// with the demo home's environment and rswitch on its PATH.
+fn shell_with_clipboard(home: &support::Home) -> support::Tty {
     let tty = support::Tty::with_clipboard();
-    let mut env = d.home.env();
+    let mut env = home.env();
     env.push((
         "PATH".into(),
         format!(
@@ -135,6 +135,13 @@ fn copy_clear_after_takes_the_url_back_out_of_tmux() {
         ),
     ));
     tty.start(&env, "exec /bin/sh -i");
+    tty
+}
+
+#[test]
+fn copy_clear_after_takes_the_url_back_out_of_tmux() {
+    let d = demo_home();
+    let tty = shell_with_clipboard(&d.home);
     let err = tty.dir().join("copy.err");
     tty.send_line(&format!(
         "{}; rswitch console prod-deploy --copy --clear-after 2 2> '{}'; {}",
@@ -166,19 +173,7 @@ fn copy_clear_after_takes_the_url_back_out_of_tmux() {
 fn copy_and_the_tui_key_put_the_url_on_the_terminal_clipboard() {
     let d = demo_home();
     // `--copy` in a terminal without a display: OSC 52, kept by tmux as a paste buffer.
-    let tty = support::Tty::with_clipboard();
-    let mut env = d.home.env();
-    env.push((
-        "PATH".into(),
-        format!(
-            "{}:/usr/bin:/bin",
-            Path::new(env!("CARGO_BIN_EXE_rswitch"))
-                .parent()
-                .expect("dir")
-                .display()
-        ),
-    ));
-    tty.start(&env, "exec /bin/sh -i");
+    let tty = shell_with_clipboard(&d.home);
     let out = tty.dir().join("copy.out");
     tty.send_line(&format!(
         "rswitch console prod-deploy --copy > '{}' 2> '{}.err'; {}",
