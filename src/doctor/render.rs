@@ -3,7 +3,7 @@
 
 use super::arn::Principal;
 use super::policy::{PolicyKind, pretty};
-use super::{CauseId, Confidence, Report};
+use super::{CauseId, Confidence, HopContext, Report};
 use crate::resolve::outcome::{HopKind, Status};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -85,7 +85,8 @@ impl Report {
         )
     }
 
-    /// The full text report.
+    /// The full text report: the headline, the failing hop's caller and target, the likely
+    /// causes, the policies and commands that fix them, and what IAM was asked.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let chain = self.chain.join(" -> ");
@@ -94,6 +95,29 @@ impl Report {
             let _ = writeln!(out, "profile {}: OK ({chain})\n  resolves to {who}", self.profile);
             return out;
         }
+        self.headline(&mut out, &chain);
+        if let Some(hop) = &self.hop
+            && hop.kind == HopKind::AssumeRole
+        {
+            out.push('\n');
+            hop_context(&mut out, hop);
+        }
+        self.causes_text(&mut out);
+        self.fixes_text(&mut out);
+        out.push('\n');
+        if self.iam.notes.is_empty() {
+            let _ = writeln!(out, "IAM checks: none.");
+        } else {
+            let _ = writeln!(out, "IAM checks:");
+            for note in &self.iam.notes {
+                let _ = writeln!(out, "  {note}");
+            }
+        }
+        out
+    }
+
+    /// `profile P: DENIED at hop N (chain), profile 'Q'` and the error's summary.
+    fn headline(&self, out: &mut String, chain: &str) {
         let _ = write!(out, "profile {}: {}", self.profile, self.status.label());
         match &self.hop {
             Some(hop) => {
@@ -112,85 +136,33 @@ impl Report {
         if let Some(e) = &self.error {
             let _ = writeln!(out, "  {}", e.summary());
         }
-        if let Some(hop) = &self.hop
-            && hop.kind == HopKind::AssumeRole
-        {
-            out.push('\n');
-            match &hop.caller {
-                Some(caller) => {
-                    let _ = writeln!(out, "Caller:   {}", caller.arn());
-                    match caller {
-                        Principal::AssumedRole { role_arn, .. } => {
-                            let _ = writeln!(out, "          session of role {role_arn}");
-                        }
-                        Principal::User { .. } => {
-                            let _ = writeln!(out, "          IAM user");
-                        }
-                        Principal::Root { .. } => {
-                            let _ = writeln!(out, "          the account's root user");
-                        }
-                        Principal::Other { .. } => {}
-                    }
-                }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "Caller:   unknown (STS did not say and GetCallerIdentity failed)"
-                    );
-                }
-            }
-            let target = hop.target_role_arn.as_deref().unwrap_or("?");
-            let at = hop
-                .location
-                .as_ref()
-                .map(|l| format!(" (role_arn at {l})"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "Target:   {target}{at}");
-            let accounts = match (
-                hop.caller.as_ref().map(|c| c.account()),
-                &hop.target_account,
-                hop.same_account,
-            ) {
-                (Some(c), Some(_), Some(true)) => format!(
-                    "same account ({c}): a trust policy naming the caller's {} is enough",
-                    if matches!(hop.caller, Some(Principal::User { .. })) {
-                        "user"
-                    } else {
-                        "role"
-                    }
-                ),
-                (Some(c), Some(t), Some(false)) => format!(
-                    "caller {c} -> target {t}: cross-account, so the target's trust policy must name the caller \
-                     AND the caller's identity policy must allow sts:AssumeRole on the target"
-                ),
-                _ => "unknown (the caller or the target account is not known)".to_string(),
-            };
-            let _ = writeln!(out, "Accounts: {accounts}");
-            if hop.chained {
-                let _ = writeln!(
-                    out,
-                    "Chained:  the caller is a role session; STS caps this hop at one hour"
-                );
-            }
+    }
+
+    fn causes_text(&self, out: &mut String) {
+        if self.causes.is_empty() {
+            return;
         }
-        if !self.causes.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nLikely causes, most likely first ({}):",
-                if self.iam.used {
-                    "confirmed or ruled out by IAM where marked"
-                } else {
-                    "no IAM checks, so everything not stated by STS or the config is inferred"
-                }
-            );
-            for (i, c) in self.causes.iter().enumerate() {
-                let _ = writeln!(out, "  {}. [{}] {}", i + 1, c.confidence.label(), c.title);
-                if c.confidence != Confidence::RuledOut {
-                    let _ = writeln!(out, "     fix: {}", c.fix);
-                }
-                let _ = writeln!(out, "     basis: {}", c.evidence);
+        let _ = writeln!(
+            out,
+            "\nLikely causes, most likely first ({}):",
+            if self.iam.used {
+                "confirmed or ruled out by IAM where marked"
+            } else {
+                "no IAM checks, so everything not stated by STS or the config is inferred"
             }
+        );
+        for (i, c) in self.causes.iter().enumerate() {
+            let _ = writeln!(out, "  {}. [{}] {}", i + 1, c.confidence.label(), c.title);
+            if c.confidence != Confidence::RuledOut {
+                let _ = writeln!(out, "     fix: {}", c.fix);
+            }
+            let _ = writeln!(out, "     basis: {}", c.evidence);
         }
+    }
+
+    /// Each policy document to attach, then the commands that attach them and the other
+    /// actions, for the user to review and run.
+    fn fixes_text(&self, out: &mut String) {
         for fix in &self.policies {
             let what = match fix.kind {
                 PolicyKind::Trust => format!(
@@ -209,33 +181,84 @@ impl Report {
             let need = if fix.required { "required" } else { "may be needed" };
             let _ = writeln!(out, "\n{what}, {need}:\n{}", pretty(&fix.document));
         }
-        if !self.policies.is_empty() || !self.actions.is_empty() {
+        if self.policies.is_empty() && self.actions.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\nCommands to review and run yourself (rswitch never changes IAM):"
+        );
+        for fix in &self.policies {
             let _ = writeln!(
                 out,
-                "\nCommands to review and run yourself (rswitch never changes IAM):"
+                "# with credentials for account {}; {}",
+                fix.account, fix.note
             );
-            for fix in &self.policies {
-                let _ = writeln!(
-                    out,
-                    "# with credentials for account {}; {}",
-                    fix.account, fix.note
-                );
-                let _ = writeln!(out, "{}", fix.command);
-            }
-            for action in &self.actions {
-                let _ = writeln!(out, "{action}");
+            let _ = writeln!(out, "{}", fix.command);
+        }
+        for action in &self.actions {
+            let _ = writeln!(out, "{action}");
+        }
+    }
+}
+
+/// The failing AssumeRole: who called, which role, how the accounts relate, chaining.
+fn hop_context(out: &mut String, hop: &HopContext) {
+    match &hop.caller {
+        Some(caller) => {
+            let _ = writeln!(out, "Caller:   {}", caller.arn());
+            match caller {
+                Principal::AssumedRole { role_arn, .. } => {
+                    let _ = writeln!(out, "          session of role {role_arn}");
+                }
+                Principal::User { .. } => {
+                    let _ = writeln!(out, "          IAM user");
+                }
+                Principal::Root { .. } => {
+                    let _ = writeln!(out, "          the account's root user");
+                }
+                Principal::Other { .. } => {}
             }
         }
-        out.push('\n');
-        if self.iam.notes.is_empty() {
-            let _ = writeln!(out, "IAM checks: none.");
-        } else {
-            let _ = writeln!(out, "IAM checks:");
-            for note in &self.iam.notes {
-                let _ = writeln!(out, "  {note}");
-            }
+        None => {
+            let _ = writeln!(
+                out,
+                "Caller:   unknown (STS did not say and GetCallerIdentity failed)"
+            );
         }
-        out
+    }
+    let target = hop.target_role_arn.as_deref().unwrap_or("?");
+    let at = hop
+        .location
+        .as_ref()
+        .map(|l| format!(" (role_arn at {l})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "Target:   {target}{at}");
+    let accounts = match (
+        hop.caller.as_ref().map(|c| c.account()),
+        &hop.target_account,
+        hop.same_account,
+    ) {
+        (Some(c), Some(_), Some(true)) => format!(
+            "same account ({c}): a trust policy naming the caller's {} is enough",
+            if matches!(hop.caller, Some(Principal::User { .. })) {
+                "user"
+            } else {
+                "role"
+            }
+        ),
+        (Some(c), Some(t), Some(false)) => format!(
+            "caller {c} -> target {t}: cross-account, so the target's trust policy must name the caller \
+             AND the caller's identity policy must allow sts:AssumeRole on the target"
+        ),
+        _ => "unknown (the caller or the target account is not known)".to_string(),
+    };
+    let _ = writeln!(out, "Accounts: {accounts}");
+    if hop.chained {
+        let _ = writeln!(
+            out,
+            "Chained:  the caller is a role session; STS caps this hop at one hour"
+        );
     }
 }
 
