@@ -4,6 +4,8 @@
 //! The binary (`src/main.rs`) only parses arguments and dispatches; everything testable
 //! lives here so that `tests/` can drive it directly.
 #![forbid(unsafe_code)]
+// The docs are for working on rswitch: they link to crate-private items freely.
+#![allow(rustdoc::private_intra_doc_links)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod arn;

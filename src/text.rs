@@ -2,16 +2,16 @@
 //! IAM, SSO or IMDS, a helper's output, cached values) can hold escape sequences that
 //! clear the screen, retitle the window or write the clipboard, or a newline that forges
 //! a line of a report. Everything rswitch writes to a tty, stderr or human stdout is a
-//! [`Clean`], and a `Clean` is only made here, by [`line`] or [`lines`], which
+//! [`Clean`], and a `Clean` is only made here, by [`line()`] or [`lines`], which
 //!
 //! - show C0 controls, DEL, C1 controls (U+0080–U+009F, U+009B CSI among them) and the
 //!   Unicode bidirectional and line-separator controls as `\u{…}` instead of sending them;
-//! - in [`line`], turn newlines and tabs into spaces: one value stays one line;
+//! - in [`line()`], turn newlines and tabs into spaces: one value stays one line;
 //! - bound the length ([`LINE_MAX`], [`BLOCK_MAX`] characters), saying how much was cut.
 //!
-//! The writers ([`put`], [`eprint`], [`eprintln`], [`tty`]) take only `Clean` text or
-//! sanitize what they format; a test in this module fails when any other file of `src/`
-//! writes to stderr, stdout or `/dev/tty` by itself. JSON goes out through [`put_json`],
+//! The writers ([`put`], [`eprint()`], [`eprintln()`]; [`crate::tty`] for the terminal) take
+//! only `Clean` text or sanitize what they format; a test in this module fails when any
+//! other file of `src/` writes to stderr, stdout or `/dev/tty` by itself. JSON goes out through [`put_json`],
 //! which also escapes the C1 and bidi controls serde_json leaves raw.
 //!
 //! It also holds the few text helpers the CLI and the TUI share: [`printable`] and
@@ -26,7 +26,7 @@ pub(crate) const LINE_MAX: usize = 2048;
 /// Most characters one multi-line text (a report) shows.
 pub(crate) const BLOCK_MAX: usize = 256 * 1024;
 
-/// Text safe to write to a terminal. Made only by [`line`] and [`lines`].
+/// Text safe to write to a terminal. Made only by [`line()`] and [`lines`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Clean(String);
 
@@ -39,7 +39,7 @@ impl Clean {
         self.0
     }
 
-    /// Appends [`line`]`(text)` and a newline.
+    /// Appends [`line()`]`(text)` and a newline.
     pub(crate) fn push_line(&mut self, text: &str) {
         self.0.push_str(&line(text).0);
         self.0.push('\n');
@@ -88,7 +88,7 @@ pub(crate) fn line(text: &str) -> Clean {
 }
 
 /// Several lines (a report): newlines and tabs kept, every other control shown escaped,
-/// at most [`BLOCK_MAX`] characters. Values inside should already be [`line`]s, so that
+/// at most [`BLOCK_MAX`] characters. Values inside should already be [`line()`]s, so that
 /// none of them adds a line of its own.
 pub(crate) fn lines(text: &str) -> Clean {
     sanitize(text, true, BLOCK_MAX)
@@ -161,7 +161,7 @@ pub fn printable(text: &str) -> String {
     lines(text).into_string()
 }
 
-/// Outside text for a one-line message (a status line): as [`line`], and every run of
+/// Outside text for a one-line message (a status line): as [`line()`], and every run of
 /// whitespace one space.
 pub(crate) fn one_line(text: &str) -> String {
     line(text)

@@ -90,7 +90,7 @@ pub(super) fn spawn_keeper(
     }
 }
 
-/// The keeper's side: reads what [`copy`] sent on `input` and serves it, saying `ready` on
+/// The keeper's side: reads what [`crate::clipboard::copy`] sent on `input` and serves it, saying `ready` on
 /// `ready` once the clipboard is its own. Call this from the hidden subcommand with stdin
 /// and stdout; exit 0 on `Ok`, non-zero (message on stderr) on `Err`.
 pub(crate) fn run_keeper(mut input: impl Read, ready: &mut dyn Write) -> Result<(), ClipboardError> {

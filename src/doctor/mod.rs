@@ -7,7 +7,7 @@
 //! `iam:SimulatePrincipalPolicy` on the caller) some causes are confirmed or ruled out;
 //! without it every cause is reported as inferred.
 //!
-//! Layers: [`diagnose`] is pure (plan + resolution -> report; the causes of a failed
+//! Layers: [`diagnose()`] is pure (plan + resolution -> report; the causes of a failed
 //! AssumeRole are the rule tables of `rules.rs` and `denied.rs`), [`enrich`] folds IAM
 //! answers into a report (pure), [`iam`] asks IAM (signed GET-style queries, read-only),
 //! [`render`] turns a report into text and JSON. rswitch never changes IAM.

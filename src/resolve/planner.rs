@@ -1,5 +1,5 @@
 //! Plans every profile of a [`ConfigSet`] once, following the AWS CLI's (botocore's)
-//! rules (see [`super::plan`]). Each profile's chain is a node pointing at the node of
+//! rules (see [`super::plan()`]). Each profile's chain is a node pointing at the node of
 //! its source, so a chain shared by many profiles is planned once and a deep chain costs
 //! one step per profile, not one walk per profile.
 //!
