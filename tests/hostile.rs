@@ -388,10 +388,17 @@ fn a_streamed_100_mb_answer_is_cut_at_the_cap() {
 }
 
 /// Base credentials come through aws-config's providers (IMDS, the container endpoint,
-/// IAM Identity Center): their answers are capped as STS's are.
+/// IAM Identity Center): their answers are capped as STS's are, streamed or declared.
 #[test]
-fn a_streamed_100_mb_credentials_answer_is_cut_at_the_cap() {
-    let url = streaming_100_mb(200);
+fn a_100_mb_credentials_answer_is_cut_at_the_cap() {
+    let huge = Bytes::from(vec![b'x'; 100 << 20]);
+    let declared = hostile(move |_| xml(200, huge.clone()));
+    for url in [streaming_100_mb(200), declared.url()] {
+        credentials_answer_is_cut(&url);
+    }
+}
+
+fn credentials_answer_is_cut(url: &str) {
     let home = Home::new();
     home.config(&format!(
         "[profile instance]\ncredential_source = Ec2InstanceMetadata\n\
@@ -420,7 +427,7 @@ fn a_streamed_100_mb_credentials_answer_is_cut_at_the_cap() {
             "{profile}: {} bytes printed",
             run.all().len()
         );
-        assert!(rss_kib < 100 * 1024, "{profile}: peak RSS {rss_kib} KiB");
+        assert!(rss_kib < 100 * 1024, "{url} {profile}: peak RSS {rss_kib} KiB");
     }
 }
 

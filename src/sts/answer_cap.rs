@@ -23,10 +23,10 @@ use aws_smithy_types::config_bag::ConfigBag;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// An answer body over [`ANSWER_MAX`] bytes, by its Content-Length.
+/// An answer body over the cap, by its Content-Length: its length and the cap.
 #[derive(Debug, thiserror::Error)]
-#[error("the answer is {0} bytes, more than the {ANSWER_MAX} rswitch reads")]
-pub(crate) struct AnswerTooLarge(pub u64);
+#[error("the answer is {0} bytes, more than the {1} rswitch reads")]
+pub(crate) struct AnswerTooLarge(pub u64, pub usize);
 
 /// Caps every answer body at [`ANSWER_MAX`] bytes before the SDK reads it: a declared
 /// larger one fails at once, an undeclared one fails when the cap is passed.
@@ -50,7 +50,7 @@ impl Intercept for AnswerCap {
             .get("content-length")
             .and_then(|v| v.trim().parse::<u64>().ok());
         if let Some(len) = declared.filter(|len| *len > ANSWER_MAX as u64) {
-            return Err(AnswerTooLarge(len).into());
+            return Err(AnswerTooLarge(len, ANSWER_MAX).into());
         }
         let body = response.take_body();
         *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, ANSWER_MAX));
@@ -164,7 +164,7 @@ impl HttpConnector for CappedConnector {
                 .get("content-length")
                 .and_then(|v| v.trim().parse::<u64>().ok());
             if let Some(len) = declared.filter(|len| *len > max as u64) {
-                return Err(ConnectorError::other(Box::new(AnswerTooLarge(len)), None));
+                return Err(ConnectorError::other(Box::new(AnswerTooLarge(len, max)), None));
             }
             let body = response.take_body();
             *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, max));
