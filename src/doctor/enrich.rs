@@ -138,28 +138,54 @@ pub(crate) fn enrich(report: &mut Report, findings: &IamFindings) {
     if let Some(reason) = &findings.skipped {
         report.iam.notes.push(format!("IAM checks skipped: {reason}"));
     }
+    let (existing_trust, trust) = match &findings.role {
+        Some(answer) => apply_role(report, &hop, answer),
+        None => (None, None),
+    };
+    match &findings.simulation {
+        None => {}
+        Some(Err(why)) => report
+            .iam
+            .notes
+            .push(format!("iam:SimulatePrincipalPolicy: {why}")),
+        Some(Ok(decision)) => apply_simulation(report, &hop, decision, trust.as_ref()),
+    }
+    report.rank();
+    if report.iam.used {
+        report.policies = policies_with(&hop, report, existing_trust.as_ref());
+    }
+}
+
+/// What `iam:GetRole` said of the target role: missing, or its trust policy (returned,
+/// with the verdict on the caller) and its longest session.
+fn apply_role(
+    report: &mut Report,
+    hop: &HopContext,
+    answer: &Result<RoleAnswer, String>,
+) -> (Option<Value>, Option<TrustVerdict>) {
     let role_name = hop
         .target_role_arn
         .as_deref()
         .map(crate::arn::name_of)
         .unwrap_or("?");
-    let mut existing_trust = None;
-    let mut trust = None;
-    match &findings.role {
-        None => {}
-        Some(Err(why)) => report.iam.notes.push(format!("iam:GetRole {role_name}: {why}")),
-        Some(Ok(RoleAnswer::Missing)) => {
+    match answer {
+        Err(why) => {
+            report.iam.notes.push(format!("iam:GetRole {role_name}: {why}"));
+            (None, None)
+        }
+        Ok(RoleAnswer::Missing) => {
             report.iam.used = true;
             report
                 .iam
                 .notes
                 .push(format!("iam:GetRole {role_name}: NoSuchEntity"));
             set(report, CauseId::RoleMissing, Confidence::Confirmed, "iam:GetRole");
+            (None, None)
         }
-        Some(Ok(RoleAnswer::Found {
+        Ok(RoleAnswer::Found {
             trust_policy,
             max_session_duration,
-        })) => {
+        }) => {
             report.iam.used = true;
             report
                 .iam
@@ -171,57 +197,50 @@ pub(crate) fn enrich(report: &mut Report, findings: &IamFindings) {
                 Confidence::RuledOut,
                 "iam:GetRole found the role",
             );
-            existing_trust = Some(trust_policy.clone());
-            if let Some(verdict) = caller_trust(&hop, trust_policy) {
-                apply_trust(report, &hop, &verdict);
-                trust = Some(verdict);
+            let trust = caller_trust(hop, trust_policy);
+            if let Some(verdict) = &trust {
+                apply_trust(report, hop, verdict);
             }
-            duration(report, &hop, *max_session_duration);
+            duration(report, hop, *max_session_duration);
+            (Some(trust_policy.clone()), trust)
         }
     }
-    match &findings.simulation {
-        None => {}
-        Some(Err(why)) => report
-            .iam
-            .notes
-            .push(format!("iam:SimulatePrincipalPolicy: {why}")),
-        Some(Ok(decision)) => {
-            report.iam.used = true;
-            report.iam.notes.push(format!(
-                "iam:SimulatePrincipalPolicy sts:AssumeRole on the target: {decision:?}"
-            ));
-            let evidence = "iam:SimulatePrincipalPolicy";
-            match decision {
-                Decision::Allowed => set(report, CauseId::IdentityPolicy, Confidence::RuledOut, evidence),
-                Decision::ExplicitDeny => {
-                    set(report, CauseId::ExplicitDeny, Confidence::Confirmed, evidence);
-                    set(report, CauseId::IdentityPolicy, Confidence::RuledOut, evidence);
-                }
-                Decision::ImplicitDeny => {
-                    // In the same account an identity Allow is needed only when the trust
-                    // policy names the account rather than the caller.
-                    let needed = hop.same_account != Some(true)
-                        || trust.as_ref().is_some_and(|t| t.names_account && !t.names_caller);
-                    let not_needed =
-                        hop.same_account == Some(true) && trust.as_ref().is_some_and(|t| t.names_caller);
-                    let confidence = if needed {
-                        Confidence::Confirmed
-                    } else if not_needed {
-                        Confidence::RuledOut
-                    } else {
-                        Confidence::Inferred
-                    };
-                    set(report, CauseId::IdentityPolicy, confidence, evidence);
-                    if decision == &Decision::ImplicitDeny {
-                        set(report, CauseId::ExplicitDeny, Confidence::RuledOut, evidence);
-                    }
-                }
-            }
+}
+
+/// What `iam:SimulatePrincipalPolicy` said of `sts:AssumeRole` on the target.
+fn apply_simulation(
+    report: &mut Report,
+    hop: &HopContext,
+    decision: &Decision,
+    trust: Option<&TrustVerdict>,
+) {
+    report.iam.used = true;
+    report.iam.notes.push(format!(
+        "iam:SimulatePrincipalPolicy sts:AssumeRole on the target: {decision:?}"
+    ));
+    let evidence = "iam:SimulatePrincipalPolicy";
+    match decision {
+        Decision::Allowed => set(report, CauseId::IdentityPolicy, Confidence::RuledOut, evidence),
+        Decision::ExplicitDeny => {
+            set(report, CauseId::ExplicitDeny, Confidence::Confirmed, evidence);
+            set(report, CauseId::IdentityPolicy, Confidence::RuledOut, evidence);
         }
-    }
-    report.rank();
-    if report.iam.used {
-        report.policies = policies_with(&hop, report, existing_trust.as_ref());
+        Decision::ImplicitDeny => {
+            // In the same account an identity Allow is needed only when the trust
+            // policy names the account rather than the caller.
+            let needed =
+                hop.same_account != Some(true) || trust.is_some_and(|t| t.names_account && !t.names_caller);
+            let not_needed = hop.same_account == Some(true) && trust.is_some_and(|t| t.names_caller);
+            let confidence = if needed {
+                Confidence::Confirmed
+            } else if not_needed {
+                Confidence::RuledOut
+            } else {
+                Confidence::Inferred
+            };
+            set(report, CauseId::IdentityPolicy, confidence, evidence);
+            set(report, CauseId::ExplicitDeny, Confidence::RuledOut, evidence);
+        }
     }
 }
 
