@@ -43,10 +43,9 @@ use crate::env::Env;
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 /// Entries with less than this left are treated as expired, as botocore does.
 pub const EXPIRY_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -348,35 +347,12 @@ fn remove_file(path: &Path) -> io::Result<bool> {
     }
 }
 
-/// Creates `dir` (0700) if needed, writes `bytes` to a fresh 0600 temporary file in it,
-/// syncs it and renames it over `path`.
+/// Checks `dir` (created 0700 if needed) is no place others can write to, then writes
+/// `bytes` to `path` in it, 0600 and atomically.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     crate::platform::create_private_dir(dir)?;
     file::check_dir_for_write(dir)?;
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let tmp = dir.join(format!(
-        ".rswitch-{}-{}-{nanos}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = open_private(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn open_private(path: &Path) -> io::Result<fs::File> {
-    crate::platform::private_new_file().open(path)
+    crate::platform::write_private_atomically(path, bytes)
 }
 
 #[cfg(test)]

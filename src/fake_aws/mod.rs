@@ -111,8 +111,8 @@ pub async fn start_with(base: &Env) -> io::Result<Demo> {
     let aws = dir.path().join(".aws");
     std::fs::create_dir_all(&aws)?;
     let (config, credentials) = (aws.join("config"), aws.join("credentials"));
-    write_atomically(&config, &render_config(&sts.url(), &imds.url())?)?;
-    write_atomically(&credentials, &render_credentials(&world)?)?;
+    crate::platform::write_private_atomically(&config, &render_config(&sts.url(), &imds.url())?)?;
+    crate::platform::write_private_atomically(&credentials, &render_credentials(&world)?)?;
 
     let mut env = Env::from_vars(
         base.vars().filter(|(k, _)| !k.starts_with("AWS_")),
@@ -247,16 +247,6 @@ fn render_credentials(world: &World) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
     ini.write_to_opt(&mut out, write_option())?;
     Ok(out)
-}
-
-/// Writes `bytes` to `path` through a 0600 temporary file in the same directory and a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -42,6 +42,27 @@ pub(crate) fn private_new_file() -> fs::OpenOptions {
     options
 }
 
+/// Writes `bytes` to `path` as a file only the user can read (0600), atomically: a fresh
+/// temporary file in the same directory (created 0700 when missing), synced, then renamed
+/// over `path`. A reader sees the old file or the new one, never part of one.
+pub(crate) fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    create_private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rswitch-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    make_private(tmp.as_file())?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Makes an open file readable by the user only (0600).
 pub(crate) fn make_private(file: &fs::File) -> io::Result<()> {
     #[cfg(unix)]
@@ -152,5 +173,29 @@ pub(crate) fn kind_of(meta: &fs::Metadata) -> &'static str {
         "a directory"
     } else {
         "not a file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_write_is_0600_in_a_0700_dir_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("new/cache");
+        let path = dir.join("entry.json");
+        write_private_atomically(&path, b"first").unwrap();
+        write_private_atomically(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("entry.json")]);
     }
 }

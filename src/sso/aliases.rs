@@ -162,15 +162,7 @@ fn store(path: &Path, answers: Vec<(String, Answer)>, checked: u64) -> std::io::
         all.insert(account, entry);
     }
     let text = serde_json::to_string_pretty(&serde_json::json!({ "accounts": all }))?;
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("no cache directory"))?;
-    std::fs::create_dir_all(dir)?;
-    // NamedTempFile is created 0600; persist renames it over the old file.
-    let tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::fs::write(tmp.path(), text)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::platform::write_private_atomically(path, text.as_bytes())
 }
 
 /// One account to ask about, with the credentials of a profile resolved into it.

@@ -175,14 +175,7 @@ pub(crate) fn remember(env: &Env, accounts: &[PortalAccount]) -> std::io::Result
     }
     let accounts: Map<String, Value> = names.into_iter().map(|(k, v)| (k, json!(v))).collect();
     let text = serde_json::to_string_pretty(&json!({ "accounts": accounts }))?;
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("no cache directory"))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::fs::write(tmp.path(), text)?;
-    tmp.persist(&path).map_err(|e| e.error)?;
-    Ok(())
+    crate::platform::write_private_atomically(&path, text.as_bytes())
 }
 
 /// One account of ListAccounts.

@@ -19,7 +19,7 @@ use crate::env::Env;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use serde_json::{Map, Value, json};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -111,7 +111,7 @@ pub(crate) fn write_registration(path: &Path, r: &Registration) -> io::Result<()
     if let Some(scopes) = r.scopes.as_ref().filter(|s| !s.is_empty()) {
         doc.insert("scopes".into(), json!(scopes));
     }
-    write_private(path, python_json_dumps(&Value::Object(doc), false).as_bytes())
+    crate::platform::write_private_atomically(path, python_json_dumps(&Value::Object(doc), false).as_bytes())
 }
 
 /// The cached login at `path`, whatever its expiry (for the portal calls of `sso sync` and
@@ -149,7 +149,7 @@ pub fn write_token(path: &Path, t: &Token) -> io::Result<()> {
     if let Some(refresh) = &t.refresh_token {
         doc.insert("refreshToken".into(), json!(refresh.expose()));
     }
-    write_private(path, python_json_dumps(&Value::Object(doc), false).as_bytes())
+    crate::platform::write_private_atomically(path, python_json_dumps(&Value::Object(doc), false).as_bytes())
 }
 
 fn read_json(path: &Path) -> Option<Value> {
@@ -166,23 +166,6 @@ fn parse_time(v: &Value) -> Option<SystemTime> {
     let text = v.as_str()?;
     let at = DateTime::from_str(text, Format::DateTime).ok()?;
     SystemTime::try_from(at).ok()
-}
-
-/// Writes `bytes` to `path` through a 0600 temporary file in the same directory (created
-/// 0700 when missing), renamed over the old file.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::other("cache file has no directory"))?;
-    crate::platform::create_private_dir(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rswitch-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]
