@@ -77,16 +77,8 @@ where
     <S::Backend as Backend>::Error: std::error::Error + Send + Sync + 'static,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut state = State::new(rows, opts.look, SystemTime::now());
-    state.copy_formats = handlers.copy_formats();
-    state.names = opts.names.clone();
-    state.refresh_visible();
     let size = screen.terminal().size()?;
-    state.size = (size.width, size.height);
-    state.list_rows = view::layout::list_rows(state.size);
-    if let Some(profile) = &opts.select {
-        state.select(profile);
-    }
+    let mut state = first_state(&opts, rows, handlers.as_ref(), (size.width, size.height));
     let mut tasks = Tasks {
         permits: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         running: HashMap::new(),
@@ -102,22 +94,7 @@ where
     };
     tokio::pin!(signal);
     let result = loop {
-        let mut exit = None;
-        for effect in std::mem::take(&mut effects) {
-            match perform(effect, screen, &mut tasks, &handlers, &tx).await {
-                Ok(Performed::Exit(e)) => {
-                    exit = Some(Ok(e));
-                    break;
-                }
-                Ok(Performed::Then(action)) => effects.extend(update(&mut state, action)),
-                Ok(Performed::Nothing) => {}
-                Err(e) => {
-                    exit = Some(Err(e));
-                    break;
-                }
-            }
-        }
-        if let Some(exit) = exit {
+        if let Some(exit) = perform_all(&mut effects, &mut state, screen, &mut tasks, &handlers, &tx).await {
             break exit;
         }
         if terminal::panicked() {
@@ -151,6 +128,50 @@ where
     };
     tasks.abort_all();
     result
+}
+
+/// The state the view opens with: the rows, the look, the formats to copy in, the known
+/// account names, the screen's size and the list's height on it, the profile to select.
+fn first_state(
+    opts: &TuiOptions,
+    rows: Vec<ProfileRow>,
+    handlers: &dyn TuiHandlers,
+    size: (u16, u16),
+) -> State {
+    let mut state = State::new(rows, opts.look, SystemTime::now());
+    state.copy_formats = handlers.copy_formats();
+    state.names = opts.names.clone();
+    state.refresh_visible();
+    state.size = size;
+    state.list_rows = view::layout::list_rows(state.size);
+    if let Some(profile) = &opts.select {
+        state.select(profile);
+    }
+    state
+}
+
+/// Performs `effects` in order, feeding what they answer back through `update` (whose
+/// effects are performed in turn); `Some` when one ends the view.
+async fn perform_all<S: Screen>(
+    effects: &mut Vec<Effect>,
+    state: &mut State,
+    screen: &mut S,
+    tasks: &mut Tasks,
+    handlers: &Arc<dyn TuiHandlers>,
+    tx: &mpsc::UnboundedSender<Action>,
+) -> Option<anyhow::Result<TuiExit>>
+where
+    <S::Backend as Backend>::Error: std::error::Error + Send + Sync + 'static,
+{
+    for effect in std::mem::take(effects) {
+        match perform(effect, screen, tasks, handlers, tx).await {
+            Ok(Performed::Exit(e)) => return Some(Ok(e)),
+            Ok(Performed::Then(action)) => effects.extend(update(state, action)),
+            Ok(Performed::Nothing) => {}
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    None
 }
 
 async fn sleep_or_forever(after: Option<std::time::Duration>) {
