@@ -164,40 +164,13 @@ pub(crate) async fn sign_in_resolved(
         endpoint,
     } = landing(resolution, &resolved.identity.arn, set, env, request).map_err(url_error)?;
 
-    let (credentials, identity, session_duration, lasts) = match grant {
-        Grant::Role { session_duration } => (
-            resolved.credentials.clone(),
-            resolved.identity.clone(),
-            session_duration,
-            session_duration.map(|s| Duration::from_secs(s.into())),
-        ),
-        Grant::Federated => (
-            resolved.credentials.clone(),
-            resolved.identity.clone(),
-            None,
-            None,
-        ),
-        Grant::Federate {
-            duration_seconds,
-            name: federated,
-        } => {
-            let target = Federation {
-                set,
-                env,
-                profile,
-                name: &federated,
-                duration_seconds,
-                timeout,
-            };
-            let (creds, identity) = federate(&target, &resolved.credentials).await?;
-            (
-                creds,
-                identity,
-                None,
-                Some(Duration::from_secs(duration_seconds.into())),
-            )
-        }
+    let sts = Federation {
+        set,
+        env,
+        profile,
+        timeout,
     };
+    let (credentials, identity, session_duration, lasts) = session_for(grant, resolved, &sts).await?;
     // One `--timeout` for the calls made here (GetFederationToken and getSigninToken).
     let left = deadline
         .saturating_duration_since(std::time::Instant::now())
@@ -216,6 +189,43 @@ pub(crate) async fn sign_in_resolved(
         kind,
         region,
         lasts,
+    })
+}
+
+/// The session a grant signs in with: the resolved one as it is (a role session, with the
+/// `SessionDuration` asked for; a federated user session), or a new federated session of
+/// the IAM user (GetFederationToken through `sts`). With its identity, the duration to
+/// ask getSigninToken for, and how long the console session will last, when known.
+async fn session_for(
+    grant: Grant,
+    resolved: &crate::resolve::outcome::Resolved,
+    sts: &Federation<'_>,
+) -> Result<(Credentials, Identity, Option<u32>, Option<Duration>), ConsoleError> {
+    Ok(match grant {
+        Grant::Role { session_duration } => (
+            resolved.credentials.clone(),
+            resolved.identity.clone(),
+            session_duration,
+            session_duration.map(|s| Duration::from_secs(s.into())),
+        ),
+        Grant::Federated => (
+            resolved.credentials.clone(),
+            resolved.identity.clone(),
+            None,
+            None,
+        ),
+        Grant::Federate {
+            duration_seconds,
+            name,
+        } => {
+            let (creds, identity) = federate(sts, &resolved.credentials, &name, duration_seconds).await?;
+            (
+                creds,
+                identity,
+                None,
+                Some(Duration::from_secs(duration_seconds.into())),
+            )
+        }
     })
 }
 
@@ -254,18 +264,21 @@ fn landing(
     })
 }
 
-/// A GetFederationToken call to make.
+/// Where GetFederationToken goes: the profile's STS settings, within the timeout.
 struct Federation<'a> {
     set: &'a ConfigSet,
     env: &'a Env,
     profile: &'a str,
-    name: &'a str,
-    duration_seconds: u32,
     timeout: Duration,
 }
 
 /// GetFederationToken with the user's keys, through the profile's STS endpoint.
-async fn federate(f: &Federation<'_>, keys: &Credentials) -> Result<(Credentials, Identity), ConsoleError> {
+async fn federate(
+    f: &Federation<'_>,
+    keys: &Credentials,
+    name: &str,
+    duration_seconds: u32,
+) -> Result<(Credentials, Identity), ConsoleError> {
     let failed = |message: String| ConsoleError::Federate {
         profile: f.profile.to_string(),
         message,
@@ -278,9 +291,9 @@ async fn federate(f: &Federation<'_>, keys: &Credentials) -> Result<(Credentials
         use_dual_stack: plan.use_dual_stack,
         timeout: f.timeout,
     });
-    let seconds = i32::try_from(f.duration_seconds).unwrap_or(i32::MAX);
+    let seconds = i32::try_from(duration_seconds).unwrap_or(i32::MAX);
     let session = sts
-        .federation_token(keys, f.name, ALLOW_ALL_POLICY, seconds)
+        .federation_token(keys, name, ALLOW_ALL_POLICY, seconds)
         .await
         .map_err(|e| failed(crate::text::printable(&e.summary())))?;
     Ok((session.credentials, session.identity))
