@@ -175,26 +175,21 @@ impl Iam {
     }
 
     /// One signed Query API POST. `Err` is `CODE: message` for IAM errors.
-    pub(crate) async fn call(&self, params: &[(&str, &str)]) -> Result<String, String> {
+    /// The Query API request for `params`, signed with SigV4 for IAM, and its URL.
+    fn signed_request(&self, params: &[(&str, &str)]) -> Result<(String, HttpRequest), String> {
         // Scoped: the serializer is not `Send`, and the call runs in spawned tasks too.
         let body = {
             let mut form = form_urlencoded::Serializer::new(String::new());
             form.extend_pairs(params.iter().copied().chain([("Version", "2010-05-08")]));
             form.finish()
         };
-        let url = if self.url.ends_with('/') {
-            self.url.clone()
-        } else {
-            format!("{}/", self.url)
+        let parsed = ::url::Url::parse(&self.url).map_err(|e| format!("IAM endpoint '{}': {e}", self.url))?;
+        let url = parsed.as_str().to_string();
+        let host = match (parsed.host_str(), parsed.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            (None, _) => return Err(format!("IAM endpoint '{url}' has no host")),
         };
-        let host = url
-            .split("://")
-            .nth(1)
-            .unwrap_or(&url)
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
         let headers = [
             ("content-type", "application/x-www-form-urlencoded; charset=utf-8"),
             ("host", host.as_str()),
@@ -224,6 +219,11 @@ impl Iam {
         for (k, v) in headers.iter().copied().chain(instructions.headers()) {
             request.headers_mut().insert(k.to_string(), v.to_string());
         }
+        Ok((url, request))
+    }
+
+    pub(crate) async fn call(&self, params: &[(&str, &str)]) -> Result<String, String> {
+        let (url, request) = self.signed_request(params)?;
         let left = self.deadline.remaining();
         if left.is_zero() {
             return Err("not asked: the --timeout was spent".into());
