@@ -106,13 +106,8 @@ pub(crate) fn endpoint(env: &Env, plan: &Plan, partition: &str) -> Option<(Strin
         return Some((url.to_string(), region));
     }
     if let Some(url) = &plan.sts_endpoint {
-        let host = url
-            .split("://")
-            .nth(1)
-            .unwrap_or(url)
-            .split(['/', ':'])
-            .next()
-            .unwrap_or("");
+        let parsed = ::url::Url::parse(url).ok();
+        let host = parsed.as_ref().and_then(|u| u.host_str()).unwrap_or("");
         if !host.ends_with(".amazonaws.com") && !host.ends_with(".amazonaws.com.cn") {
             return Some((url.clone(), region));
         }
@@ -320,6 +315,20 @@ mod tests {
         assert_eq!(
             endpoint(&env_fips, &from_env, "aws").map(|(u, _)| u).as_deref(),
             Some("https://iam-fips.amazonaws.com")
+        );
+        // An emulator's STS endpoint serves IAM too; AWS's own STS endpoint does not.
+        let emulator = plan_of(
+            "[profile p]\ncredential_process = x\nendpoint_url = http://127.0.0.1:5000\n",
+            &env,
+        );
+        assert_eq!(url(&emulator, "aws").as_deref(), Some("http://127.0.0.1:5000"));
+        let regional = plan_of(
+            "[profile p]\ncredential_process = x\nendpoint_url = https://sts.eu-west-1.amazonaws.com\n",
+            &env,
+        );
+        assert_eq!(
+            url(&regional, "aws").as_deref(),
+            Some("https://iam.amazonaws.com")
         );
         // A configured IAM URL is used as it is: the question goes where the user points IAM.
         let env_url = Env::from_vars([("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9")], None);
