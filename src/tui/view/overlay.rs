@@ -16,22 +16,7 @@ pub(crate) fn render(state: &State, frame: &mut Frame, theme: &Theme) {
     };
     let screen = frame.area();
     match overlay {
-        Overlay::Help { scroll } => {
-            let key_w = BINDINGS.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-            let lines: Vec<Line> = BINDINGS
-                .iter()
-                .map(|(k, what)| {
-                    Line::from(vec![
-                        Span::styled(format!("{k:<key_w$}  "), theme.key()),
-                        Span::raw(*what),
-                    ])
-                })
-                .collect();
-            let text_w = BINDINGS.iter().map(|(_, w)| w.len()).max().unwrap_or(0);
-            let width = u16::try_from(key_w + 2 + text_w + 2).unwrap_or(u16::MAX);
-            let area = centered(screen, width, lines.len() as u16 + 2);
-            text_window(frame, area, " Keys (Esc closes) ", lines, *scroll, theme);
-        }
+        Overlay::Help { scroll } => help(frame, screen, *scroll, theme),
         Overlay::Text { title, body, scroll } => {
             let lines: Vec<Line> = clean_lines(body).into_iter().map(Line::from).collect();
             let area = centered(screen, 100, screen.height.saturating_sub(2));
@@ -61,39 +46,76 @@ pub(crate) fn render(state: &State, frame: &mut Frame, theme: &Theme) {
             error,
             ..
         } => {
-            let masked = theme.mask().repeat(code.typed());
-            let blanks = "_".repeat(6usize.saturating_sub(code.typed()));
-            let mut lines = vec![
-                Line::from(format!("Profile {}", clean(profile))),
-                Line::from(format!("Device  {}", clean(serial))),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled("Code    ", theme.key()),
-                    Span::raw(masked),
-                    Span::styled(blanks, theme.dim()),
-                ]),
-            ];
-            if let Some(e) = error {
-                lines.push(Line::styled(e.clone(), theme.fail_style()));
-            }
-            lines.push(Line::styled("Enter submits, Esc cancels", theme.dim()));
-            let area = centered(screen, 56, lines.len() as u16 + 2);
-            frame.render_widget(Clear, area);
-            let paragraph = Paragraph::new(lines)
-                .block(window(" MFA code ", theme))
-                .wrap(Wrap { trim: false });
-            frame.render_widget(paragraph, area);
+            let lines = mfa_lines(profile, serial, code, error.as_deref(), theme);
+            paragraph_window(frame, screen, 56, " MFA code ", lines, theme);
         }
         Overlay::Login { profile, shown } => {
             let lines = login_lines(state, profile, shown.as_ref(), theme);
-            let area = centered(screen, 72, lines.len() as u16 + 2);
-            frame.render_widget(Clear, area);
-            let paragraph = Paragraph::new(lines)
-                .block(window(" IAM Identity Center login ", theme))
-                .wrap(Wrap { trim: false });
-            frame.render_widget(paragraph, area);
+            paragraph_window(frame, screen, 72, " IAM Identity Center login ", lines, theme);
         }
     }
+}
+
+/// The key bindings, as wide as the longest line.
+fn help(frame: &mut Frame, screen: Rect, scroll: u16, theme: &Theme) {
+    let key_w = BINDINGS.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<key_w$}  "), theme.key()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    let text_w = BINDINGS.iter().map(|(_, w)| w.len()).max().unwrap_or(0);
+    let width = u16::try_from(key_w + 2 + text_w + 2).unwrap_or(u16::MAX);
+    let area = centered(screen, width, lines.len() as u16 + 2);
+    text_window(frame, area, " Keys (Esc closes) ", lines, scroll, theme);
+}
+
+/// The MFA prompt: profile, device, the code masked, the rule broken if any.
+fn mfa_lines<'a>(
+    profile: &str,
+    serial: &str,
+    code: &crate::tui::state::MaskedInput,
+    error: Option<&str>,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let masked = theme.mask().repeat(code.typed());
+    let blanks = "_".repeat(6usize.saturating_sub(code.typed()));
+    let mut lines = vec![
+        Line::from(format!("Profile {}", clean(profile))),
+        Line::from(format!("Device  {}", clean(serial))),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Code    ", theme.key()),
+            Span::raw(masked),
+            Span::styled(blanks, theme.dim()),
+        ]),
+    ];
+    if let Some(e) = error {
+        lines.push(Line::styled(e.to_string(), theme.fail_style()));
+    }
+    lines.push(Line::styled("Enter submits, Esc cancels", theme.dim()));
+    lines
+}
+
+/// `lines` in a window `width` wide, as tall as they are, over the middle of the screen.
+fn paragraph_window(
+    frame: &mut Frame,
+    screen: Rect,
+    width: u16,
+    title: &str,
+    lines: Vec<Line>,
+    theme: &Theme,
+) {
+    let area = centered(screen, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    let paragraph = Paragraph::new(lines)
+        .block(window(title, theme))
+        .wrap(Wrap { trim: false });
+    frame.render_widget(paragraph, area);
 }
 
 fn login_lines(
