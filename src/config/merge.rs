@@ -104,7 +104,7 @@ pub(crate) fn merge_file(set: &mut ConfigSet, path: &Path, kind: FileKind, raw: 
         file: path.to_path_buf(),
         line,
     };
-    let checked: Vec<(&RawSection, SectionPair, _)> = raw
+    let checked: Vec<_> = raw
         .sections
         .iter()
         .map(|section| {
@@ -173,34 +173,55 @@ pub(crate) fn merge_file(set: &mut ConfigSet, path: &Path, kind: FileKind, raw: 
                 &mut target.properties
             }
         };
-        for property in &section.properties {
-            if !is_identifier(&property.key) {
-                set.ignored_keys.push(IgnoredKey {
-                    section: header.clone(),
-                    key: property.key.clone(),
-                    location: at(property.line),
-                    reason: format!(
-                        "'{}' is not a valid key name (allowed: A-Z a-z 0-9 _ - / . % @ : +)",
-                        property.key
-                    ),
-                });
-                continue;
-            }
-            properties.insert(
-                property.key.clone(),
-                Property {
-                    value: property.value.clone(),
-                    location: at(property.line),
-                },
-            );
-        }
+        insert_properties(properties, &mut set.ignored_keys, section, &header, path);
     }
+    merge_nested(set, nested, path);
+}
+
+/// Merges each `[PREFIX NAME]` section's sub-properties, derived per header text.
+fn merge_nested(set: &mut ConfigSet, nested: NestedGroups, path: &Path) {
     for (_, key, properties) in nested {
         if let Some(target) = set.other_sections.get_mut(&key) {
             for property in properties.values().filter(|p| is_identifier(&p.key)) {
                 merge_sub_properties(&mut target.sub_properties, path, property);
             }
         }
+    }
+}
+
+/// Adds a section's properties to what its profile or section holds (a later value of a
+/// key wins); a key that is not a valid name is set aside with the reason.
+fn insert_properties(
+    properties: &mut BTreeMap<String, Property>,
+    ignored_keys: &mut Vec<IgnoredKey>,
+    section: &RawSection,
+    header: &str,
+    path: &Path,
+) {
+    let at = |line| Location {
+        file: path.to_path_buf(),
+        line,
+    };
+    for property in &section.properties {
+        if !is_identifier(&property.key) {
+            ignored_keys.push(IgnoredKey {
+                section: header.to_string(),
+                key: property.key.clone(),
+                location: at(property.line),
+                reason: format!(
+                    "'{}' is not a valid key name (allowed: A-Z a-z 0-9 _ - / . % @ : +)",
+                    property.key
+                ),
+            });
+            continue;
+        }
+        properties.insert(
+            property.key.clone(),
+            Property {
+                value: property.value.clone(),
+                location: at(property.line),
+            },
+        );
     }
 }
 
