@@ -20,6 +20,7 @@ pub(crate) mod url;
 use crate::config::ConfigSet;
 use crate::creds::{Credentials, Identity, Secret};
 use crate::env::Env;
+use crate::resolve::plan::{Service, configured_endpoint};
 use crate::resolve::{Resolution, Resolver};
 use session::{Grant, SessionKind};
 use std::time::Duration;
@@ -94,32 +95,11 @@ pub(crate) enum ConsoleError {
     },
 }
 
-/// The federation endpoint override, by the precedence the SDKs use for any service
-/// (service id `signin`): `AWS_ENDPOINT_URL_SIGNIN`, `AWS_ENDPOINT_URL`, the profile's
-/// `[services]` section (`signin =` / `endpoint_url =`), the profile's `endpoint_url`;
-/// none when endpoint overrides are ignored.
+/// The federation endpoint override (service id `signin`), by the precedence the SDKs use
+/// for any service; see [`configured_endpoint`].
 pub(crate) fn signin_endpoint(set: &ConfigSet, env: &Env, profile: &str) -> Option<String> {
-    let is_true = |v: Option<&str>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if is_true(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-        return None;
-    }
-    if let Some(url) = env
-        .get("AWS_ENDPOINT_URL_SIGNIN")
-        .or_else(|| env.get("AWS_ENDPOINT_URL"))
-    {
-        return Some(url.to_string());
-    }
-    let profile = set.profile(profile)?;
-    if is_true(profile.get("ignore_configured_endpoint_urls")) {
-        return None;
-    }
-    let from_services = profile.get("services").and_then(|services| {
-        set.other_sections
-            .get(&("services".to_string(), services.to_string()))?
-            .sub_property("signin", "endpoint_url")
-            .map(|p| p.value.clone())
-    });
-    from_services.or_else(|| profile.get("endpoint_url").map(str::to_string))
+    let profile = set.profile(profile).map(|p| (set, p));
+    configured_endpoint(env, profile, Service::SIGNIN)
 }
 
 /// Resolves `profile` and turns its credentials into a console sign-in URL.
@@ -297,4 +277,51 @@ async fn federate(
         .await
         .map_err(|e| failed(crate::text::printable(&e.summary())))?;
     Ok((session.credentials, session.identity))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(config: &str) -> ConfigSet {
+        crate::config::parse_str(Some((std::path::Path::new("config"), config)), None)
+    }
+
+    #[test]
+    fn the_signin_endpoint_follows_the_sdks_precedence() {
+        let config = "[profile p]\nservices = local\nendpoint_url = http://profile\n\n\
+                      [services local]\nsignin =\n  endpoint_url = http://services\n\n\
+                      [profile plain]\nendpoint_url = http://profile\n\n\
+                      [profile ignoring]\nignore_configured_endpoint_urls = true\nendpoint_url = http://profile\n";
+        let set = set(config);
+        let none = Env::from_vars(Vec::<(&str, &str)>::new(), None);
+        let url = |env: &Env, profile: &str| signin_endpoint(&set, env, profile);
+        assert_eq!(url(&none, "p").as_deref(), Some("http://services"));
+        assert_eq!(url(&none, "plain").as_deref(), Some("http://profile"));
+        assert_eq!(url(&none, "ignoring"), None);
+        let global = Env::from_vars([("AWS_ENDPOINT_URL", "http://global")], None);
+        assert_eq!(url(&global, "p").as_deref(), Some("http://global"));
+        let specific = Env::from_vars(
+            [
+                ("AWS_ENDPOINT_URL", "http://global"),
+                ("AWS_ENDPOINT_URL_SIGNIN", "http://signin"),
+            ],
+            None,
+        );
+        assert_eq!(url(&specific, "p").as_deref(), Some("http://signin"));
+        assert_eq!(
+            url(&specific, "no-such-profile").as_deref(),
+            Some("http://signin")
+        );
+        // The profile's ignore_configured_endpoint_urls covers the environment's URLs too.
+        assert_eq!(url(&specific, "ignoring"), None);
+        let env_ignores = Env::from_vars(
+            [
+                ("AWS_ENDPOINT_URL_SIGNIN", "http://signin"),
+                ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+            ],
+            None,
+        );
+        assert_eq!(url(&env_ignores, "p"), None);
+    }
 }

@@ -230,7 +230,7 @@ pub(super) fn assemble(
         hops,
         region,
         profile_region,
-        sts_endpoint: sts_endpoint(set, env, profile),
+        sts_endpoint: configured_endpoint(env, Some((set, profile)), Service::STS),
         imds_endpoint,
         use_fips: flag(env, profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
         use_dual_stack: flag(
@@ -293,31 +293,62 @@ fn imds_endpoint(env: &Env, profile: &Profile) -> Result<Option<String>, PlanErr
 pub(crate) const IMDS_IPV4: &str = "http://169.254.169.254";
 pub(crate) const IMDS_IPV6: &str = "http://[fd00:ec2::254]";
 
-/// STS endpoint precedence, as documented for service-specific endpoints.
-/// `ignore_configured_endpoint_urls` is itself a setting (environment first, then the
-/// profile); when true it disables every configured URL, the environment's included —
-/// botocore and the SDKs agree.
-fn sts_endpoint(set: &ConfigSet, env: &Env, profile: &Profile) -> Option<String> {
-    if flag(
-        env,
-        profile,
-        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-        "ignore_configured_endpoint_urls",
-    ) {
+/// A service as its configured endpoint is named: the suffix of its environment variable
+/// and its key in a `[services]` section (the service id, lower case, `_` for spaces).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Service {
+    env_suffix: &'static str,
+    config_key: &'static str,
+}
+
+impl Service {
+    pub(crate) const STS: Service = Service {
+        env_suffix: "STS",
+        config_key: "sts",
+    };
+    pub(crate) const SIGNIN: Service = Service {
+        env_suffix: "SIGNIN",
+        config_key: "signin",
+    };
+    pub(crate) const SSO: Service = Service {
+        env_suffix: "SSO",
+        config_key: "sso",
+    };
+    pub(crate) const SSO_OIDC: Service = Service {
+        env_suffix: "SSO_OIDC",
+        config_key: "sso_oidc",
+    };
+}
+
+/// The configured endpoint of `service`, by the precedence documented for
+/// service-specific endpoints: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the
+/// profile's `[services]` section, the profile's `endpoint_url` (`profile`: `None` reads the
+/// environment only). `ignore_configured_endpoint_urls` is itself a setting (environment
+/// first, then the profile); when true it disables every configured URL, the
+/// environment's included — botocore and the SDKs agree.
+pub(crate) fn configured_endpoint(
+    env: &Env,
+    profile: Option<(&ConfigSet, &Profile)>,
+    service: Service,
+) -> Option<String> {
+    let ignore = env
+        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .or_else(|| profile?.1.get("ignore_configured_endpoint_urls"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if ignore {
         return None;
     }
     if let Some(url) = env
-        .get("AWS_ENDPOINT_URL_STS")
+        .get(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix))
         .or_else(|| env.get("AWS_ENDPOINT_URL"))
     {
         return Some(url.to_string());
     }
+    let (set, profile) = profile?;
     let from_services = profile.get("services").and_then(|services| {
-        let section = set
-            .other_sections
-            .get(&("services".to_string(), services.to_string()))?;
-        section
-            .sub_property("sts", "endpoint_url")
+        set.other_sections
+            .get(&("services".to_string(), services.to_string()))?
+            .sub_property(service.config_key, "endpoint_url")
             .map(|p| p.value.clone())
     });
     from_services.or_else(|| profile.get("endpoint_url").map(str::to_string))

@@ -9,6 +9,7 @@
 use super::SsoError;
 use super::session::SsoSession;
 use crate::env::Env;
+use crate::resolve::plan::{Service, configured_endpoint};
 use aws_sdk_ssooidc::config::{BehaviorVersion, Region};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -17,19 +18,6 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
-
-/// An endpoint override for the service whose variable suffix is `service` (`SSO_OIDC`, `SSO`).
-pub(crate) fn endpoint_override(env: &Env, service: &str) -> Option<String> {
-    if env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return None;
-    }
-    env.get(&format!("AWS_ENDPOINT_URL_{service}"))
-        .or_else(|| env.get("AWS_ENDPOINT_URL"))
-        .map(str::to_string)
-}
 
 /// The largest answer read from the portal or its OIDC service: a page of `ListAccounts` or
 /// `ListAccountRoles` is a few KB per hundred entries, a token a few KB.
@@ -50,7 +38,7 @@ pub(crate) fn oidc(env: &Env, session: &SsoSession, timeout: Duration) -> aws_sd
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .http_client(crate::sts::capped_http_client(ANSWER_MAX))
         .timeout_config(timeouts(timeout));
-    config.set_endpoint_url(endpoint_override(env, "SSO_OIDC"));
+    config.set_endpoint_url(configured_endpoint(env, None, Service::SSO_OIDC));
     aws_sdk_ssooidc::Client::from_conf(config.build())
 }
 
@@ -62,7 +50,7 @@ pub(crate) fn portal(env: &Env, session: &SsoSession, timeout: Duration) -> aws_
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .http_client(crate::sts::capped_http_client(ANSWER_MAX))
         .timeout_config(timeouts(timeout));
-    config.set_endpoint_url(endpoint_override(env, "SSO"));
+    config.set_endpoint_url(configured_endpoint(env, None, Service::SSO));
     aws_sdk_sso::Client::from_conf(config.build())
 }
 
