@@ -232,10 +232,10 @@ pub(super) fn assemble(
         profile_region,
         sts_endpoint: configured_endpoint(env, Some((set, profile)), Service::STS),
         imds_endpoint,
-        use_fips: flag(env, profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+        use_fips: flag(env, Some(profile), "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
         use_dual_stack: flag(
             env,
-            profile,
+            Some(profile),
             "AWS_USE_DUALSTACK_ENDPOINT",
             "use_dualstack_endpoint",
         ),
@@ -244,9 +244,9 @@ pub(super) fn assemble(
 
 /// A boolean setting: the environment variable, else the profile's key; only `true`
 /// (any case) is true, as botocore's `ensure_boolean` reads it.
-fn flag(env: &Env, profile: &Profile, env_key: &str, key: &str) -> bool {
+pub(crate) fn flag(env: &Env, profile: Option<&Profile>, env_key: &str, key: &str) -> bool {
     env.get(env_key)
-        .or_else(|| profile.get(key))
+        .or_else(|| profile?.get(key))
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
@@ -331,11 +331,12 @@ pub(crate) fn configured_endpoint(
     profile: Option<(&ConfigSet, &Profile)>,
     service: Service,
 ) -> Option<String> {
-    let ignore = env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .or_else(|| profile?.1.get("ignore_configured_endpoint_urls"))
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if ignore {
+    if flag(
+        env,
+        profile.map(|(_, p)| p),
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "ignore_configured_endpoint_urls",
+    ) {
         return None;
     }
     if let Some(url) = env

@@ -5,7 +5,9 @@
 use super::SsoError;
 use crate::config::ConfigSet;
 use crate::env::Env;
-use crate::resolve::plan::BaseSource;
+use crate::resolve::plan::{BaseSource, flag};
+
+const FIPS_VAR: &str = "AWS_USE_FIPS_ENDPOINT";
 
 /// One login: what `aws sso login` would log in to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +53,7 @@ impl SsoSession {
             start_url: required("sso_start_url")?,
             region: required("sso_region")?,
             scopes: section.get("sso_registration_scopes").map(parse_scopes),
-            use_fips: fips_from_env(env).unwrap_or(false),
+            use_fips: flag(env, None, FIPS_VAR, "use_fips_endpoint"),
         })
     }
 
@@ -73,11 +75,7 @@ impl SsoSession {
                 plan.base.label()
             )));
         };
-        let use_fips = fips_from_env(env).unwrap_or_else(|| {
-            set.profile(base)
-                .and_then(|p| p.get("use_fips_endpoint"))
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        });
+        let use_fips = flag(env, set.profile(base), FIPS_VAR, "use_fips_endpoint");
         match session {
             Some(name) => Ok(SsoSession {
                 use_fips,
@@ -101,11 +99,6 @@ pub(crate) fn parse_scopes(raw: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-fn fips_from_env(env: &Env) -> Option<bool> {
-    env.get("AWS_USE_FIPS_ENDPOINT")
-        .map(|v| v.eq_ignore_ascii_case("true"))
 }
 
 #[cfg(test)]
