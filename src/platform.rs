@@ -15,7 +15,7 @@ mod files;
 
 pub(crate) use files::{
     DirRisk, create_private_dir, dir_risk, foreign_owner, kind_of, make_private, open_nonblocking,
-    private_new_file, private_temp_dir, write_private_atomically,
+    private_new_file, private_temp_dir, read_capped, write_private_atomically,
 };
 
 use crate::env::Env;

@@ -153,6 +153,30 @@ pub(crate) fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
     opts.open(path)
 }
 
+/// The bytes of a regular file of at most `max` bytes: opened without blocking, so a FIFO
+/// (or a device, a directory) is an error at once rather than a wait, and a larger file is
+/// an error rather than a read without end.
+pub(crate) fn read_capped(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "it is {}, not a regular file",
+            kind_of(&meta)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("it is larger than {} KiB", max / 1024),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// What a path that is not a regular file is, in words: "a FIFO", "a device", ….
 pub(crate) fn kind_of(meta: &fs::Metadata) -> &'static str {
     #[cfg(unix)]

@@ -358,23 +358,15 @@ const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 /// A web identity token file: a regular file (a FIFO would block the command past its
 /// `--timeout`), at most [`MAX_TOKEN_BYTES`], UTF-8.
 fn read_token(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let file = crate::platform::open_nonblocking(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other(format!(
-            "it is {}, not a regular file",
-            crate::platform::kind_of(&meta)
-        )));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_TOKEN_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_TOKEN_BYTES {
-        return Err(std::io::Error::other(format!(
-            "it is larger than {} KiB, which no token is (STS takes at most 20000 characters)",
-            MAX_TOKEN_BYTES / 1024
-        )));
-    }
+    let bytes = crate::platform::read_capped(path, MAX_TOKEN_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            std::io::Error::other(format!(
+                "{e}, which no token is (STS takes at most 20000 characters)"
+            ))
+        } else {
+            e
+        }
+    })?;
     String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not UTF-8 text"))
 }
 

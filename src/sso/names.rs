@@ -17,7 +17,6 @@ use super::{SsoError, client};
 use crate::env::Env;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -115,14 +114,10 @@ pub(crate) fn portal_cache_path(env: &Env) -> Option<PathBuf> {
     Some(dir.join("rswitch").join("sso-accounts.json"))
 }
 
+/// A settings or cache file of rswitch's, when it is a regular UTF-8 file of at most
+/// [`MAX_FILE`] bytes.
 pub(crate) fn read_capped(path: &Path) -> Option<String> {
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_FILE)
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
+    String::from_utf8(crate::platform::read_capped(path, MAX_FILE).ok()?).ok()
 }
 
 /// `ID = name` lines; anything else is skipped.
