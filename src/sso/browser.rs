@@ -42,6 +42,7 @@ pub(crate) fn open(env: &Env, url: &str) -> Opened {
     for (k, v) in env.vars() {
         command.env(k, v);
     }
+    platform::detach(&mut command);
     match command.spawn() {
         Ok(mut child) => {
             // Reaped in the background: the login never waits for the browser.
