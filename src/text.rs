@@ -11,8 +11,8 @@
 //!
 //! The writers ([`put`], [`eprint()`], [`eprintln()`]; [`crate::tty`] for the terminal) take
 //! only `Clean` text or sanitize what they format; a test in this module fails when any
-//! other file of `src/` writes to stderr, stdout or `/dev/tty` by itself. JSON goes out through [`put_json`],
-//! which also escapes the C1 and bidi controls serde_json leaves raw.
+//! other file of `src/` writes to stderr, stdout or `/dev/tty` by itself. JSON goes out
+//! through [`put_json`], which also escapes the C1 and bidi controls serde_json leaves raw.
 //!
 //! It also holds the few text helpers the CLI and the TUI share: [`printable`] and
 //! [`one_line`] (sanitized text as a `String` to build messages from) and [`countdown`].
